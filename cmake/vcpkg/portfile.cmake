@@ -1,0 +1,26 @@
+# vcpkg port for sipws (header-only). Copy this folder to ports/sipws in a
+# vcpkg checkout or an overlay-ports directory; REF and SHA512 name the release.
+vcpkg_from_github(
+    OUT_SOURCE_PATH SOURCE_PATH
+    REPO sipws/sipws
+    REF "v${VERSION}"
+    SHA512 0
+    HEAD_REF main
+)
+
+vcpkg_cmake_configure(
+    SOURCE_PATH "${SOURCE_PATH}"
+    OPTIONS
+        -DSIPWS_BUILD_TESTS=OFF
+        -DSIPWS_BUILD_EXAMPLES=OFF
+        -DSIPWS_BUILD_BENCHMARKS=OFF
+        -DSIPWS_BUILD_FUZZERS=OFF
+        -DSIPWS_INSTALL=ON
+)
+vcpkg_cmake_install()
+vcpkg_cmake_config_fixup(CONFIG_PATH share/sipws/cmake)
+vcpkg_fixup_pkgconfig()
+
+# Header-only: nothing is built per configuration.
+file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/debug")
+vcpkg_install_copyright(FILE_LIST "${SOURCE_PATH}/LICENSE")

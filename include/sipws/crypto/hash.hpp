@@ -1,0 +1,107 @@
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPWS_CRYPTO_HASH_HPP
+#define SIPWS_CRYPTO_HASH_HPP
+
+/// \file
+/// Message digests through OpenSSL's EVP interface: SHA-1 for the WebSocket
+/// accept value, MD5 / SHA-256 / SHA-512/256 for SIP and HTTP digest
+/// authentication (RFC 7616, RFC 8760).
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace sipws::crypto {
+
+enum class hash_algorithm { md5, sha1, sha256, sha512_256 };
+
+/// Size in octets of the digest of \p a.
+constexpr std::size_t digest_size(hash_algorithm a) noexcept {
+    switch (a) {
+    case hash_algorithm::md5: return 16;
+    case hash_algorithm::sha1: return 20;
+    case hash_algorithm::sha256: return 32;
+    case hash_algorithm::sha512_256: return 32;
+    }
+    return 0;
+}
+
+namespace detail {
+inline const EVP_MD* evp_md(hash_algorithm a) noexcept {
+    switch (a) {
+    case hash_algorithm::md5: return EVP_md5();
+    case hash_algorithm::sha1: return EVP_sha1();
+    case hash_algorithm::sha256: return EVP_sha256();
+    case hash_algorithm::sha512_256: return EVP_sha512_256();
+    }
+    return nullptr;
+}
+} // namespace detail
+
+/// Incremental hashing, for inputs that come in pieces (A1 = user ":" realm
+/// ":" password without building the concatenation).
+class hasher {
+public:
+    explicit hasher(hash_algorithm a) : algorithm_(a), ctx_(EVP_MD_CTX_new()) {
+        if (!ctx_ || EVP_DigestInit_ex(ctx_, detail::evp_md(a), nullptr) != 1) {
+            EVP_MD_CTX_free(ctx_);
+            throw std::runtime_error("sipws: OpenSSL digest initialisation failed");
+        }
+    }
+    hasher(const hasher&) = delete;
+    hasher& operator=(const hasher&) = delete;
+    ~hasher() { EVP_MD_CTX_free(ctx_); }
+
+    hasher& update(std::string_view bytes) noexcept {
+        EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+        return *this;
+    }
+
+    /// Raw digest octets.
+    std::string finish() {
+        std::string out(digest_size(algorithm_), '\0');
+        unsigned int n = 0;
+        EVP_DigestFinal_ex(ctx_, reinterpret_cast<unsigned char*>(out.data()), &n);
+        out.resize(n);
+        return out;
+    }
+
+    /// Lower-case hexadecimal digest (the form digest authentication uses).
+    std::string finish_hex();
+
+private:
+    hash_algorithm algorithm_;
+    EVP_MD_CTX* ctx_;
+};
+
+/// Lower-case hexadecimal form of \p bytes.
+inline std::string to_hex(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 15]);
+    }
+    return out;
+}
+
+inline std::string hasher::finish_hex() { return to_hex(finish()); }
+
+/// One-shot digest of \p bytes (raw octets).
+inline std::string hash(hash_algorithm a, std::string_view bytes) {
+    return hasher(a).update(bytes).finish();
+}
+
+/// One-shot digest of \p bytes as lower-case hex.
+inline std::string hash_hex(hash_algorithm a, std::string_view bytes) {
+    return to_hex(hash(a, bytes));
+}
+
+} // namespace sipws::crypto
+
+#endif
