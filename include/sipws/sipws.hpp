@@ -14,5 +14,6 @@
 #include <sipws/crypto/random.hpp>
 
 #include <sipws/ws/accept_key.hpp>
+#include <sipws/ws/url.hpp>
 
 #endif
