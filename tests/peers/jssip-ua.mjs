@@ -72,7 +72,8 @@ function main() {
     const stop = () => {
       ua.removeAllListeners();
       try { ua.stop(); } catch { /* already stopped */ }
-      setTimeout(() => finish(code), 50);
+      // Close with a Close frame, as a browser would, before exiting.
+      socket.close(1000).then(() => finish(code));
     };
     if (ua.isRegistered() && command !== 'message') {
       // Remove our binding so servers do not keep a dead flow.

@@ -59,8 +59,18 @@ export class JsSIPNodeSocket {
     this._ws = null;
     ws.removeAllListeners('close');
     ws.on('error', () => {});
+    this._closing = new Promise((resolve) => ws.once('close', resolve));
     if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
     else ws.close(1000);
+  }
+
+  /// Closes the connection with a Close frame and resolves when it is closed
+  /// (or after \p ms).
+  close(ms = 1000) {
+    this.disconnect();
+    const closing = this._closing || Promise.resolve();
+    this._closing = null;
+    return Promise.race([closing, new Promise((resolve) => setTimeout(resolve, ms))]);
   }
 
   send(message) {
