@@ -6,7 +6,15 @@
 #include "support/peers.hpp"
 #include "support/test.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -187,7 +195,9 @@ TEST_CASE("Kamailio: on the wire every WebSocket frame carries one SIP message",
           "[interop][kamailio][wire][WS7118-4.1-a][WS7118-4.1-b][WS7118-4.1-f][WS7118-5-b]") {
     sipws::test::require_node_modules();
     kamailio k;
-    const std::string pcap = k.dir() + "/ws.pcapng";
+    // Kept as a build artifact, for a look with Wireshark.
+    ::mkdir((std::string(sipws::test::binary_dir()) + "/artifacts").c_str(), 0755);
+    const std::string pcap = std::string(sipws::test::binary_dir()) + "/artifacts/kamailio-ws.pcapng";
     const std::string port = std::to_string(k.ws_port());
     auto capture = start_peer({"bash", sipws::test::peers_dir() + "/wire-check.sh", "capture",
                                "--out", pcap, "--port", port},
@@ -219,4 +229,128 @@ TEST_CASE("Kamailio: on the wire every WebSocket frame carries one SIP message",
     CHECK(status.find("480=1") != std::string::npos);
     // Three connections, each upgraded with the sip subprotocol.
     CHECK(check.line("WIRE_HANDSHAKES") == "WIRE_HANDSHAKES 3 3 3");
+}
+
+namespace {
+
+// A bare SIP endpoint on a UDP socket, standing in for an edge proxy that
+// registers a user with a Path header (RFC 3327) and answers what arrives.
+class udp_endpoint {
+public:
+    udp_endpoint() {
+        fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        socklen_t len = sizeof a;
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port_ = ntohs(a.sin_port);
+    }
+    udp_endpoint(const udp_endpoint&) = delete;
+    udp_endpoint& operator=(const udp_endpoint&) = delete;
+    ~udp_endpoint() { ::close(fd_); }
+
+    unsigned short port() const noexcept { return port_; }
+
+    void send_to(unsigned short port, const std::string& msg) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(port);
+        auto n = ::sendto(fd_, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        REQUIRE(n == static_cast<ssize_t>(msg.size()));
+    }
+
+    /// The next datagram, or "" after \p timeout.
+    std::string receive(std::chrono::milliseconds timeout) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return {};
+        char buf[65536];
+        auto n = ::recv(fd_, buf, sizeof buf, 0);
+        return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    }
+
+private:
+    int fd_ = -1;
+    unsigned short port_ = 0;
+};
+
+// The header lines of a SIP message named \p name (case-insensitive, long form).
+std::vector<std::string> header_lines(const std::string& msg, const std::string& name) {
+    std::vector<std::string> out;
+    std::size_t pos = msg.find("\r\n");
+    while (pos != std::string::npos) {
+        std::size_t next = msg.find("\r\n", pos + 2);
+        if (next == std::string::npos || next == pos + 2) break;
+        std::string line = msg.substr(pos + 2, next - pos - 2);
+        if (line.size() > name.size() && line[name.size()] == ':' &&
+            ::strncasecmp(line.c_str(), name.c_str(), name.size()) == 0)
+            out.push_back(line);
+        pos = next;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("Kamailio: a user registered over UDP with Path is reached from a WebSocket user",
+          "[interop][kamailio][udp][path][WS7118-B-a]") {
+    // The shape of the sipws-gateway scenario: Kamailio on UDP behind an edge
+    // proxy that registers its WebSocket users with Path; a request for such a
+    // user must be sent to the Path, with the Path as Route.
+    sipws::test::require_node_modules();
+    kamailio_options o;
+    o.udp = true;
+    kamailio k(o);
+    REQUIRE(k.udp_port() != 0);
+
+    udp_endpoint edge;
+    const std::string me = "127.0.0.1:" + std::to_string(edge.port());
+    const std::string path = "<sip:flowtoken@" + me + ";lr>";
+    edge.send_to(k.udp_port(),
+                 "REGISTER sip:sipws.test SIP/2.0\r\n"
+                 "Via: SIP/2.0/UDP " + me + ";branch=z9hG4bK-reg-1;rport\r\n"
+                 "Max-Forwards: 70\r\n"
+                 "From: <sip:carol@sipws.test>;tag=reg1\r\n"
+                 "To: <sip:carol@sipws.test>\r\n"
+                 "Call-ID: path-reg-1@test\r\n"
+                 "CSeq: 1 REGISTER\r\n"
+                 "Supported: path\r\n"
+                 "Path: " + path + "\r\n"
+                 "Contact: <sip:carol@abc123.invalid;transport=ws>;expires=120\r\n"
+                 "Content-Length: 0\r\n\r\n");
+    std::string reply = edge.receive(5s);
+    INFO("REGISTER reply:\n" << reply << k.log_tail());
+    REQUIRE(reply.rfind("SIP/2.0 200", 0) == 0);
+
+    auto sender = std::make_unique<sipws::test::process>(
+        ua_argv("jssip-ua.mjs", k.ws_url(), "sip:alice@sipws.test",
+                {"message", "--to", "sip:carol@sipws.test", "--text", "via the path"}));
+
+    std::string msg = edge.receive(10s);
+    INFO("relayed request:\n" << msg);
+    REQUIRE(msg.rfind("MESSAGE sip:carol@abc123.invalid;transport=ws SIP/2.0", 0) == 0);
+    auto routes = header_lines(msg, "Route");
+    REQUIRE(routes.size() == 1);
+    CHECK(routes[0].find("sip:flowtoken@" + me) != std::string::npos);
+    CHECK(msg.find("via the path") != std::string::npos);
+
+    // Answer 200 with the request's Via, From, To (plus a tag), Call-ID and CSeq.
+    std::string ok = "SIP/2.0 200 OK\r\n";
+    for (const char* h : {"Via", "From", "To", "Call-ID", "CSeq"}) {
+        for (auto& line : header_lines(msg, h)) {
+            ok += line;
+            if (std::string(h) == "To") ok += ";tag=edge1";
+            ok += "\r\n";
+        }
+    }
+    ok += "Content-Length: 0\r\n\r\n";
+    edge.send_to(k.udp_port(), ok);
+
+    auto status = sender->wait(15s);
+    INFO("sender output:\n" << sender->output() << k.log_tail());
+    CHECK(status == 0);
+    CHECK(sipws::test::line_starting(sender->output(), "MESSAGE_SENT") == "MESSAGE_SENT 200");
 }

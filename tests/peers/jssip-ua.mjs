@@ -14,7 +14,8 @@
 //
 // One line per event on stdout:
 //   CONNECTED <url> | CONNECT_FAILED <url> | DISCONNECTED <code>
-//   REGISTERED <expires> | REGISTRATION_FAILED <code> <cause> | UNREGISTERED
+//   REGISTERED expires=<s> bindings=<n> | GRUU pub=<uri> temp=<uri>
+//   REGISTRATION_FAILED <code> <cause> | UNREGISTERED
 //   MESSAGE_SENT <code> | MESSAGE_FAILED <code> <cause>
 //   MESSAGE from <uri>: <text>
 //   ERROR <text>
@@ -104,8 +105,9 @@ function main() {
     end(EXIT.transport);
   });
   ua.on('registered', (e) => {
-    const expires = e.response ? e.response.getHeader('Expires') || '' : '';
-    emit(`REGISTERED ${expires}`.trim());
+    emit(registeredLine(e.response));
+    if (ua.contact.pub_gruu || ua.contact.temp_gruu)
+      emit(`GRUU pub=${ua.contact.pub_gruu || '-'} temp=${ua.contact.temp_gruu || '-'}`);
     if (command === 'register') {
       if (timer) clearTimeout(timer);
       end(EXIT.ok);
@@ -133,6 +135,15 @@ function main() {
       setTimeout(() => end(EXIT.ok), 100);
     }
   });
+
+  // "REGISTERED expires=<our binding's expiry> bindings=<contacts in the 200>".
+  function registeredLine(response) {
+    if (!response || !response.hasHeader('Contact')) return 'REGISTERED';
+    const contacts = response.headers.Contact.reduce((a, b) => a.concat(b.parsed || []), []);
+    const ours = contacts.find((c) => c && c.uri && c.uri.user === ua.contact.uri.user);
+    const expires = (ours && ours.getParam('expires')) || response.getHeader('Expires') || '';
+    return `REGISTERED expires=${expires} bindings=${contacts.length}`;
+  }
 
   function sendMessage() {
     ua.sendMessage(opts.to, String(opts.text), {

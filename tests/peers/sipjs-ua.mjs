@@ -47,6 +47,7 @@ async function main() {
   let received = 0;
   let done = false;
   let registerer;
+  let contactName = '';
   const ua = new UserAgent({
     uri,
     transportOptions: { server: opts.server, connectionTimeout: 10 },
@@ -113,11 +114,16 @@ async function main() {
   const register = () => new Promise((resolve) => {
     const expires = opts.expires !== undefined ? Number(opts.expires) : 600;
     registerer = new Registerer(ua, { expires });
+    contactName = ua.contact.uri.user;
     registerer.register({
       requestDelegate: {
         onAccept: (response) => {
           const m = response.message;
-          emit(`REGISTERED ${m.getHeader('Expires') || ''}`.trim());
+          const contacts = m.getHeaders('contact');
+          const ours = contacts.find((c) => contactName && c.includes(`sip:${contactName}@`)) || '';
+          const match = /;\s*expires=(\d+)/i.exec(ours);
+          const expires = match ? match[1] : m.getHeader('Expires') || '';
+          emit(`REGISTERED expires=${expires} bindings=${contacts.length}`);
           resolve(true);
         },
         onReject: (response) => {

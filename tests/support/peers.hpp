@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -99,7 +101,16 @@ public:
 
     kamailio(const kamailio&) = delete;
     kamailio& operator=(const kamailio&) = delete;
-    ~kamailio() { stop(); }
+    /// Stops Kamailio and removes its run directory (kept when the
+    /// environment has SIPWS_KEEP_PEER_DIRS=1, for debugging).
+    ~kamailio() {
+        stop();
+        const char* keep = std::getenv("SIPWS_KEEP_PEER_DIRS");
+        if (!(keep && *keep == '1')) {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_, ec);
+        }
+    }
 
     /// Stops Kamailio by PID; true when it stopped cleanly.
     bool stop() {
