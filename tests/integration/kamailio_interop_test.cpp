@@ -191,6 +191,53 @@ TEST_CASE("Kamailio: two headless Chromium demo pages call each other",
     CHECK(sipws::test::file_exists(shot));
 }
 
+TEST_CASE("Kamailio: two Chromium demo pages call each other over wss with digest auth",
+          "[interop][kamailio][browser][wss][auth][WS7118-9.1-a][WS7118-7-f][WS7118-B.2-a]") {
+    // The page registers (401), calls (407 on the INVITE) and chats with
+    // passwords; Chromium trusts the test server's key explicitly.
+    sipws::test::require_node_modules();
+    const std::string site = std::string(sipws::test::binary_dir()) + "/examples/browser/site";
+    INFO("browser demo: " << site);
+    REQUIRE(sipws::test::file_exists(site + "/index.html"));  // built by target sipws-browser-demo
+    REQUIRE(sipws::test::file_exists("/usr/bin/chromium"));   // Debian package chromium
+
+    kamailio_options o;
+    o.wss = true;
+    o.users = {"alice:alice-pw", "bob:bob-pw"};
+    kamailio k(o);
+    const std::string shot = std::string(sipws::test::binary_dir()) +
+                             "/artifacts/kamailio-browser-call-wss.png";
+    peer_result call = run_peer({"node", sipws::test::peers_dir() + "/browser-call.mjs", "--server",
+                                 k.wss_url(), "--cert", k.cert_file(), "--site", site, "--caller",
+                                 "alice:alice-pw", "--callee", "bob:bob-pw", "--screenshot", shot},
+                                55s);
+    INFO("browser-call output:\n" << call.output << k.log_tail());
+    CHECK(call.status == 0);
+    CHECK(call.has_line("PASS bob receives the MESSAGE"));
+    CHECK(call.has_line("PASS call confirmed for alice"));
+    CHECK(call.has_line("PASS call confirmed for bob"));
+    CHECK(call.has_line("PASS audio flows both ways"));
+    CHECK_FALSE(call.has_line("FAIL"));
+}
+
+TEST_CASE("Kamailio: handshakes without the sip subprotocol are refused",
+          "[interop][kamailio][handshake][WS7118-4.1-a][WS7118-4.1-b][WS7118-4.1-c]") {
+    sipws::test::require_node_modules();
+    kamailio_options o;
+    o.wss = true;
+    kamailio k(o);
+    for (const auto& server : {k.ws_url(), k.wss_url()}) {
+        peer_result r = run_peer({"node", sipws::test::peers_dir() + "/ws-handshake-probe.mjs",
+                                  "--server", server, "--ca", k.ca_file()});
+        INFO(server << " probes:\n" << r.output << k.log_tail());
+        CHECK(r.status == 0);
+        CHECK(r.line("PROBE none") == "PROBE none HTTP 400");
+        CHECK(r.line("PROBE foreign ") == "PROBE foreign HTTP 400");
+        CHECK(r.line("PROBE sip") == "PROBE sip OPEN protocol=sip");
+        CHECK(r.line("PROBE foreign-then-sip") == "PROBE foreign-then-sip OPEN protocol=sip");
+    }
+}
+
 TEST_CASE("Kamailio: on the wire every WebSocket frame carries one SIP message",
           "[interop][kamailio][wire][WS7118-4.1-a][WS7118-4.1-b][WS7118-4.1-f][WS7118-5-b]") {
     sipws::test::require_node_modules();
