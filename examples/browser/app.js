@@ -133,7 +133,10 @@ function start(event) {
   });
   ua.on('newMessage', (e) => {
     if (e.originator !== 'remote') return;
-    addChat('in', e.request.from.uri.toString(), e.request.body || '');
+    const from = e.request.from.uri.toString();
+    addChat('in', from, e.request.body || '');
+    // Make replying easy.
+    if (!$('chat-to').value) $('chat-to').value = from.replace(/^sips?:/i, '');
   });
   ua.on('newRTCSession', (e) => {
     if (e.originator !== 'remote') return;

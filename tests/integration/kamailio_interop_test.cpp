@@ -62,7 +62,8 @@ TEST_CASE("Kamailio: JsSIP users register over ws and exchange MESSAGE",
     kamailio k;
     REQUIRE(k.ws_url().rfind("ws://127.0.0.1:", 0) == 0);
 
-    peer_result reg = run_peer(ua_argv("jssip-ua.mjs", k.ws_url(), "sip:carol@sipws.test", {"register"}));
+    peer_result reg =
+        run_peer(ua_argv("jssip-ua.mjs", k.ws_url(), "sip:carol@sipws.test", {"register"}));
     INFO("register output:\n" << reg.output << k.log_tail());
     CHECK(reg.status == 0);
     CHECK(reg.has_line("CONNECTED"));
@@ -75,8 +76,9 @@ TEST_CASE("Kamailio: JsSIP users register over ws and exchange MESSAGE",
     CHECK(k.proc().running());
 }
 
-TEST_CASE("Kamailio: JsSIP users register over wss (test CA) and exchange MESSAGE",
-          "[interop][kamailio][jssip][wss][WS7118-4.1-a][WS7118-4.2-a][WS7118-9.1-a][WS7118-9.1-b]") {
+TEST_CASE(
+    "Kamailio: JsSIP users register over wss (test CA) and exchange MESSAGE",
+    "[interop][kamailio][jssip][wss][WS7118-4.1-a][WS7118-4.2-a][WS7118-9.1-a][WS7118-9.1-b]") {
     sipws::test::require_node_modules();
     kamailio_options o;
     o.wss = true;
@@ -85,7 +87,8 @@ TEST_CASE("Kamailio: JsSIP users register over wss (test CA) and exchange MESSAG
     REQUIRE(sipws::test::file_exists(k.ca_file()));
 
     // Without the test CA the certificate is refused: the client verifies it.
-    peer_result untrusted = run_peer(ua_argv("jssip-ua.mjs", k.wss_url(), "sip:carol@sipws.test", {"register"}));
+    peer_result untrusted =
+        run_peer(ua_argv("jssip-ua.mjs", k.wss_url(), "sip:carol@sipws.test", {"register"}));
     INFO("untrusted output:\n" << untrusted.output);
     CHECK(untrusted.status == 3);
     CHECK(untrusted.has_line("CONNECT_FAILED"));
@@ -105,7 +108,8 @@ TEST_CASE("Kamailio: a SIP.js user registers and exchanges MESSAGE with a JsSIP 
     sipws::test::require_node_modules();
     kamailio k;
 
-    peer_result reg = run_peer(ua_argv("sipjs-ua.mjs", k.ws_url(), "sip:carol@sipws.test", {"register"}));
+    peer_result reg =
+        run_peer(ua_argv("sipjs-ua.mjs", k.ws_url(), "sip:carol@sipws.test", {"register"}));
     INFO("register output:\n" << reg.output << k.log_tail());
     CHECK(reg.status == 0);
     CHECK(reg.has_line("REGISTERED"));
@@ -148,16 +152,17 @@ TEST_CASE("Kamailio: MESSAGE to an offline user fails with 480, wrong passwords 
             CHECK(bad.status == 1);
             CHECK(bad.line("REGISTRATION_FAILED").rfind("REGISTRATION_FAILED 403", 0) == 0);
 
-            peer_result none = run_peer(ua_argv(ua, k.ws_url(), "sip:alice@sipws.test", {"register"}));
+            peer_result none =
+                run_peer(ua_argv(ua, k.ws_url(), "sip:alice@sipws.test", {"register"}));
             INFO(ua << " no password:\n" << none.output);
             CHECK(none.status == 1);
             CHECK(none.has_line("REGISTRATION_FAILED"));
         }
         // An authenticated MESSAGE between registered users still goes through.
-        auto bob = start_peer(ua_argv("jssip-ua.mjs", k.ws_url(), "sip:bob@sipws.test",
-                                      {"--password", "bob-pw", "listen", "--count", "1",
-                                       "--duration", "20"}),
-                              "LISTENING");
+        auto bob = start_peer(
+            ua_argv("jssip-ua.mjs", k.ws_url(), "sip:bob@sipws.test",
+                    {"--password", "bob-pw", "listen", "--count", "1", "--duration", "20"}),
+            "LISTENING");
         peer_result send = run_peer(ua_argv("sipjs-ua.mjs", k.ws_url(), "sip:alice@sipws.test",
                                             {"--password", "alice-pw", "message", "--to",
                                              "sip:bob@sipws.test", "--text", "authenticated"}));
@@ -172,12 +177,12 @@ TEST_CASE("Kamailio: two headless Chromium demo pages call each other",
     sipws::test::require_node_modules();
     const std::string site = std::string(sipws::test::binary_dir()) + "/examples/browser/site";
     INFO("browser demo: " << site);
-    REQUIRE(sipws::test::file_exists(site + "/index.html"));  // built by target sipws-browser-demo
-    REQUIRE(sipws::test::file_exists("/usr/bin/chromium"));   // Debian package chromium
+    REQUIRE(sipws::test::file_exists(site + "/index.html")); // built by target sipws-browser-demo
+    REQUIRE(sipws::test::file_exists("/usr/bin/chromium"));  // Debian package chromium
 
     kamailio k;
-    const std::string shot = std::string(sipws::test::binary_dir()) +
-                             "/artifacts/kamailio-browser-call.png";
+    const std::string shot =
+        std::string(sipws::test::binary_dir()) + "/artifacts/kamailio-browser-call.png";
     peer_result call = run_peer({"node", sipws::test::peers_dir() + "/browser-call.mjs", "--server",
                                  k.ws_url(), "--site", site, "--screenshot", shot},
                                 55s);
@@ -198,15 +203,15 @@ TEST_CASE("Kamailio: two Chromium demo pages call each other over wss with diges
     sipws::test::require_node_modules();
     const std::string site = std::string(sipws::test::binary_dir()) + "/examples/browser/site";
     INFO("browser demo: " << site);
-    REQUIRE(sipws::test::file_exists(site + "/index.html"));  // built by target sipws-browser-demo
-    REQUIRE(sipws::test::file_exists("/usr/bin/chromium"));   // Debian package chromium
+    REQUIRE(sipws::test::file_exists(site + "/index.html")); // built by target sipws-browser-demo
+    REQUIRE(sipws::test::file_exists("/usr/bin/chromium"));  // Debian package chromium
 
     kamailio_options o;
     o.wss = true;
     o.users = {"alice:alice-pw", "bob:bob-pw"};
     kamailio k(o);
-    const std::string shot = std::string(sipws::test::binary_dir()) +
-                             "/artifacts/kamailio-browser-call-wss.png";
+    const std::string shot =
+        std::string(sipws::test::binary_dir()) + "/artifacts/kamailio-browser-call-wss.png";
     peer_result call = run_peer({"node", sipws::test::peers_dir() + "/browser-call.mjs", "--server",
                                  k.wss_url(), "--cert", k.cert_file(), "--site", site, "--caller",
                                  "alice:alice-pw", "--callee", "bob:bob-pw", "--screenshot", shot},
@@ -244,23 +249,25 @@ TEST_CASE("Kamailio: on the wire every WebSocket frame carries one SIP message",
     kamailio k;
     // Kept as a build artifact, for a look with Wireshark.
     ::mkdir((std::string(sipws::test::binary_dir()) + "/artifacts").c_str(), 0755);
-    const std::string pcap = std::string(sipws::test::binary_dir()) + "/artifacts/kamailio-ws.pcapng";
+    const std::string pcap =
+        std::string(sipws::test::binary_dir()) + "/artifacts/kamailio-ws.pcapng";
     const std::string port = std::to_string(k.ws_port());
     auto capture = start_peer({"bash", sipws::test::peers_dir() + "/wire-check.sh", "capture",
                                "--out", pcap, "--port", port},
                               "WIRE_CAPTURING");
 
     exchange_message(k, k.ws_url(), "jssip-ua.mjs", "jssip-ua.mjs", {}, "on the wire");
-    peer_result offline = run_peer(ua_argv("jssip-ua.mjs", k.ws_url(), "sip:alice@sipws.test",
-                                           {"message", "--to", "sip:nobody@sipws.test", "--text", "x"}));
+    peer_result offline =
+        run_peer(ua_argv("jssip-ua.mjs", k.ws_url(), "sip:alice@sipws.test",
+                         {"message", "--to", "sip:nobody@sipws.test", "--text", "x"}));
     CHECK(offline.line("MESSAGE_FAILED").rfind("MESSAGE_FAILED 480", 0) == 0);
 
-    std::this_thread::sleep_for(300ms);  // let the last frames reach the capture
+    std::this_thread::sleep_for(300ms); // let the last frames reach the capture
     capture->stop();
     INFO("capture output:\n" << capture->output());
 
-    peer_result check = run_peer({"bash", sipws::test::peers_dir() + "/wire-check.sh", "analyze",
-                                  "--port", port, pcap});
+    peer_result check = run_peer(
+        {"bash", sipws::test::peers_dir() + "/wire-check.sh", "analyze", "--port", port, pcap});
     INFO("wire check:\n" << check.output);
     CHECK(check.status == 0);
     CHECK(check.has_line("WIRE_OK"));
@@ -306,7 +313,8 @@ public:
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         a.sin_port = htons(port);
-        auto n = ::sendto(fd_, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        auto n =
+            ::sendto(fd_, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
         REQUIRE(n == static_cast<ssize_t>(msg.size()));
     }
 
@@ -358,16 +366,20 @@ TEST_CASE("Kamailio: a user registered over UDP with Path is reached from a WebS
     const std::string path = "<sip:flowtoken@" + me + ";lr>";
     edge.send_to(k.udp_port(),
                  "REGISTER sip:sipws.test SIP/2.0\r\n"
-                 "Via: SIP/2.0/UDP " + me + ";branch=z9hG4bK-reg-1;rport\r\n"
-                 "Max-Forwards: 70\r\n"
-                 "From: <sip:carol@sipws.test>;tag=reg1\r\n"
-                 "To: <sip:carol@sipws.test>\r\n"
-                 "Call-ID: path-reg-1@test\r\n"
-                 "CSeq: 1 REGISTER\r\n"
-                 "Supported: path\r\n"
-                 "Path: " + path + "\r\n"
-                 "Contact: <sip:carol@abc123.invalid;transport=ws>;expires=120\r\n"
-                 "Content-Length: 0\r\n\r\n");
+                 "Via: SIP/2.0/UDP " +
+                     me +
+                     ";branch=z9hG4bK-reg-1;rport\r\n"
+                     "Max-Forwards: 70\r\n"
+                     "From: <sip:carol@sipws.test>;tag=reg1\r\n"
+                     "To: <sip:carol@sipws.test>\r\n"
+                     "Call-ID: path-reg-1@test\r\n"
+                     "CSeq: 1 REGISTER\r\n"
+                     "Supported: path\r\n"
+                     "Path: " +
+                     path +
+                     "\r\n"
+                     "Contact: <sip:carol@abc123.invalid;transport=ws>;expires=120\r\n"
+                     "Content-Length: 0\r\n\r\n");
     std::string reply = edge.receive(5s);
     INFO("REGISTER reply:\n" << reply << k.log_tail());
     REQUIRE(reply.rfind("SIP/2.0 200", 0) == 0);

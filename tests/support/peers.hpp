@@ -25,7 +25,9 @@
 namespace sipws::test {
 
 /// Folder of the peer scripts (tests/peers).
-inline std::string peers_dir() { return std::string(source_dir()) + "/tests/peers"; }
+inline std::string peers_dir() {
+    return std::string(source_dir()) + "/tests/peers";
+}
 
 inline bool file_exists(const std::string& path) {
     struct stat st {};
@@ -61,9 +63,9 @@ inline void require_node_modules() {
 
 /// Kamailio as a SIP-over-WebSocket registrar/proxy on loopback.
 struct kamailio_options {
-    bool wss = false;                ///< also a wss listener (test CA generated)
-    bool udp = false;                ///< also a UDP listener
-    std::vector<std::string> users;  ///< "name:password": digest auth when not empty
+    bool wss = false;               ///< also a wss listener (test CA generated)
+    bool udp = false;               ///< also a UDP listener
+    std::vector<std::string> users; ///< "name:password": digest auth when not empty
     std::string domain = "sipws.test";
 };
 
@@ -72,9 +74,10 @@ public:
     explicit kamailio(const kamailio_options& o = {}) {
         dir_ = make_temp_dir("kamailio");
         ws_port_ = free_port();
-        std::vector<std::string> argv{"bash", peers_dir() + "/kamailio/start-kamailio.sh", "--dir",
-                                      dir_, "--ws-port", std::to_string(ws_port_), "--domain",
-                                      o.domain};
+        std::vector<std::string> argv{"bash",      peers_dir() + "/kamailio/start-kamailio.sh",
+                                      "--dir",     dir_,
+                                      "--ws-port", std::to_string(ws_port_),
+                                      "--domain",  o.domain};
         if (o.wss) {
             wss_port_ = free_port();
             argv.insert(argv.end(), {"--wss-port", std::to_string(wss_port_)});
@@ -150,7 +153,7 @@ private:
 
 /// A finished peer run: its exit status and everything it printed.
 struct peer_result {
-    std::optional<int> status;  ///< nullopt when it had to be killed
+    std::optional<int> status; ///< nullopt when it had to be killed
     std::string output;
     bool has_line(const std::string& prefix) const { return !line(prefix).empty(); }
     std::string line(const std::string& prefix) const { return line_starting(output, prefix); }
@@ -158,10 +161,9 @@ struct peer_result {
 
 /// Arguments of a Node user agent (tests/peers/jssip-ua.mjs or sipjs-ua.mjs).
 inline std::vector<std::string> ua_argv(const std::string& script, const std::string& server,
-                                        const std::string& aor,
-                                        std::vector<std::string> more) {
-    std::vector<std::string> argv{"node", peers_dir() + "/" + script, "--server", server,
-                                  "--aor", aor};
+                                        const std::string& aor, std::vector<std::string> more) {
+    std::vector<std::string> argv{"node", peers_dir() + "/" + script, "--server", server, "--aor",
+                                  aor};
     argv.insert(argv.end(), more.begin(), more.end());
     return argv;
 }
@@ -179,8 +181,9 @@ inline peer_result run_peer(std::vector<std::string> argv,
 
 /// Starts a long-running peer and waits for \p ready in its output; throws
 /// with its output when it does not get there.
-inline std::unique_ptr<process> start_peer(std::vector<std::string> argv, const std::string& ready,
-                                           std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+inline std::unique_ptr<process>
+start_peer(std::vector<std::string> argv, const std::string& ready,
+           std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
     auto p = std::make_unique<process>(std::move(argv));
     if (!p->wait_for_output(ready, timeout)) {
         std::string out = p->output();
