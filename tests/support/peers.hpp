@@ -1,0 +1,198 @@
+// Test-side helpers for the real SIP peers in tests/peers: Kamailio (started
+// by tests/peers/kamailio/start-kamailio.sh), the Node user agents on JsSIP
+// and SIP.js, the headless-Chromium call driver, and the tshark wire check.
+// Every helper throws std::runtime_error with the peer's own output when the
+// peer cannot start, so a test fails with a clear message and never skips.
+#ifndef SIPWS_TEST_SUPPORT_PEERS_HPP
+#define SIPWS_TEST_SUPPORT_PEERS_HPP
+
+#include "support/process.hpp"
+#include "support/test.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sipws::test {
+
+/// Folder of the peer scripts (tests/peers).
+inline std::string peers_dir() {
+    return std::string(source_dir()) + "/tests/peers";
+}
+
+inline bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+/// The value of "key=value" in a line such as "KAMAILIO_READY pid=1 ws=...".
+inline std::string field_of(const std::string& line, const std::string& key) {
+    std::istringstream in(line);
+    std::string word;
+    while (in >> word)
+        if (word.compare(0, key.size() + 1, key + "=") == 0) return word.substr(key.size() + 1);
+    return {};
+}
+
+/// The first line of \p text that starts with \p prefix (without the line end).
+inline std::string line_starting(const std::string& text, const std::string& prefix) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.compare(0, prefix.size(), prefix) == 0) return line;
+    return {};
+}
+
+/// Checks that the npm peers are installed; throws with the fix otherwise.
+inline void require_node_modules() {
+    const std::string nm = node_modules_dir();
+    for (const char* pkg : {"ws", "jssip", "sip.js", "playwright-core"})
+        if (!file_exists(nm + "/" + pkg + "/package.json"))
+            throw std::runtime_error(std::string("npm package ") + pkg + " missing in " + nm +
+                                     ": run 'npm ci' in tests/");
+}
+
+/// Kamailio as a SIP-over-WebSocket registrar/proxy on loopback.
+struct kamailio_options {
+    bool wss = false;               ///< also a wss listener (test CA generated)
+    bool udp = false;               ///< also a UDP listener
+    std::vector<std::string> users; ///< "name:password": digest auth when not empty
+    std::string domain = "sipws.test";
+};
+
+class kamailio {
+public:
+    explicit kamailio(const kamailio_options& o = {}) {
+        dir_ = make_temp_dir("kamailio");
+        ws_port_ = free_port();
+        std::vector<std::string> argv{"bash",      peers_dir() + "/kamailio/start-kamailio.sh",
+                                      "--dir",     dir_,
+                                      "--ws-port", std::to_string(ws_port_),
+                                      "--domain",  o.domain};
+        if (o.wss) {
+            wss_port_ = free_port();
+            argv.insert(argv.end(), {"--wss-port", std::to_string(wss_port_)});
+        }
+        if (o.udp) {
+            udp_port_ = free_port();
+            argv.insert(argv.end(), {"--udp-port", std::to_string(udp_port_)});
+        }
+        for (auto& u : o.users) argv.insert(argv.end(), {"--user", u});
+        proc_ = std::make_unique<process>(argv);
+        if (!proc_->wait_for_output("KAMAILIO_READY", std::chrono::seconds(15))) {
+            std::string out = proc_->output();
+            proc_->stop();
+            throw std::runtime_error("Kamailio did not start (needs Debian packages kamailio "
+                                     "kamailio-websocket-modules kamailio-tls-modules):\n" +
+                                     out + log_tail());
+        }
+        auto ready = line_starting(proc_->output(), "KAMAILIO_READY");
+        ws_url_ = field_of(ready, "ws");
+        wss_url_ = field_of(ready, "wss");
+        ca_file_ = field_of(ready, "ca");
+        log_file_ = field_of(ready, "log");
+    }
+
+    kamailio(const kamailio&) = delete;
+    kamailio& operator=(const kamailio&) = delete;
+    /// Stops Kamailio and removes its run directory (kept when the
+    /// environment has SIPWS_KEEP_PEER_DIRS=1, for debugging).
+    ~kamailio() {
+        stop();
+        const char* keep = std::getenv("SIPWS_KEEP_PEER_DIRS");
+        if (!(keep && *keep == '1')) {
+            std::error_code ec;
+            std::filesystem::remove_all(dir_, ec);
+        }
+    }
+
+    /// Stops Kamailio by PID; true when it stopped cleanly.
+    bool stop() {
+        if (!proc_) return true;
+        auto rc = proc_->stop(std::chrono::seconds(10));
+        return rc && *rc == 0;
+    }
+
+    const std::string& ws_url() const noexcept { return ws_url_; }
+    const std::string& wss_url() const noexcept { return wss_url_; }
+    /// The test CA that signed the wss certificate.
+    const std::string& ca_file() const noexcept { return ca_file_; }
+    /// The wss server certificate (leaf).
+    std::string cert_file() const { return dir_ + "/tls/server.pem"; }
+    unsigned short ws_port() const noexcept { return ws_port_; }
+    unsigned short wss_port() const noexcept { return wss_port_; }
+    unsigned short udp_port() const noexcept { return udp_port_; }
+    const std::string& dir() const noexcept { return dir_; }
+    process& proc() { return *proc_; }
+
+    /// The last lines of Kamailio's log, for failure messages.
+    std::string log_tail(std::size_t lines = 40) const {
+        std::string log = log_file_.empty() ? dir_ + "/kamailio.log" : log_file_;
+        process tail({"tail", "-n", std::to_string(lines), log});
+        tail.wait(std::chrono::seconds(5));
+        return "\n--- " + log + " ---\n" + tail.output();
+    }
+
+private:
+    std::string dir_;
+    unsigned short ws_port_ = 0;
+    unsigned short wss_port_ = 0;
+    unsigned short udp_port_ = 0;
+    std::string ws_url_, wss_url_, ca_file_, log_file_;
+    std::unique_ptr<process> proc_;
+};
+
+/// A finished peer run: its exit status and everything it printed.
+struct peer_result {
+    std::optional<int> status; ///< nullopt when it had to be killed
+    std::string output;
+    bool has_line(const std::string& prefix) const { return !line(prefix).empty(); }
+    std::string line(const std::string& prefix) const { return line_starting(output, prefix); }
+};
+
+/// Arguments of a Node user agent (tests/peers/jssip-ua.mjs or sipjs-ua.mjs).
+inline std::vector<std::string> ua_argv(const std::string& script, const std::string& server,
+                                        const std::string& aor, std::vector<std::string> more) {
+    std::vector<std::string> argv{"node", peers_dir() + "/" + script, "--server", server, "--aor",
+                                  aor};
+    argv.insert(argv.end(), more.begin(), more.end());
+    return argv;
+}
+
+/// Runs a peer to completion (killing it after \p timeout).
+inline peer_result run_peer(std::vector<std::string> argv,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    process p(std::move(argv));
+    peer_result r;
+    r.status = p.wait(timeout);
+    if (!r.status) p.stop();
+    r.output = p.output();
+    return r;
+}
+
+/// Starts a long-running peer and waits for \p ready in its output; throws
+/// with its output when it does not get there.
+inline std::unique_ptr<process>
+start_peer(std::vector<std::string> argv, const std::string& ready,
+           std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    auto p = std::make_unique<process>(std::move(argv));
+    if (!p->wait_for_output(ready, timeout)) {
+        std::string out = p->output();
+        p->stop();
+        throw std::runtime_error(p->command() + " did not print " + ready + ":\n" + out);
+    }
+    return p;
+}
+
+} // namespace sipws::test
+
+#endif
