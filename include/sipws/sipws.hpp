@@ -15,4 +15,10 @@
 
 #include <sipws/ws/accept_key.hpp>
 
+#include <sipws/rfc7118/auth_params.hpp>
+#include <sipws/rfc7118/digest.hpp>
+#include <sipws/rfc7118/digest_client.hpp>
+#include <sipws/rfc7118/digest_server.hpp>
+#include <sipws/rfc7118/error.hpp>
+
 #endif
