@@ -20,5 +20,6 @@
 #include <sipws/rfc7118/digest_client.hpp>
 #include <sipws/rfc7118/digest_server.hpp>
 #include <sipws/rfc7118/error.hpp>
+#include <sipws/rfc7118/flow_token.hpp>
 
 #endif
