@@ -8,6 +8,7 @@
 
 #include <sipws/version.hpp>
 
+#include <sipws/crypto/aes_gcm.hpp>
 #include <sipws/crypto/base64.hpp>
 #include <sipws/crypto/hash.hpp>
 #include <sipws/crypto/hmac.hpp>
@@ -21,5 +22,6 @@
 #include <sipws/rfc7118/digest_server.hpp>
 #include <sipws/rfc7118/error.hpp>
 #include <sipws/rfc7118/flow_token.hpp>
+#include <sipws/rfc7118/gruu.hpp>
 
 #endif
