@@ -23,5 +23,7 @@
 #include <sipws/rfc7118/error.hpp>
 #include <sipws/rfc7118/flow_token.hpp>
 #include <sipws/rfc7118/gruu.hpp>
+#include <sipws/rfc7118/identifiers.hpp>
+#include <sipws/rfc7118/instance_id.hpp>
 
 #endif
