@@ -17,6 +17,8 @@
 #include <sipws/ws/accept_key.hpp>
 
 #include <sipws/rfc7118/auth_params.hpp>
+#include <sipws/rfc7118/dns.hpp>
+#include <sipws/rfc7118/dns_message.hpp>
 #include <sipws/rfc7118/digest.hpp>
 #include <sipws/rfc7118/digest_client.hpp>
 #include <sipws/rfc7118/digest_server.hpp>
