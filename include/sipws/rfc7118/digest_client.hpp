@@ -45,6 +45,10 @@ struct digest_client_options {
     bool use_userhash = true;   ///< honour userhash=true challenges
     bool prefer_auth_int = false; ///< answer auth-int when both are offered
     std::size_t cnonce_octets = 16;
+    /// Answer a challenge without qop in the RFC 2069 form (no qop, nc,
+    /// cnonce), for pre-RFC 2617 HTTP servers. Off: SIP requires qop
+    /// (RFC 8760 section 2.6), so such a challenge is answered as auth.
+    bool rfc2069_without_qop = false;
     auth_parse_limits limits{};
 };
 
@@ -109,10 +113,12 @@ public:
             cr.has_algorithm = true;
             cr.opaque = c.opaque;
             cr.has_opaque = c.has_opaque;
+            // A challenge without qop is answered as qop=auth (RFC 8760
+            // section 2.6) unless the RFC 2069 form is asked for.
             cr.qop = (c.qop_auth_int && (options_.prefer_auth_int || !c.qop_auth))
                          ? digest_qop::auth_int
-                     : c.qop_auth ? digest_qop::auth
-                                  : digest_qop::none;
+                     : (c.qop_auth || !options_.rfc2069_without_qop) ? digest_qop::auth
+                                                                     : digest_qop::none;
             std::string cnonce;
             if (cr.qop != digest_qop::none) {
                 cnonce = crypto::base64url_encode(crypto::random_bytes(options_.cnonce_octets));

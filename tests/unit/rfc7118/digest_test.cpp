@@ -521,3 +521,43 @@ TEST_CASE("digest: WebSocket handshake 401 uses GET and the request-target",
     // The same credentials do not pass as a SIP REGISTER.
     CHECK(server.verify(h2, "REGISTER", db).status == digest_status::wrong_credentials);
 }
+
+TEST_CASE("digest: a challenge without qop is answered with qop=auth", "[rfc7118][digest][DIG8760-2.6-c]") {
+    digest_client client("alice", "s3cret");
+    REQUIRE_FALSE(client.on_challenge({"Digest realm=\"r\", nonce=\"abc\""}, false));
+    digest_credentials c;
+    REQUIRE_FALSE(parse_digest_credentials(client.authorize("REGISTER", "sip:r")[0].value, c));
+    CHECK(c.qop == digest_qop::auth);
+    CHECK(c.nc == 1);
+    CHECK_FALSE(c.cnonce.empty());
+    digest_input in;
+    in.method = "REGISTER";
+    in.uri = "sip:r";
+    in.nonce = "abc";
+    in.cnonce = c.cnonce;
+    CHECK(c.response == digest_response("alice", "r", "s3cret", in));
+
+    digest_client_options legacy;
+    legacy.rfc2069_without_qop = true;
+    digest_client old("alice", "s3cret", legacy);
+    REQUIRE_FALSE(old.on_challenge({"Digest realm=\"r\", nonce=\"abc\""}, false));
+    REQUIRE_FALSE(parse_digest_credentials(old.authorize("REGISTER", "sip:r")[0].value, c));
+    CHECK(c.qop == digest_qop::none);
+    in.qop = digest_qop::none;
+    CHECK(c.response == digest_response("alice", "r", "s3cret", in));
+    // RFC 2069: H(HA1:nonce:HA2)
+    CHECK(c.response == hash_hex(hash_algorithm::md5, hash_hex(hash_algorithm::md5, "alice:r:s3cret") +
+                                                         ":abc:" + hash_hex(hash_algorithm::md5, "REGISTER:sip:r")));
+
+    // The server never accepts credentials without qop.
+    digest_server server(digest_server_options("r"));
+    user_db db;
+    digest_client c2("alice", "s3cret", legacy);
+    auto ch = server.challenges();
+    std::vector<digest_challenge> parsed;
+    REQUIRE_FALSE(parse_digest_challenges(ch[0], parsed));
+    parsed[0].qop_auth = false;
+    REQUIRE_FALSE(c2.on_challenge({to_string(parsed[0])}, false));
+    CHECK(server.verify(c2.authorize("REGISTER", "sip:r")[0].value, "REGISTER", db).status ==
+          digest_status::qop_missing);
+}
