@@ -131,8 +131,10 @@ inline bool read_quoted_string(std::string_view in, std::size_t& pos, std::strin
         if (c == '\\') {
             if (pos + 1 >= in.size()) return false;
             char e = in[pos + 1];
-            // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
-            if (e == '\r' || e == '\n' || static_cast<unsigned char>(e) > 0x7f) return false;
+            // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ) (RFC 7230
+            // section 3.2.6; RFC 3261's wider set would let controls in).
+            auto ue = static_cast<unsigned char>(e);
+            if ((ue < 0x20 && e != '\t') || ue == 0x7f) return false;
             out.push_back(e);
             pos += 2;
         } else if (c == '\r' || c == '\n') {
@@ -153,10 +155,12 @@ inline bool read_quoted_string(std::string_view in, std::size_t& pos, std::strin
 }
 
 /// Appends \p value as a quoted-string. False (and nothing appended) when
-/// the value holds a character no quoted-pair can carry (CR, LF).
+/// the value holds a control character other than HT (CR, LF, NUL...).
 inline bool append_quoted(std::string& out, std::string_view value) {
-    for (char c : value)
-        if (c == '\r' || c == '\n') return false;
+    for (char c : value) {
+        auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
+    }
     out.push_back('"');
     for (char c : value) {
         if (c == '"' || c == '\\') out.push_back('\\');

@@ -320,6 +320,11 @@ inline std::error_code parse_digest_credentials(std::string_view header_value,
     for (bool h : has)
         if (!h) return error::missing_param;
     if (out.qop != digest_qop::none && (!has_cnonce || !has_nc)) return error::missing_param;
+    if (out.qop == digest_qop::none) {
+        // nc and cnonce only exist with a qop (RFC 7616 section 3.4).
+        out.nc = 0;
+        out.cnonce.clear();
+    }
     return {};
 }
 
