@@ -285,10 +285,10 @@ std::error_code resolve_d2w(const sip_target& target, Resolver& resolver,
 
     std::vector<naptr_record> naptr;
     if (auto ec = resolver.query_naptr(host, naptr)) last_failure = ec;
-    if (naptr.size() > options.max_records) naptr.resize(options.max_records);
     std::stable_sort(naptr.begin(), naptr.end(), [](const naptr_record& a, const naptr_record& b) {
         return a.order != b.order ? a.order < b.order : a.preference < b.preference;
     });
+    if (naptr.size() > options.max_records) naptr.resize(options.max_records);
     for (auto& n : naptr) {
         bool secure;
         if (detail::iequals(n.service, "SIPS+D2W")) secure = true;
@@ -303,8 +303,8 @@ std::error_code resolve_d2w(const sip_target& target, Resolver& resolver,
                 last_failure = ec;
                 continue;
             }
-            if (srv.size() > options.max_records) srv.resize(options.max_records);
             order_srv(srv, random);
+            if (srv.size() > options.max_records) srv.resize(options.max_records);
             for (auto& s : srv) add_resolved(s.target, s.port, secure, d2w_source::naptr_srv);
         } else if (detail::iequals(n.flags, "a")) {
             add_resolved(n.replacement, secure ? 443 : 80, secure, d2w_source::naptr_a);
