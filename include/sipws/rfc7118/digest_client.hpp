@@ -64,6 +64,19 @@ public:
         : username_(std::move(username)), password_(std::move(password)),
           options_(std::move(options)) {}
 
+    /// Uses \p username / \p password for challenges of \p realm instead of
+    /// the default credentials (e.g. one account for an outbound proxy and
+    /// another for the registrar).
+    void add_credentials(std::string realm, std::string username, std::string password) {
+        for (auto& c : per_realm_)
+            if (c.realm == realm) {
+                c.username = std::move(username);
+                c.password = std::move(password);
+                return;
+            }
+        per_realm_.push_back({std::move(realm), std::move(username), std::move(password)});
+    }
+
     /// Feeds the WWW-Authenticate (\p proxy false) or Proxy-Authenticate
     /// (\p proxy true) header values of one 401 / 407 response, in order.
     /// Errors: a syntax error, error::unsupported_algorithm when no challenge
@@ -134,12 +147,19 @@ public:
             in.nc = cr.nc;
             in.qop = cr.qop;
             in.body = body;
-            cr.response = digest_response(username_, c.realm, password_, in);
+            const std::string* user = &username_;
+            const std::string* pass = &password_;
+            for (auto& pr : per_realm_)
+                if (pr.realm == c.realm) {
+                    user = &pr.username;
+                    pass = &pr.password;
+                }
+            cr.response = digest_response(*user, c.realm, *pass, in);
             if (c.userhash && options_.use_userhash) {
-                cr.username = digest_userhash(c.algorithm, username_, c.realm);
+                cr.username = digest_userhash(c.algorithm, *user, c.realm);
                 cr.userhash = true;
             } else {
-                cr.username = username_;
+                cr.username = *user;
             }
             s.answered = true;
             out.push_back({s.proxy, to_string(cr)});
@@ -166,8 +186,15 @@ private:
                options_.accepted.end();
     }
 
+    struct realm_credentials {
+        std::string realm;
+        std::string username;
+        std::string password;
+    };
+
     std::string username_;
     std::string password_;
+    std::vector<realm_credentials> per_realm_;
     digest_client_options options_;
     std::vector<state> realms_;
 };

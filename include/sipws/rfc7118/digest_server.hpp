@@ -42,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace sipws::rfc7118 {
@@ -178,6 +179,10 @@ public:
     digest_verification verify(std::string_view header_value, std::string_view method,
                                Lookup&& lookup, std::string_view request_uri = {},
                                std::string_view body = {}, clock::time_point now = clock::now()) {
+        static_assert(std::is_invocable_r_v<std::optional<digest_secret>, Lookup&,
+                                            const digest_credentials&>,
+                      "sipws: the digest lookup must be callable as "
+                      "std::optional<digest_secret>(const digest_credentials&)");
         digest_verification v;
         auto& c = v.credentials;
         if (parse_digest_credentials(header_value, c, options_.limits)) return v;

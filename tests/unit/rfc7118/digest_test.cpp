@@ -561,3 +561,49 @@ TEST_CASE("digest: a challenge without qop is answered with qop=auth", "[rfc7118
     CHECK(server.verify(c2.authorize("REGISTER", "sip:r")[0].value, "REGISTER", db).status ==
           digest_status::qop_missing);
 }
+
+TEST_CASE("digest: auth-int protects the body", "[rfc7118][digest][DIG7616-3.4-a]") {
+    digest_server_options so("r");
+    so.offer_auth_int = true;
+    digest_server server(so);
+    user_db db;
+    digest_client_options co;
+    co.prefer_auth_int = true;
+    digest_client client("alice", "s3cret", co);
+    REQUIRE_FALSE(client.on_challenge(views(server.challenges()), false));
+    const std::string sdp = "v=0\r\no=alice 1 1 IN IP4 192.0.2.1\r\n";
+    auto h = client.authorize("INVITE", "sip:bob@r", sdp)[0].value;
+    CHECK(h.find("qop=auth-int") != std::string::npos);
+    CHECK(server.verify(h, "INVITE", db, {}, "v=0\r\no=mallory").status == digest_status::wrong_credentials);
+    CHECK(server.verify(h, "INVITE", db, {}, sdp).status == digest_status::ok);
+    // A server that does not offer auth-int refuses it.
+    digest_server plain(digest_server_options("r"));
+    digest_client c2("alice", "s3cret", co);
+    std::vector<digest_challenge> cs;
+    REQUIRE_FALSE(parse_digest_challenges(plain.challenges()[0], cs));
+    cs[0].qop_auth_int = true;
+    REQUIRE_FALSE(c2.on_challenge({to_string(cs[0])}, false));
+    CHECK(plain.verify(c2.authorize("INVITE", "sip:bob@r", sdp)[0].value, "INVITE", db, {}, sdp).status ==
+          digest_status::malformed);
+}
+
+TEST_CASE("digest: per-realm credentials", "[rfc7118][digest][DIG8760-2.4-a]") {
+    digest_client client("default-user", "default-pass");
+    client.add_credentials("proxy.example", "edge-user", "edge-pass");
+    REQUIRE_FALSE(client.on_challenge({"Digest realm=\"proxy.example\", nonce=\"1\", qop=\"auth\"",
+                                       "Digest realm=\"registrar.example\", nonce=\"2\", qop=\"auth\""},
+                                      true));
+    auto auth = client.authorize("REGISTER", "sip:registrar.example");
+    REQUIRE(auth.size() == 2);
+    digest_credentials a, b;
+    REQUIRE_FALSE(parse_digest_credentials(auth[0].value, a));
+    REQUIRE_FALSE(parse_digest_credentials(auth[1].value, b));
+    CHECK(a.username == "edge-user");
+    CHECK(b.username == "default-user");
+    digest_input in;
+    in.method = "REGISTER";
+    in.uri = "sip:registrar.example";
+    in.nonce = "1";
+    in.cnonce = a.cnonce;
+    CHECK(a.response == digest_response("edge-user", "proxy.example", "edge-pass", in));
+}
