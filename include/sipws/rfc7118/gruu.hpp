@@ -13,7 +13,9 @@
 /// registration's Call-ID) under a registrar key:
 ///
 ///     token     = base64url( key id(1) | iv(12) | ciphertext | tag(16) )
-///     plaintext = version(1) | call-id tag(12) | len(2) | AOR | len(2) | instance | zero padding
+///     plaintext = version(1) | call-id tag(12) | len(2) | AOR | instance | zero padding
+///     instance  = 0x01 | 16 octets          (a lower-case `urn:uuid:` URN, restored exactly)
+///               / 0x00 | len(2) | octets    (any other instance-id)
 ///     aad       = "sipws temp-gruu" | key id
 ///
 /// - Opaque and unlinkable: the IV is random per mint, so two temporary
@@ -208,7 +210,7 @@ public:
         pt.push_back(static_cast<char>(version));
         pt += call_id_tag(call_id);
         append_field(pt, aor);
-        append_field(pt, instance);
+        append_instance(pt, instance);
         pt.resize((pt.size() + 31) / 32 * 32, '\0');
         std::string iv = crypto::random_bytes(crypto::aes_gcm_iv_size);
         std::string raw(1, static_cast<char>(current_.id));
@@ -233,7 +235,7 @@ public:
     /// or from another registrar).
     std::error_code resolve_user(std::string_view token, temp_gruu_content& out) const {
         const std::size_t max_raw = 1 + crypto::aes_gcm_iv_size + crypto::aes_gcm_tag_size +
-                                    (1 + 12 + 4 + 2 * limits_.max_field_size + 31) / 32 * 32;
+                                    (1 + 12 + 5 + 2 * limits_.max_field_size + 31) / 32 * 32;
         if (token.size() > crypto::base64_encoded_size(max_raw)) return error::token_malformed;
         auto raw = crypto::base64url_decode(token);
         const std::size_t min_raw = 1 + crypto::aes_gcm_iv_size + 32 + crypto::aes_gcm_tag_size;
@@ -251,7 +253,7 @@ public:
         temp_gruu_content c;
         c.call_id_tag.assign(p.substr(1, 12));
         p.remove_prefix(13);
-        if (!read_field(p, c.aor) || !read_field(p, c.instance)) return error::token_malformed;
+        if (!read_field(p, c.aor) || !read_instance(p, c.instance)) return error::token_malformed;
         for (char ch : p)
             if (ch != '\0') return error::token_malformed;
         out = std::move(c);
@@ -286,6 +288,53 @@ private:
         out.push_back(static_cast<char>(f.size() >> 8));
         out.push_back(static_cast<char>(f.size() & 0xff));
         out += f;
+    }
+
+    static int hex_value(char c) noexcept {
+        return (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    }
+
+    static void append_instance(std::string& out, std::string_view inst) {
+        constexpr std::string_view prefix = "urn:uuid:";
+        bool compact = inst.size() == prefix.size() + 36 && inst.substr(0, prefix.size()) == prefix;
+        for (std::size_t i = prefix.size(); compact && i < inst.size(); ++i) {
+            std::size_t k = i - prefix.size();
+            compact = (k == 8 || k == 13 || k == 18 || k == 23) ? inst[i] == '-' : hex_value(inst[i]) >= 0;
+        }
+        if (!compact) {
+            out.push_back('\0');
+            append_field(out, inst);
+            return;
+        }
+        out.push_back('\1');
+        int hi = -1;
+        for (char c : inst.substr(prefix.size())) {
+            if (c == '-') continue;
+            if (hi < 0) {
+                hi = hex_value(c);
+            } else {
+                out.push_back(static_cast<char>(hi * 16 + hex_value(c)));
+                hi = -1;
+            }
+        }
+    }
+
+    static bool read_instance(std::string_view& in, std::string& out) {
+        if (in.empty()) return false;
+        char kind = in[0];
+        in.remove_prefix(1);
+        if (kind == '\0') return read_field(in, out);
+        if (kind != '\1' || in.size() < 16) return false;
+        static constexpr char hex[] = "0123456789abcdef";
+        out = "urn:uuid:";
+        for (int i = 0; i < 16; ++i) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+            auto b = static_cast<unsigned char>(in[static_cast<std::size_t>(i)]);
+            out.push_back(hex[b >> 4]);
+            out.push_back(hex[b & 15]);
+        }
+        in.remove_prefix(16);
+        return true;
     }
 
     static bool read_field(std::string_view& in, std::string& out) {

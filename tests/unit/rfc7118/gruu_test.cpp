@@ -93,6 +93,17 @@ TEST_CASE("gruu: temporary GRUU resolves statelessly to AOR and instance", "[rfc
     // A new Call-ID invalidates the earlier temporary GRUUs (GR5627-5.1-c).
     CHECK_FALSE(temp_gruu_codec::call_id_matches(c, "other-call-id@h"));
     CHECK(codec.mint("sip:alice@example.com", instance, "x", "example.com", true).rfind("sips:", 0) == 0);
+    // Instance-ids come back exactly as registered, whatever their form.
+    for (std::string inst : {"urn:uuid:F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6",
+                             "urn:uuid:00000000-0000-0000-0000-000000000000",
+                             "urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf", "urn:x-ex:device-1", ""}) {
+        temp_gruu_content back;
+        REQUIRE_FALSE(codec.resolve(codec.mint("sip:a@example.com", inst, "c", "example.com"), back));
+        CHECK(back.instance == inst);
+        CHECK(back.aor == "sip:a@example.com");
+    }
+    // A uuid instance is stored in 16 octets: the GRUU stays short.
+    CHECK(user_of(t).size() <= 124); // 93 octets; 167 characters with the URN spelled out
 }
 
 TEST_CASE("gruu: two temporary GRUUs of one AOR are unlinkable", "[rfc7118][gruu][GR5627-5.1-d]") {
