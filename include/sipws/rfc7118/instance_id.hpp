@@ -62,7 +62,7 @@ inline std::string sip_instance_value(std::string_view urn) {
     if (urn.empty()) return {};
     for (char c : urn) {
         auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\' || c == '<' || c == '>' || u < 0x21 || u == 0x7f) return {};
+        if (c == '"' || c == '\\' || c == '<' || c == '>' || u < 0x21 || u >= 0x7f) return {};
     }
     std::string out = "\"<";
     out += urn;
@@ -87,8 +87,12 @@ inline std::optional<std::string> parse_sip_instance_value(std::string_view valu
     if (inner.size() < 7 || inner.front() != '<' || inner.back() != '>') return std::nullopt;
     std::string urn = inner.substr(1, inner.size() - 2);
     if (!detail::iequals(std::string_view(urn).substr(0, 4), "urn:")) return std::nullopt;
-    for (char c : urn)
-        if (c == '<' || c == '>' || static_cast<unsigned char>(c) <= 0x20) return std::nullopt;
+    // A URN is printable ASCII without these (RFC 8141 section 2).
+    for (char c : urn) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '<' || c == '>' || c == '"' || c == '\\' || u <= 0x20 || u >= 0x7f)
+            return std::nullopt;
+    }
     return urn;
 }
 

@@ -34,6 +34,8 @@ TEST_CASE("instance-id: +sip.instance quoting and parsing", "[rfc7118][outbound]
     CHECK_FALSE(parse_sip_instance_value("\"urn:uuid:abc\""));     // no angle brackets
     CHECK_FALSE(parse_sip_instance_value("\"<http://x>\""));       // not a URN
     CHECK_FALSE(parse_sip_instance_value("\"<urn:a b>\""));
+    CHECK_FALSE(parse_sip_instance_value("\"<urn:a\\\\b>\""));  // a backslash in the URN
+    CHECK_FALSE(parse_sip_instance_value("\"<urn:a\xc3\xa9>\"")); // not ASCII
     CHECK_FALSE(parse_sip_instance_value("\"<urn:uuid:abc>\"x"));
     CHECK(sip_instance_value("urn:x\"y").empty());
     CHECK(sip_instance_param("").empty());
