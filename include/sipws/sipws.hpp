@@ -27,5 +27,7 @@
 #include <sipws/rfc7118/gruu.hpp>
 #include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/instance_id.hpp>
+// Not included here: <sipws/rfc7118/dns_system_resolver.hpp> (POSIX
+// res_nquery; link `resolv`), included on purpose by programs that use it.
 
 #endif
