@@ -34,7 +34,8 @@ void bm_digest_response_sha256(benchmark::State& state) {
     in.uri = "sip:example.com";
     in.nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v";
     in.cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
-    for (auto _ : state) benchmark::DoNotOptimize(digest_response("alice", "example.com", "s3cret", in));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(digest_response("alice", "example.com", "s3cret", in));
 }
 BENCHMARK(bm_digest_response_sha256);
 
@@ -60,7 +61,8 @@ void bm_digest_verify_sha256(benchmark::State& state) {
     client.on_challenge({ch.begin(), ch.end()}, false);
     // Pre-build headers with increasing nc so every verify is a success.
     std::vector<std::string> headers;
-    for (int i = 0; i < 4096; ++i) headers.push_back(client.authorize("REGISTER", "sip:example.com")[0].value);
+    for (int i = 0; i < 4096; ++i)
+        headers.push_back(client.authorize("REGISTER", "sip:example.com")[0].value);
     std::size_t i = 0, ok = 0;
     for (auto _ : state) {
         auto v = server.verify(headers[i % headers.size()], "REGISTER", one_user{});
@@ -109,11 +111,13 @@ void bm_d2w_static(benchmark::State& state) {
     r.add_naptr("example.com", {10, 10, "s", "SIPS+D2W", "", "_sips._ws.example.com"});
     r.add_naptr("example.com", {10, 20, "s", "SIP+D2W", "", "_sip._ws.example.com"});
     for (std::uint16_t i = 0; i < 4; ++i) {
-        r.add_srv("_sips._ws.example.com", {i, 10, 443, "wss" + std::to_string(i) + ".example.com"});
+        r.add_srv("_sips._ws.example.com",
+                  {i, 10, 443, "wss" + std::to_string(i) + ".example.com"});
         r.add_address("wss" + std::to_string(i) + ".example.com", "192.0.2." + std::to_string(i));
     }
     std::vector<ws_target> out;
-    for (auto _ : state) benchmark::DoNotOptimize(resolve_d2w({false, "example.com", {}, ""}, r, out));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(resolve_d2w({false, "example.com", {}, ""}, r, out));
 }
 BENCHMARK(bm_d2w_static);
 

@@ -45,8 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!s.empty()) {
             digest_credentials back;
             if (parse_digest_credentials(s, back)) std::abort();
-            if (back.username != cr.username || back.response != cr.response ||
-                back.nc != cr.nc || back.uri != cr.uri || back.qop != cr.qop)
+            if (back.username != cr.username || back.response != cr.response || back.nc != cr.nc ||
+                back.uri != cr.uri || back.qop != cr.qop)
                 std::abort();
         }
     }

@@ -93,11 +93,10 @@ TEST_CASE("d2w over dnsmasq: NAPTR -> SRV -> A/AAAA in RFC 3263 order",
     INFO(describe(out));
     // order 10: SIP+D2W (pref 10) before SIPS+D2W (pref 20); D2T skipped;
     // inside _sips._ws, priority 10 before 20; then the order-30 "A" record.
-    CHECK(describe(out) ==
-          "ws-a.example.test:8080/p 192.0.2.3; "
-          "wss-a.example.test:443/s 192.0.2.1 2001:db8::1; "
-          "wss-b.example.test:8443/s 192.0.2.2; "
-          "edge.example.test:443/s 192.0.2.5; ");
+    CHECK(describe(out) == "ws-a.example.test:8080/p 192.0.2.3; "
+                           "wss-a.example.test:443/s 192.0.2.1 2001:db8::1; "
+                           "wss-b.example.test:8443/s 192.0.2.2; "
+                           "edge.example.test:443/s 192.0.2.5; ");
     REQUIRE(out.size() == 4);
     CHECK(out[0].source == d2w_source::naptr_srv);
     CHECK(out[3].source == d2w_source::naptr_a);
@@ -146,7 +145,8 @@ TEST_CASE("d2w over dnsmasq: fallbacks to A/AAAA and default ports, failures",
     CHECK(naptr.empty());
 }
 
-TEST_CASE("d2w over dnsmasq: no server listening is a DNS failure", "[rfc7118][dns][DNS3263-4.1-c]") {
+TEST_CASE("d2w over dnsmasq: no server listening is a DNS failure",
+          "[rfc7118][dns][DNS3263-4.1-c]") {
     system_resolver_options o;
     o.nameserver = "127.0.0.1";
     o.port = sipws::test::free_port();

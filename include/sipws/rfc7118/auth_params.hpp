@@ -60,8 +60,16 @@ namespace detail {
 constexpr bool is_token_char(char c) noexcept {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
     switch (c) {
-    case '-': case '.': case '!': case '%': case '*': case '_':
-    case '+': case '`': case '\'': case '~':
+    case '-':
+    case '.':
+    case '!':
+    case '%':
+    case '*':
+    case '_':
+    case '+':
+    case '`':
+    case '\'':
+    case '~':
         return true;
     default:
         return false;
@@ -69,8 +77,8 @@ constexpr bool is_token_char(char c) noexcept {
 }
 
 constexpr bool is_token68_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
 }
 
 constexpr char ascii_lower(char c) noexcept {
@@ -100,7 +108,8 @@ inline void skip_lws(std::string_view in, std::size_t& pos) noexcept {
         } else if (c == '\r' && pos + 2 < in.size() && in[pos + 1] == '\n' &&
                    (in[pos + 2] == ' ' || in[pos + 2] == '\t')) {
             pos += 3;
-        } else if (c == '\n' && pos + 1 < in.size() && (in[pos + 1] == ' ' || in[pos + 1] == '\t')) {
+        } else if (c == '\n' && pos + 1 < in.size() &&
+                   (in[pos + 1] == ' ' || in[pos + 1] == '\t')) {
             pos += 2;
         } else {
             break;
@@ -202,7 +211,8 @@ inline std::error_code parse_auth_header(std::string_view in, std::vector<auth_s
 
         std::size_t before_ws = pos;
         detail::skip_lws(in, pos);
-        if (pos < in.size() && pos == before_ws && in[pos] != ',') return error::malformed_auth_params;
+        if (pos < in.size() && pos == before_ws && in[pos] != ',')
+            return error::malformed_auth_params;
 
         bool first = true;
         bool saw_comma = false;
@@ -273,7 +283,8 @@ inline std::error_code parse_auth_header(std::string_view in, std::vector<auth_s
             first = false;
             saw_comma = false;
         }
-        if (!current.token68.empty() && !current.params.empty()) return error::malformed_auth_params;
+        if (!current.token68.empty() && !current.params.empty())
+            return error::malformed_auth_params;
         if (pos >= in.size() && pending_name.empty()) break;
     }
     return {};

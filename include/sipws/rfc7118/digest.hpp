@@ -39,12 +39,18 @@ enum class digest_algorithm { md5, md5_sess, sha256, sha256_sess, sha512_256, sh
 /// The name as it appears on the wire (`SHA-512-256-sess`).
 constexpr std::string_view to_string(digest_algorithm a) noexcept {
     switch (a) {
-    case digest_algorithm::md5: return "MD5";
-    case digest_algorithm::md5_sess: return "MD5-sess";
-    case digest_algorithm::sha256: return "SHA-256";
-    case digest_algorithm::sha256_sess: return "SHA-256-sess";
-    case digest_algorithm::sha512_256: return "SHA-512-256";
-    case digest_algorithm::sha512_256_sess: return "SHA-512-256-sess";
+    case digest_algorithm::md5:
+        return "MD5";
+    case digest_algorithm::md5_sess:
+        return "MD5-sess";
+    case digest_algorithm::sha256:
+        return "SHA-256";
+    case digest_algorithm::sha256_sess:
+        return "SHA-256-sess";
+    case digest_algorithm::sha512_256:
+        return "SHA-512-256";
+    case digest_algorithm::sha512_256_sess:
+        return "SHA-512-256-sess";
     }
     return "";
 }
@@ -62,11 +68,14 @@ inline std::optional<digest_algorithm> parse_digest_algorithm(std::string_view n
 constexpr crypto::hash_algorithm hash_of(digest_algorithm a) noexcept {
     switch (a) {
     case digest_algorithm::md5:
-    case digest_algorithm::md5_sess: return crypto::hash_algorithm::md5;
+    case digest_algorithm::md5_sess:
+        return crypto::hash_algorithm::md5;
     case digest_algorithm::sha256:
-    case digest_algorithm::sha256_sess: return crypto::hash_algorithm::sha256;
+    case digest_algorithm::sha256_sess:
+        return crypto::hash_algorithm::sha256;
     case digest_algorithm::sha512_256:
-    case digest_algorithm::sha512_256_sess: return crypto::hash_algorithm::sha512_256;
+    case digest_algorithm::sha512_256_sess:
+        return crypto::hash_algorithm::sha512_256;
     }
     return crypto::hash_algorithm::sha256;
 }
@@ -118,7 +127,9 @@ struct digest_credentials {
 
 namespace detail {
 
-inline bool is_true(std::string_view v) noexcept { return iequals(v, "true"); }
+inline bool is_true(std::string_view v) noexcept {
+    return iequals(v, "true");
+}
 
 inline bool parse_nc(std::string_view v, std::uint32_t& out) noexcept {
     // nc-value = 8LHEX
@@ -208,8 +219,10 @@ inline std::error_code to_digest_challenge(const auth_scheme_params& in, digest_
                     item.remove_prefix(1);
                 while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
                     item.remove_suffix(1);
-                if (detail::iequals(item, "auth")) out.qop_auth = true;
-                else if (detail::iequals(item, "auth-int")) out.qop_auth_int = true;
+                if (detail::iequals(item, "auth"))
+                    out.qop_auth = true;
+                else if (detail::iequals(item, "auth-int"))
+                    out.qop_auth_int = true;
                 pos = comma + 1;
             }
             if (!out.qop_auth && !out.qop_auth_int) return error::invalid_param_value;
@@ -232,8 +245,10 @@ inline std::error_code parse_digest_challenges(std::string_view header_value,
     for (auto& r : raw) {
         digest_challenge c;
         auto ec = to_digest_challenge(r, c);
-        if (!ec) out.push_back(std::move(c));
-        else if (ec != error::not_digest && ec != error::unsupported_algorithm) return ec;
+        if (!ec)
+            out.push_back(std::move(c));
+        else if (ec != error::not_digest && ec != error::unsupported_algorithm)
+            return ec;
     }
     return {};
 }
@@ -301,9 +316,12 @@ inline std::error_code parse_digest_credentials(std::string_view header_value,
             out.algorithm = *a;
             out.has_algorithm = true;
         } else if (p.name == "qop") {
-            if (detail::iequals(p.value, "auth")) out.qop = digest_qop::auth;
-            else if (detail::iequals(p.value, "auth-int")) out.qop = digest_qop::auth_int;
-            else return error::invalid_param_value;
+            if (detail::iequals(p.value, "auth"))
+                out.qop = digest_qop::auth;
+            else if (detail::iequals(p.value, "auth-int"))
+                out.qop = digest_qop::auth_int;
+            else
+                return error::invalid_param_value;
         } else if (p.name == "cnonce") {
             out.cnonce = p.value;
             has_cnonce = true;
@@ -374,13 +392,13 @@ inline std::string digest_userhash(digest_algorithm a, std::string_view username
 /// The inputs of one response computation.
 struct digest_input {
     digest_algorithm algorithm = digest_algorithm::md5;
-    std::string_view method;  ///< SIP method, or `GET` for the WebSocket handshake
-    std::string_view uri;     ///< Request-URI / request-target, as sent in `uri`
+    std::string_view method; ///< SIP method, or `GET` for the WebSocket handshake
+    std::string_view uri;    ///< Request-URI / request-target, as sent in `uri`
     std::string_view nonce;
-    std::string_view cnonce;  ///< required with a qop
+    std::string_view cnonce; ///< required with a qop
     std::uint32_t nc = 1;
     digest_qop qop = digest_qop::auth;
-    std::string_view body;    ///< entity body, for auth-int only
+    std::string_view body; ///< entity body, for auth-int only
 };
 
 /// The `response` value from H(user:realm:password) in hex (\p user_ha1,

@@ -42,7 +42,7 @@ struct digest_client_options {
         digest_algorithm::sha512_256, digest_algorithm::sha512_256_sess,
         digest_algorithm::sha256,     digest_algorithm::sha256_sess,
         digest_algorithm::md5,        digest_algorithm::md5_sess};
-    bool use_userhash = true;   ///< honour userhash=true challenges
+    bool use_userhash = true;     ///< honour userhash=true challenges
     bool prefer_auth_int = false; ///< answer auth-int when both are offered
     std::size_t cnonce_octets = 16;
     /// Answer a challenge without qop in the RFC 2069 form (no qop, nc,

@@ -49,34 +49,46 @@ namespace sipws::rfc7118 {
 
 /// The outcome of verify(); anything but ok calls for a new challenge.
 enum class digest_status {
-    ok,                ///< credentials valid, nonce fresh, nc not seen before
-    stale,             ///< valid credentials but an expired nonce: challenge with stale=true
-    wrong_credentials, ///< the response does not match (wrong password)
-    replay,            ///< nc already used with this nonce (or too far behind)
-    malformed,         ///< the header value does not parse or lacks parameters
-    unknown_user,      ///< the lookup does not know the user
-    invalid_nonce,     ///< not a nonce of this server (forged, tampered, other key)
-    realm_mismatch,    ///< realm is not ours
+    ok,                    ///< credentials valid, nonce fresh, nc not seen before
+    stale,                 ///< valid credentials but an expired nonce: challenge with stale=true
+    wrong_credentials,     ///< the response does not match (wrong password)
+    replay,                ///< nc already used with this nonce (or too far behind)
+    malformed,             ///< the header value does not parse or lacks parameters
+    unknown_user,          ///< the lookup does not know the user
+    invalid_nonce,         ///< not a nonce of this server (forged, tampered, other key)
+    realm_mismatch,        ///< realm is not ours
     algorithm_not_offered, ///< an algorithm this server does not offer
-    qop_missing,       ///< no qop although every challenge has one
-    opaque_mismatch,   ///< opaque differs from the one this server sends
-    uri_mismatch,      ///< uri differs from the request's URI (when checked)
+    qop_missing,           ///< no qop although every challenge has one
+    opaque_mismatch,       ///< opaque differs from the one this server sends
+    uri_mismatch,          ///< uri differs from the request's URI (when checked)
 };
 
 constexpr std::string_view to_string(digest_status s) noexcept {
     switch (s) {
-    case digest_status::ok: return "ok";
-    case digest_status::stale: return "stale";
-    case digest_status::wrong_credentials: return "wrong credentials";
-    case digest_status::replay: return "replay";
-    case digest_status::malformed: return "malformed";
-    case digest_status::unknown_user: return "unknown user";
-    case digest_status::invalid_nonce: return "invalid nonce";
-    case digest_status::realm_mismatch: return "realm mismatch";
-    case digest_status::algorithm_not_offered: return "algorithm not offered";
-    case digest_status::qop_missing: return "qop missing";
-    case digest_status::opaque_mismatch: return "opaque mismatch";
-    case digest_status::uri_mismatch: return "uri mismatch";
+    case digest_status::ok:
+        return "ok";
+    case digest_status::stale:
+        return "stale";
+    case digest_status::wrong_credentials:
+        return "wrong credentials";
+    case digest_status::replay:
+        return "replay";
+    case digest_status::malformed:
+        return "malformed";
+    case digest_status::unknown_user:
+        return "unknown user";
+    case digest_status::invalid_nonce:
+        return "invalid nonce";
+    case digest_status::realm_mismatch:
+        return "realm mismatch";
+    case digest_status::algorithm_not_offered:
+        return "algorithm not offered";
+    case digest_status::qop_missing:
+        return "qop missing";
+    case digest_status::opaque_mismatch:
+        return "opaque mismatch";
+    case digest_status::uri_mismatch:
+        return "uri mismatch";
     }
     return "";
 }
@@ -96,11 +108,11 @@ struct digest_server_options {
 
     std::string realm;
     /// Offered algorithms, most preferred first (RFC 8760 section 2.3).
-    std::vector<digest_algorithm> algorithms{digest_algorithm::sha512_256,
-                                             digest_algorithm::sha256, digest_algorithm::md5};
+    std::vector<digest_algorithm> algorithms{digest_algorithm::sha512_256, digest_algorithm::sha256,
+                                             digest_algorithm::md5};
     bool offer_auth_int = false;
-    bool userhash = false;       ///< add userhash=true to challenges
-    std::string opaque;          ///< sent and checked when not empty
+    bool userhash = false; ///< add userhash=true to challenges
+    std::string opaque;    ///< sent and checked when not empty
     std::chrono::seconds nonce_lifetime{300};
     std::size_t max_tracked_nonces = 8192;
     /// HMAC key for nonces; 32 random octets when empty. Share it between
@@ -179,10 +191,10 @@ public:
     digest_verification verify(std::string_view header_value, std::string_view method,
                                Lookup&& lookup, std::string_view request_uri = {},
                                std::string_view body = {}, clock::time_point now = clock::now()) {
-        static_assert(std::is_invocable_r_v<std::optional<digest_secret>, Lookup&,
-                                            const digest_credentials&>,
-                      "sipws: the digest lookup must be callable as "
-                      "std::optional<digest_secret>(const digest_credentials&)");
+        static_assert(
+            std::is_invocable_r_v<std::optional<digest_secret>, Lookup&, const digest_credentials&>,
+            "sipws: the digest lookup must be callable as "
+            "std::optional<digest_secret>(const digest_credentials&)");
         digest_verification v;
         auto& c = v.credentials;
         if (parse_digest_credentials(header_value, c, options_.limits)) return v;
@@ -224,11 +236,10 @@ public:
         in.nc = c.nc;
         in.qop = c.qop;
         in.body = body;
-        const std::string ha1 =
-            !secret->ha1.empty()
-                ? secret->ha1
-                : digest_user_hash_a1(hash_of(c.algorithm), secret->username, c.realm,
-                                      secret->password);
+        const std::string ha1 = !secret->ha1.empty()
+                                    ? secret->ha1
+                                    : digest_user_hash_a1(hash_of(c.algorithm), secret->username,
+                                                          c.realm, secret->password);
         const std::string expected = digest_response_from_ha1(ha1, in);
         if (expected.size() != c.response.size() ||
             !crypto::constant_time_equal(expected.data(), c.response.data(), expected.size()))
@@ -238,7 +249,8 @@ public:
         const auto now_s = static_cast<std::uint64_t>(
             std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
         const auto lifetime = static_cast<std::uint64_t>(options_.nonce_lifetime.count());
-        if (issued > now_s + 60) return fail(digest_status::invalid_nonce); // not issued by a sane clock
+        if (issued > now_s + 60)
+            return fail(digest_status::invalid_nonce); // not issued by a sane clock
         if (now_s > issued + lifetime) return fail(digest_status::stale);
 
         std::lock_guard<std::mutex> lock(mutex_);

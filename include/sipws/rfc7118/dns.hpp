@@ -80,11 +80,16 @@ enum class d2w_source {
 
 constexpr std::string_view to_string(d2w_source s) noexcept {
     switch (s) {
-    case d2w_source::numeric_ip: return "numeric-ip";
-    case d2w_source::explicit_port: return "explicit-port";
-    case d2w_source::naptr_srv: return "naptr-srv";
-    case d2w_source::naptr_a: return "naptr-a";
-    case d2w_source::default_port: return "default-port";
+    case d2w_source::numeric_ip:
+        return "numeric-ip";
+    case d2w_source::explicit_port:
+        return "explicit-port";
+    case d2w_source::naptr_srv:
+        return "naptr-srv";
+    case d2w_source::naptr_a:
+        return "naptr-a";
+    case d2w_source::default_port:
+        return "default-port";
     }
     return "";
 }
@@ -101,11 +106,11 @@ struct ws_target {
 };
 
 struct d2w_options {
-    bool secure_for_sip = true;        ///< a `sip` target may use SIPS+D2W servers
-    bool resolve_addresses = true;     ///< fill ws_target::addresses (targets without any are dropped)
-    bool websocket_by_default = true;  ///< see the file comment
-    std::size_t max_targets = 16;      ///< bound on the result
-    std::size_t max_records = 64;      ///< NAPTR / SRV records considered per lookup
+    bool secure_for_sip = true;    ///< a `sip` target may use SIPS+D2W servers
+    bool resolve_addresses = true; ///< fill ws_target::addresses (targets without any are dropped)
+    bool websocket_by_default = true; ///< see the file comment
+    std::size_t max_targets = 16;     ///< bound on the result
+    std::size_t max_records = 64;     ///< NAPTR / SRV records considered per lookup
 };
 
 namespace detail {
@@ -189,8 +194,9 @@ void order_srv(std::vector<srv_record>& records, Random&& random) {
     records.erase(std::remove_if(records.begin(), records.end(),
                                  [](const srv_record& r) { return r.target == "."; }),
                   records.end());
-    std::stable_sort(records.begin(), records.end(),
-                     [](const srv_record& a, const srv_record& b) { return a.priority < b.priority; });
+    std::stable_sort(records.begin(), records.end(), [](const srv_record& a, const srv_record& b) {
+        return a.priority < b.priority;
+    });
     std::vector<srv_record> out;
     out.reserve(records.size());
     std::size_t i = 0;
@@ -220,7 +226,9 @@ void order_srv(std::vector<srv_record>& records, Random&& random) {
     records = std::move(out);
 }
 
-inline void order_srv(std::vector<srv_record>& records) { order_srv(records, detail::default_random); }
+inline void order_srv(std::vector<srv_record>& records) {
+    order_srv(records, detail::default_random);
+}
 
 /// Resolves \p target to WebSocket servers in the order to try them.
 /// Errors: invalid_target, not_websocket_transport, dns_failure (a lookup
@@ -242,9 +250,12 @@ std::error_code resolve_d2w(const sip_target& target, Resolver& resolver,
 
     bool explicit_ws = false, explicit_wss = false;
     if (!target.transport.empty()) {
-        if (detail::iequals(target.transport, "ws")) explicit_ws = true;
-        else if (detail::iequals(target.transport, "wss")) explicit_wss = true;
-        else return error::not_websocket_transport;
+        if (detail::iequals(target.transport, "ws"))
+            explicit_ws = true;
+        else if (detail::iequals(target.transport, "wss"))
+            explicit_wss = true;
+        else
+            return error::not_websocket_transport;
     }
     const bool uri_secure = target.sips || explicit_wss;
     const std::uint16_t default_port = uri_secure ? 443 : 80;
@@ -271,15 +282,19 @@ std::error_code resolve_d2w(const sip_target& target, Resolver& resolver,
     };
 
     if (ip) {
-        ws_target t{std::string(host), target.port.value_or(default_port), uri_secure,
-                    d2w_source::numeric_ip, {}};
+        ws_target t{std::string(host),
+                    target.port.value_or(default_port),
+                    uri_secure,
+                    d2w_source::numeric_ip,
+                    {}};
         if (options.resolve_addresses) t.addresses.push_back(t.host);
         out.push_back(std::move(t));
         return {};
     }
     if (target.port) {
         add_resolved(std::string(host), *target.port, uri_secure, d2w_source::explicit_port);
-        if (out.empty()) return last_failure ? last_failure : make_error_code(error::no_websocket_target);
+        if (out.empty())
+            return last_failure ? last_failure : make_error_code(error::no_websocket_target);
         return {};
     }
 
@@ -291,10 +306,13 @@ std::error_code resolve_d2w(const sip_target& target, Resolver& resolver,
     if (naptr.size() > options.max_records) naptr.resize(options.max_records);
     for (auto& n : naptr) {
         bool secure;
-        if (detail::iequals(n.service, "SIPS+D2W")) secure = true;
-        else if (detail::iequals(n.service, "SIP+D2W")) secure = false;
-        else continue;
-        if (uri_secure && !secure) continue;          // sips keeps only SIPS+D2W
+        if (detail::iequals(n.service, "SIPS+D2W"))
+            secure = true;
+        else if (detail::iequals(n.service, "SIP+D2W"))
+            secure = false;
+        else
+            continue;
+        if (uri_secure && !secure) continue; // sips keeps only SIPS+D2W
         if (!uri_secure && secure && !options.secure_for_sip) continue;
         if (n.replacement.empty() || n.replacement == "." || !n.regexp.empty()) continue;
         if (detail::iequals(n.flags, "s")) {
@@ -312,7 +330,8 @@ std::error_code resolve_d2w(const sip_target& target, Resolver& resolver,
     }
     if (out.empty())
         add_resolved(std::string(host), default_port, uri_secure, d2w_source::default_port);
-    if (out.empty()) return last_failure ? last_failure : make_error_code(error::no_websocket_target);
+    if (out.empty())
+        return last_failure ? last_failure : make_error_code(error::no_websocket_target);
     return {};
 }
 
@@ -327,7 +346,9 @@ std::error_code resolve_d2w(const sip_target& target, Resolver& resolver,
 /// Names compare case-insensitively, without a trailing dot.
 class static_resolver {
 public:
-    void add_naptr(std::string_view name, naptr_record r) { naptr_[key(name)].push_back(std::move(r)); }
+    void add_naptr(std::string_view name, naptr_record r) {
+        naptr_[key(name)].push_back(std::move(r));
+    }
     void add_srv(std::string_view name, srv_record r) { srv_[key(name)].push_back(std::move(r)); }
     void add_address(std::string_view name, std::string address) {
         addresses_[key(name)].push_back(std::move(address));

@@ -202,8 +202,9 @@ inline std::error_code parse_dns_answer(const void* message, std::size_t size, d
             switch (static_cast<dns_type>(type)) {
             case dns_type::a:
                 if (rdlen != 4) return error::dns_malformed_answer;
-                out.addresses.push_back(std::to_string(d[p]) + '.' + std::to_string(d[p + 1]) + '.' +
-                                        std::to_string(d[p + 2]) + '.' + std::to_string(d[p + 3]));
+                out.addresses.push_back(std::to_string(d[p]) + '.' + std::to_string(d[p + 1]) +
+                                        '.' + std::to_string(d[p + 2]) + '.' +
+                                        std::to_string(d[p + 3]));
                 break;
             case dns_type::aaaa:
                 if (rdlen != 16) return error::dns_malformed_answer;
@@ -220,7 +221,8 @@ inline std::error_code parse_dns_answer(const void* message, std::size_t size, d
             case dns_type::naptr: {
                 naptr_record n;
                 if (!r.u16(p, n.order) || !r.u16(p, n.preference) ||
-                    !r.character_string(p, end, n.flags) || !r.character_string(p, end, n.service) ||
+                    !r.character_string(p, end, n.flags) ||
+                    !r.character_string(p, end, n.service) ||
                     !r.character_string(p, end, n.regexp) || !r.name(p, n.replacement) || p != end)
                     return error::dns_malformed_answer;
                 out.naptr.push_back(std::move(n));

@@ -41,7 +41,7 @@
 namespace sipws::rfc7118 {
 
 struct system_resolver_options {
-    std::string nameserver;        ///< IPv4 address; empty: /etc/resolv.conf
+    std::string nameserver; ///< IPv4 address; empty: /etc/resolv.conf
     std::uint16_t port = 53;
     std::chrono::seconds timeout{2}; ///< per attempt (resolver granularity is 1 s)
     int attempts = 2;
@@ -56,7 +56,8 @@ public:
         std::memset(&state_, 0, sizeof state_);
         if (res_ninit(&state_) != 0) throw std::runtime_error("sipws: res_ninit failed");
         state_.options |= RES_USE_EDNS0;
-        state_.retrans = static_cast<int>(options_.timeout.count() > 0 ? options_.timeout.count() : 1);
+        state_.retrans =
+            static_cast<int>(options_.timeout.count() > 0 ? options_.timeout.count() : 1);
         state_.retry = options_.attempts > 0 ? options_.attempts : 1;
         if (!options_.nameserver.empty()) {
             sockaddr_in sa{};
@@ -82,7 +83,9 @@ public:
     }
     system_resolver(const system_resolver&) = delete;
     system_resolver& operator=(const system_resolver&) = delete;
-    ~system_resolver() { res_nclose(&state_); }
+    ~system_resolver() {
+        res_nclose(&state_);
+    }
 
     std::error_code query_naptr(std::string_view name, std::vector<naptr_record>& out) {
         dns_answer a;
@@ -120,8 +123,10 @@ public:
         if (len < 0) {
             switch (state_.res_h_errno) {
             case HOST_NOT_FOUND:
-            case NO_DATA: return {};
-            default: return error::dns_failure;
+            case NO_DATA:
+                return {};
+            default:
+                return error::dns_failure;
             }
         }
         std::size_t size = std::min<std::size_t>(static_cast<std::size_t>(len), buffer_.size());

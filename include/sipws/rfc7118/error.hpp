@@ -27,9 +27,9 @@ enum class error {
     token_forged,      ///< the MAC / authentication tag does not verify
     token_unknown_key, ///< signed under a key id that is neither current nor previous
     // D2W DNS
-    dns_failure,          ///< the resolver failed (timeout, SERVFAIL, refused)
-    dns_malformed_answer, ///< a DNS message that does not parse
-    no_websocket_target,  ///< resolution found no WebSocket target
+    dns_failure,             ///< the resolver failed (timeout, SERVFAIL, refused)
+    dns_malformed_answer,    ///< a DNS message that does not parse
+    no_websocket_target,     ///< resolution found no WebSocket target
     not_websocket_transport, ///< the URI asks for a transport other than WS
     invalid_target,          ///< the target host is empty or not a valid name
 };
@@ -40,23 +40,40 @@ public:
     const char* name() const noexcept override { return "sipws.rfc7118"; }
     std::string message(int ev) const override {
         switch (static_cast<error>(ev)) {
-        case error::malformed_auth_params: return "malformed auth-param list";
-        case error::duplicate_param: return "duplicate auth-param";
-        case error::missing_param: return "required auth-param missing";
-        case error::invalid_param_value: return "invalid auth-param value";
-        case error::too_many_params: return "too many auth-params";
-        case error::value_too_long: return "auth-param value too long";
-        case error::not_digest: return "authentication scheme is not Digest";
-        case error::unsupported_algorithm: return "no supported digest algorithm";
-        case error::credentials_rejected: return "credentials rejected";
-        case error::token_malformed: return "malformed token";
-        case error::token_forged: return "token does not authenticate";
-        case error::token_unknown_key: return "token signed with an unknown key";
-        case error::dns_failure: return "DNS resolution failed";
-        case error::dns_malformed_answer: return "malformed DNS answer";
-        case error::no_websocket_target: return "no WebSocket target found";
-        case error::not_websocket_transport: return "URI transport is not WebSocket";
-        case error::invalid_target: return "invalid target host";
+        case error::malformed_auth_params:
+            return "malformed auth-param list";
+        case error::duplicate_param:
+            return "duplicate auth-param";
+        case error::missing_param:
+            return "required auth-param missing";
+        case error::invalid_param_value:
+            return "invalid auth-param value";
+        case error::too_many_params:
+            return "too many auth-params";
+        case error::value_too_long:
+            return "auth-param value too long";
+        case error::not_digest:
+            return "authentication scheme is not Digest";
+        case error::unsupported_algorithm:
+            return "no supported digest algorithm";
+        case error::credentials_rejected:
+            return "credentials rejected";
+        case error::token_malformed:
+            return "malformed token";
+        case error::token_forged:
+            return "token does not authenticate";
+        case error::token_unknown_key:
+            return "token signed with an unknown key";
+        case error::dns_failure:
+            return "DNS resolution failed";
+        case error::dns_malformed_answer:
+            return "malformed DNS answer";
+        case error::no_websocket_target:
+            return "no WebSocket target found";
+        case error::not_websocket_transport:
+            return "URI transport is not WebSocket";
+        case error::invalid_target:
+            return "invalid target host";
         }
         return "unknown sipws.rfc7118 error";
     }

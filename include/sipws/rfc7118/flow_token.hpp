@@ -117,9 +117,9 @@ public:
         if (!bytes || bytes->size() != raw_size) return error::token_malformed;
         auto raw = reinterpret_cast<const unsigned char*>(bytes->data());
         if (raw[0] != version) return error::token_malformed;
-        const flow_token_key* key = raw[1] == current_.id                ? &current_
+        const flow_token_key* key = raw[1] == current_.id                  ? &current_
                                     : previous_ && raw[1] == previous_->id ? &*previous_
-                                                                         : nullptr;
+                                                                           : nullptr;
         if (!key) return error::token_unknown_key;
         auto m = mac(*key, raw);
         if (!crypto::constant_time_equal(m.data(), raw + 14, mac_size)) return error::token_forged;
@@ -152,8 +152,8 @@ private:
 /// `sip:TOKEN@HOST;lr;ob` (or `sips:` / without `ob`): the URI an edge proxy
 /// puts in Path or Record-Route (RFC 5626 sections 5.2 and 6). \p host is
 /// the edge's host[:port] as it should appear in the URI.
-inline std::string make_flow_uri(std::string_view token, std::string_view host,
-                                 bool ob = true, bool sips = false) {
+inline std::string make_flow_uri(std::string_view token, std::string_view host, bool ob = true,
+                                 bool sips = false) {
     std::string out = sips ? "sips:" : "sip:";
     out += token;
     out += '@';

@@ -56,8 +56,22 @@ constexpr bool is_gr_paramchar(char c) noexcept {
     // paramchar = param-unreserved / unreserved (RFC 3261 section 25.1)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
     switch (c) {
-    case '[': case ']': case '/': case ':': case '&': case '+': case '$':
-    case '-': case '_': case '.': case '!': case '~': case '*': case '\'': case '(': case ')':
+    case '[':
+    case ']':
+    case '/':
+    case ':':
+    case '&':
+    case '+':
+    case '$':
+    case '-':
+    case '_':
+    case '.':
+    case '!':
+    case '~':
+    case '*':
+    case '\'':
+    case '(':
+    case ')':
         return true;
     default:
         return false;
@@ -85,9 +99,8 @@ inline std::optional<std::string_view> gr_param(std::string_view uri) noexcept {
     std::size_t params = 0, headers = 0;
     detail::uri_sections(uri, params, headers);
     if (params == std::string_view::npos) return std::nullopt;
-    std::string_view rest = uri.substr(params, headers == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : headers - params);
+    std::string_view rest = uri.substr(
+        params, headers == std::string_view::npos ? std::string_view::npos : headers - params);
     while (!rest.empty()) {
         rest.remove_prefix(1); // ';'
         std::size_t end = rest.find(';');
@@ -103,7 +116,9 @@ inline std::optional<std::string_view> gr_param(std::string_view uri) noexcept {
 
 /// True when \p uri carries the `gr` parameter (E1-F4-d): the test that
 /// tells a GRUU from its AOR, which plain RFC 3261 URI comparison cannot.
-inline bool is_gruu(std::string_view uri) noexcept { return gr_param(uri).has_value(); }
+inline bool is_gruu(std::string_view uri) noexcept {
+    return gr_param(uri).has_value();
+}
 
 /// The public GRUU: \p aor (a bare SIP URI, no angle brackets) plus
 /// `;gr=<instance>` with the characters a pvalue cannot hold %-escaped,
@@ -241,7 +256,9 @@ public:
         const std::size_t min_raw = 1 + crypto::aes_gcm_iv_size + 32 + crypto::aes_gcm_tag_size;
         if (!raw || raw->size() < min_raw) return error::token_malformed;
         auto id = static_cast<std::uint8_t>((*raw)[0]);
-        const key* k = id == current_.id ? &current_ : previous_ && id == previous_->id ? &*previous_ : nullptr;
+        const key* k = id == current_.id                  ? &current_
+                       : previous_ && id == previous_->id ? &*previous_
+                                                          : nullptr;
         if (!k) return error::token_unknown_key;
         std::string_view rv(*raw);
         auto pt = crypto::aes256_gcm_open(k->secret, rv.substr(1, crypto::aes_gcm_iv_size), aad(id),
@@ -249,7 +266,8 @@ public:
         if (!pt) return error::token_forged;
         // Authenticated from here on; still parse defensively.
         std::string_view p(*pt);
-        if (p.size() < 13 || static_cast<unsigned char>(p[0]) != version) return error::token_malformed;
+        if (p.size() < 13 || static_cast<unsigned char>(p[0]) != version)
+            return error::token_malformed;
         temp_gruu_content c;
         c.call_id_tag.assign(p.substr(1, 12));
         p.remove_prefix(13);
@@ -299,7 +317,8 @@ private:
         bool compact = inst.size() == prefix.size() + 36 && inst.substr(0, prefix.size()) == prefix;
         for (std::size_t i = prefix.size(); compact && i < inst.size(); ++i) {
             std::size_t k = i - prefix.size();
-            compact = (k == 8 || k == 13 || k == 18 || k == 23) ? inst[i] == '-' : hex_value(inst[i]) >= 0;
+            compact = (k == 8 || k == 13 || k == 18 || k == 23) ? inst[i] == '-'
+                                                                : hex_value(inst[i]) >= 0;
         }
         if (!compact) {
             out.push_back('\0');

@@ -36,7 +36,9 @@ inline bool is_rfc3261_branch(std::string_view branch) noexcept {
 }
 
 /// A From / To tag: 16 random characters (~82 bits; RFC 3261 asks >= 32).
-inline std::string make_tag() { return crypto::random_token(16); }
+inline std::string make_tag() {
+    return crypto::random_token(16);
+}
 
 /// A Call-ID: 24 random characters, `@host` appended when \p host is given.
 inline std::string make_call_id(std::string_view host = {}) {

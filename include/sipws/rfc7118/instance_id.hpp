@@ -102,8 +102,9 @@ inline std::optional<std::string> parse_sip_instance_value(std::string_view valu
 inline bool instance_ids_equal(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     std::size_t nid_end = a.find(':', 4);
-    if (nid_end == std::string_view::npos || a.size() < 4 || !detail::iequals(a.substr(0, 4), "urn:") ||
-        !detail::iequals(b.substr(0, 4), "urn:") || b.find(':', 4) != nid_end ||
+    if (nid_end == std::string_view::npos || a.size() < 4 ||
+        !detail::iequals(a.substr(0, 4), "urn:") || !detail::iequals(b.substr(0, 4), "urn:") ||
+        b.find(':', 4) != nid_end ||
         !detail::iequals(a.substr(4, nid_end - 4), b.substr(4, nid_end - 4)))
         return a == b;
     bool uuid = detail::iequals(a.substr(4, nid_end - 4), "uuid");

@@ -16,9 +16,8 @@ using sipws::crypto::hash_hex;
 namespace {
 
 const digest_algorithm all_algorithms[] = {
-    digest_algorithm::md5,        digest_algorithm::md5_sess,
-    digest_algorithm::sha256,     digest_algorithm::sha256_sess,
-    digest_algorithm::sha512_256, digest_algorithm::sha512_256_sess};
+    digest_algorithm::md5,         digest_algorithm::md5_sess,   digest_algorithm::sha256,
+    digest_algorithm::sha256_sess, digest_algorithm::sha512_256, digest_algorithm::sha512_256_sess};
 
 digest_input rfc7616_input(digest_algorithm a) {
     digest_input in;
@@ -45,9 +44,8 @@ std::string reference_response(digest_algorithm a, const std::string& user,
     if (in.qop == digest_qop::auth_int) a2 += ":" + hash_hex(h, in.body);
     char nc[9];
     std::snprintf(nc, sizeof nc, "%08x", in.nc);
-    return hash_hex(h, ha1 + ":" + std::string(in.nonce) + ":" + nc + ":" +
-                           std::string(in.cnonce) + ":" + std::string(to_string(in.qop)) + ":" +
-                           hash_hex(h, a2));
+    return hash_hex(h, ha1 + ":" + std::string(in.nonce) + ":" + nc + ":" + std::string(in.cnonce) +
+                           ":" + std::string(to_string(in.qop)) + ":" + hash_hex(h, a2));
 }
 
 struct user_db {
@@ -70,7 +68,8 @@ std::vector<std::string_view> views(const std::vector<std::string>& v) {
 
 } // namespace
 
-TEST_CASE("digest: RFC 7616 section 3.9.1 test vectors", "[rfc7118][digest][DIG-TV-a][DIG7616-3.4-a]") {
+TEST_CASE("digest: RFC 7616 section 3.9.1 test vectors",
+          "[rfc7118][digest][DIG-TV-a][DIG7616-3.4-a]") {
     CHECK(digest_response("Mufasa", "http-auth@example.org", "Circle of Life",
                           rfc7616_input(digest_algorithm::md5)) ==
           "8ca523f5e9506fed4657c9700eebdbec");
@@ -109,11 +108,13 @@ TEST_CASE("digest: every algorithm and qop matches the RFC 7616 formula",
         other.algorithm = digest_algorithm::sha256;
         auto expect = reference_response(digest_algorithm::sha256, "Mufasa",
                                          "http-auth@example.org", "Circle of Life", other);
-        CHECK(digest_response("Mufasa", "http-auth@example.org", "Circle of Life", other) == expect);
+        CHECK(digest_response("Mufasa", "http-auth@example.org", "Circle of Life", other) ==
+              expect);
     }
 }
 
-TEST_CASE("digest: algorithm names are case-insensitive and round-trip", "[rfc7118][digest][DIG7616-3-a]") {
+TEST_CASE("digest: algorithm names are case-insensitive and round-trip",
+          "[rfc7118][digest][DIG7616-3-a]") {
     for (auto a : all_algorithms) {
         CHECK(parse_digest_algorithm(to_string(a)) == a);
     }
@@ -122,7 +123,8 @@ TEST_CASE("digest: algorithm names are case-insensitive and round-trip", "[rfc71
     CHECK_FALSE(parse_digest_algorithm("SHA256"));
 }
 
-TEST_CASE("auth-params: quoted strings, tokens, case and duplicates", "[rfc7118][digest][DIG7616-3.4-c]") {
+TEST_CASE("auth-params: quoted strings, tokens, case and duplicates",
+          "[rfc7118][digest][DIG7616-3.4-c]") {
     std::vector<auth_scheme_params> out;
     REQUIRE_FALSE(parse_auth_header(
         "Digest REALM=\"a \\\"quoted\\\" \\\\ realm\" ,  Nonce=\"n1\",qop=\"auth,auth-int\", "
@@ -174,11 +176,13 @@ TEST_CASE("auth-params: quoted strings, tokens, case and duplicates", "[rfc7118]
         CHECK(parse_auth_header("Digest a=12345", out, limits) == error::value_too_long);
         limits = {};
         limits.max_input_size = 10;
-        CHECK(parse_auth_header("Digest realm=\"long enough\"", out, limits) == error::value_too_long);
+        CHECK(parse_auth_header("Digest realm=\"long enough\"", out, limits) ==
+              error::value_too_long);
     }
 }
 
-TEST_CASE("digest: challenge parse and serialise", "[rfc7118][digest][DIG7616-3.4-c][DIG7616-3-a]") {
+TEST_CASE("digest: challenge parse and serialise",
+          "[rfc7118][digest][DIG7616-3.4-c][DIG7616-3-a]") {
     std::vector<digest_challenge> cs;
     REQUIRE_FALSE(parse_digest_challenges(
         "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=SHA-256, "
@@ -421,8 +425,8 @@ TEST_CASE("digest: expired nonce answers stale; the client retries with the same
     auto fresh = server.challenges(true, late);
     REQUIRE(fresh[0].find("stale=true") != std::string::npos);
     REQUIRE_FALSE(client.on_challenge(views(fresh), false));
-    auto v = server.verify(client.authorize("REGISTER", "sip:r")[0].value, "REGISTER", db, {}, {},
-                           late);
+    auto v =
+        server.verify(client.authorize("REGISTER", "sip:r")[0].value, "REGISTER", db, {}, {}, late);
     CHECK(v.status == digest_status::ok);
     CHECK(v.credentials.nc == 1);
 
@@ -441,7 +445,8 @@ TEST_CASE("digest: bounded replay table never re-opens a replay after eviction",
     std::vector<std::string> first_use;
     for (int i = 0; i < 8; ++i) {
         digest_client c("alice", "s3cret");
-        REQUIRE_FALSE(c.on_challenge(views(server.challenges(false, t0 + std::chrono::seconds(i))), false));
+        REQUIRE_FALSE(
+            c.on_challenge(views(server.challenges(false, t0 + std::chrono::seconds(i))), false));
         first_use.push_back(c.authorize("MESSAGE", "sip:b@r")[0].value);
         CHECK(server.verify(first_use.back(), "MESSAGE", db, {}, {}, t0 + std::chrono::seconds(i))
                   .status == digest_status::ok);
@@ -449,8 +454,9 @@ TEST_CASE("digest: bounded replay table never re-opens a replay after eviction",
     }
     // The oldest ones were evicted: replaying them is refused (as stale).
     for (int i = 0; i < 8; ++i) {
-        auto s = server.verify(first_use[static_cast<std::size_t>(i)], "MESSAGE", db, {}, {},
-                               t0 + std::chrono::seconds(8))
+        auto s = server
+                     .verify(first_use[static_cast<std::size_t>(i)], "MESSAGE", db, {}, {},
+                             t0 + std::chrono::seconds(8))
                      .status;
         CHECK(s != digest_status::ok);
         CHECK((i < 4 ? s == digest_status::stale : s == digest_status::replay));
@@ -522,7 +528,8 @@ TEST_CASE("digest: WebSocket handshake 401 uses GET and the request-target",
     CHECK(server.verify(h2, "REGISTER", db).status == digest_status::wrong_credentials);
 }
 
-TEST_CASE("digest: a challenge without qop is answered with qop=auth", "[rfc7118][digest][DIG8760-2.6-c]") {
+TEST_CASE("digest: a challenge without qop is answered with qop=auth",
+          "[rfc7118][digest][DIG8760-2.6-c]") {
     digest_client client("alice", "s3cret");
     REQUIRE_FALSE(client.on_challenge({"Digest realm=\"r\", nonce=\"abc\""}, false));
     digest_credentials c;
@@ -546,8 +553,9 @@ TEST_CASE("digest: a challenge without qop is answered with qop=auth", "[rfc7118
     in.qop = digest_qop::none;
     CHECK(c.response == digest_response("alice", "r", "s3cret", in));
     // RFC 2069: H(HA1:nonce:HA2)
-    CHECK(c.response == hash_hex(hash_algorithm::md5, hash_hex(hash_algorithm::md5, "alice:r:s3cret") +
-                                                         ":abc:" + hash_hex(hash_algorithm::md5, "REGISTER:sip:r")));
+    CHECK(c.response == hash_hex(hash_algorithm::md5,
+                                 hash_hex(hash_algorithm::md5, "alice:r:s3cret") +
+                                     ":abc:" + hash_hex(hash_algorithm::md5, "REGISTER:sip:r")));
 
     // The server never accepts credentials without qop.
     digest_server server(digest_server_options("r"));
@@ -574,7 +582,8 @@ TEST_CASE("digest: auth-int protects the body", "[rfc7118][digest][DIG7616-3.4-a
     const std::string sdp = "v=0\r\no=alice 1 1 IN IP4 192.0.2.1\r\n";
     auto h = client.authorize("INVITE", "sip:bob@r", sdp)[0].value;
     CHECK(h.find("qop=auth-int") != std::string::npos);
-    CHECK(server.verify(h, "INVITE", db, {}, "v=0\r\no=mallory").status == digest_status::wrong_credentials);
+    CHECK(server.verify(h, "INVITE", db, {}, "v=0\r\no=mallory").status ==
+          digest_status::wrong_credentials);
     CHECK(server.verify(h, "INVITE", db, {}, sdp).status == digest_status::ok);
     // A server that does not offer auth-int refuses it.
     digest_server plain(digest_server_options("r"));
@@ -583,16 +592,17 @@ TEST_CASE("digest: auth-int protects the body", "[rfc7118][digest][DIG7616-3.4-a
     REQUIRE_FALSE(parse_digest_challenges(plain.challenges()[0], cs));
     cs[0].qop_auth_int = true;
     REQUIRE_FALSE(c2.on_challenge({to_string(cs[0])}, false));
-    CHECK(plain.verify(c2.authorize("INVITE", "sip:bob@r", sdp)[0].value, "INVITE", db, {}, sdp).status ==
-          digest_status::malformed);
+    CHECK(plain.verify(c2.authorize("INVITE", "sip:bob@r", sdp)[0].value, "INVITE", db, {}, sdp)
+              .status == digest_status::malformed);
 }
 
 TEST_CASE("digest: per-realm credentials", "[rfc7118][digest][DIG8760-2.4-a]") {
     digest_client client("default-user", "default-pass");
     client.add_credentials("proxy.example", "edge-user", "edge-pass");
-    REQUIRE_FALSE(client.on_challenge({"Digest realm=\"proxy.example\", nonce=\"1\", qop=\"auth\"",
-                                       "Digest realm=\"registrar.example\", nonce=\"2\", qop=\"auth\""},
-                                      true));
+    REQUIRE_FALSE(
+        client.on_challenge({"Digest realm=\"proxy.example\", nonce=\"1\", qop=\"auth\"",
+                             "Digest realm=\"registrar.example\", nonce=\"2\", qop=\"auth\""},
+                            true));
     auto auth = client.authorize("REGISTER", "sip:registrar.example");
     REQUIRE(auth.size() == 2);
     digest_credentials a, b;

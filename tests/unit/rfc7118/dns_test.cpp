@@ -45,8 +45,7 @@ static_resolver example_zone() {
 
 std::string describe(const std::vector<ws_target>& v) {
     std::string s;
-    for (auto& t : v)
-        s += t.host + ":" + std::to_string(t.port) + (t.secure ? "/s " : "/p ");
+    for (auto& t : v) s += t.host + ":" + std::to_string(t.port) + (t.secure ? "/s " : "/p ");
     return s;
 }
 
@@ -57,7 +56,8 @@ TEST_CASE("d2w: NAPTR SIPS+D2W / SIP+D2W ordered by order and preference",
     auto zone = example_zone();
     std::vector<ws_target> out;
     REQUIRE_FALSE(resolve_d2w({false, "example.com", {}, ""}, zone, out));
-    CHECK(describe(out) == "wss1.example.com:443/s wss2.example.com:8443/s ws1.example.com:8080/p ");
+    CHECK(describe(out) ==
+          "wss1.example.com:443/s wss2.example.com:8443/s ws1.example.com:8080/p ");
     REQUIRE(out.size() == 3);
     CHECK(out[0].source == d2w_source::naptr_srv);
     CHECK(out[1].addresses == std::vector<std::string>{"192.0.2.2", "2001:db8::2"});
@@ -89,7 +89,8 @@ TEST_CASE("d2w: a sips target keeps only SIPS+D2W", "[rfc7118][dns][DNS3263-4.1-
     CHECK(out[0].source == d2w_source::default_port);
 }
 
-TEST_CASE("d2w: default ports 80/443 without NAPTR or SRV", "[rfc7118][dns][WS7118-5.5-b][DNS3263-4.1-c]") {
+TEST_CASE("d2w: default ports 80/443 without NAPTR or SRV",
+          "[rfc7118][dns][WS7118-5.5-b][DNS3263-4.1-c]") {
     static_resolver zone;
     zone.add_address("h.example", "192.0.2.7");
     std::vector<ws_target> out;
@@ -104,7 +105,8 @@ TEST_CASE("d2w: default ports 80/443 without NAPTR or SRV", "[rfc7118][dns][WS71
     REQUIRE_FALSE(resolve_d2w({false, "H.EXAMPLE.", {}, "wss"}, zone, out));
     CHECK(out[0].port == 443);
     CHECK(out[0].secure);
-    CHECK(resolve_d2w({false, "missing.example", {}, "ws"}, zone, out) == error::no_websocket_target);
+    CHECK(resolve_d2w({false, "missing.example", {}, "ws"}, zone, out) ==
+          error::no_websocket_target);
     CHECK(out.empty());
 }
 
@@ -131,19 +133,24 @@ TEST_CASE("d2w: numeric IPs and explicit ports", "[rfc7118][dns][DNS3263-4.2-a][
     CHECK(out[0].port == 5062);
     CHECK(out[0].source == d2w_source::explicit_port);
     // The transport parameter decides (DNS3263-4.1-a).
-    CHECK(resolve_d2w({false, "h.example", {}, "tcp"}, zone, out) == error::not_websocket_transport);
-    CHECK(resolve_d2w({false, "h.example", {}, "udp"}, zone, out) == error::not_websocket_transport);
+    CHECK(resolve_d2w({false, "h.example", {}, "tcp"}, zone, out) ==
+          error::not_websocket_transport);
+    CHECK(resolve_d2w({false, "h.example", {}, "udp"}, zone, out) ==
+          error::not_websocket_transport);
     d2w_options strict;
     strict.websocket_by_default = false;
-    CHECK(resolve_d2w({false, "192.0.2.1", {}, ""}, zone, out, strict) == error::not_websocket_transport);
-    CHECK(resolve_d2w({false, "h.example", 5060, ""}, zone, out, strict) == error::not_websocket_transport);
+    CHECK(resolve_d2w({false, "192.0.2.1", {}, ""}, zone, out, strict) ==
+          error::not_websocket_transport);
+    CHECK(resolve_d2w({false, "h.example", 5060, ""}, zone, out, strict) ==
+          error::not_websocket_transport);
     REQUIRE_FALSE(resolve_d2w({false, "h.example", {}, ""}, zone, out, strict));
     CHECK(out[0].host == "ws.h.example");
     // Invalid hosts.
     CHECK(resolve_d2w({false, "", {}, ""}, zone, out) == error::invalid_target);
     CHECK(resolve_d2w({false, "bad host", {}, ""}, zone, out) == error::invalid_target);
     CHECK(resolve_d2w({false, "a..b", {}, ""}, zone, out) == error::invalid_target);
-    CHECK(resolve_d2w({false, std::string(64, 'a') + ".com", {}, ""}, zone, out) == error::invalid_target);
+    CHECK(resolve_d2w({false, std::string(64, 'a') + ".com", {}, ""}, zone, out) ==
+          error::invalid_target);
 }
 
 TEST_CASE("d2w: fallbacks when lookups fail or give nothing usable",
@@ -194,8 +201,8 @@ TEST_CASE("d2w: fallbacks when lookups fail or give nothing usable",
 
 TEST_CASE("srv ordering: priority first, weighted random inside a priority (RFC 2782)",
           "[rfc7118][dns][DNS3263-4.2-a]") {
-    std::vector<srv_record> base = {{10, 60, 1, "a"}, {10, 40, 2, "b"}, {5, 0, 3, "c"},
-                                    {10, 0, 4, "z"}, {20, 1, 5, "d"}};
+    std::vector<srv_record> base = {
+        {10, 60, 1, "a"}, {10, 40, 2, "b"}, {5, 0, 3, "c"}, {10, 0, 4, "z"}, {20, 1, 5, "d"}};
     auto r = base;
     order_srv(r, fixed_random{0.0});
     // pick 0 selects the zero-weight record placed first, then "a" (running 60 >= 0) ...
@@ -231,7 +238,9 @@ TEST_CASE("srv ordering: priority first, weighted random inside a priority (RFC 
 // DNS message parsing
 
 namespace {
-std::string u16(unsigned v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; }
+std::string u16(unsigned v) {
+    return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)};
+}
 std::string name(std::initializer_list<std::string> labels) {
     std::string out;
     for (auto& l : labels) {
@@ -245,7 +254,8 @@ std::string header(unsigned qd, unsigned an, unsigned flags = 0x8180) {
     return u16(0x1234) + u16(flags) + u16(qd) + u16(an) + u16(0) + u16(0);
 }
 std::string rr(const std::string& owner, unsigned type, const std::string& rdata) {
-    return owner + u16(type) + u16(1) + u16(0) + u16(60) + u16(static_cast<unsigned>(rdata.size())) + rdata;
+    return owner + u16(type) + u16(1) + u16(0) + u16(60) +
+           u16(static_cast<unsigned>(rdata.size())) + rdata;
 }
 } // namespace
 

@@ -9,14 +9,15 @@ using namespace sipws::rfc7118;
 
 namespace {
 bool is_unreserved(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\'' ||
-           c == '(' || c == ')';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\'' || c == '(' ||
+           c == ')';
 }
 const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 } // namespace
 
-TEST_CASE("flow token: round trip, URI-safe, unique per flow", "[rfc7118][outbound][OB5626-5.2-a][E2-F3-g]") {
+TEST_CASE("flow token: round trip, URI-safe, unique per flow",
+          "[rfc7118][outbound][OB5626-5.2-a][E2-F3-g]") {
     flow_token_codec codec(flow_token_key::generate(1));
     std::set<std::string> seen;
     for (std::uint64_t id : {0ull, 1ull, 42ull, 0xffffffffffffffffull, 0x0123456789abcdefull}) {
@@ -36,7 +37,8 @@ TEST_CASE("flow token: round trip, URI-safe, unique per flow", "[rfc7118][outbou
     CHECK(make_flow_uri("T", "e", false, true) == "sips:T@e;lr");
 }
 
-TEST_CASE("flow token: changing any one character fails", "[rfc7118][outbound][OB5626-5.2-a][E2-F3-g]") {
+TEST_CASE("flow token: changing any one character fails",
+          "[rfc7118][outbound][OB5626-5.2-a][E2-F3-g]") {
     flow_token_codec codec(flow_token_key::generate(1));
     const auto token = codec.encode({0x1122334455667788ull, 3});
     std::size_t tried = 0;

@@ -45,7 +45,8 @@ TEST_CASE("aes-256-gcm: seal/open round trip and tamper detection", "[crypto][ae
     CHECK(tag == sipws::test::from_hex("530f8afbc74536b9a963b4f1c4cb738b"));
 }
 
-TEST_CASE("gruu: public GRUU is the AOR plus gr=instance", "[rfc7118][gruu][GR5627-3.1-a][E1-F4-d][E1-F4-e]") {
+TEST_CASE("gruu: public GRUU is the AOR plus gr=instance",
+          "[rfc7118][gruu][GR5627-3.1-a][E1-F4-d][E1-F4-e]") {
     auto pub = make_pub_gruu("sip:alice@example.com", "urn:uuid:f81-7dec-14a06cf1");
     CHECK(pub == "sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1");
     CHECK(is_gruu(pub));
@@ -62,7 +63,8 @@ TEST_CASE("gruu: public GRUU is the AOR plus gr=instance", "[rfc7118][gruu][GR56
     CHECK_THROWS_AS(make_pub_gruu("sip:a@b", ""), std::invalid_argument);
 }
 
-TEST_CASE("gruu: pub-gruu / temp-gruu values are quoted strings", "[rfc7118][gruu][GR5627-3.1-a][E1-F4-d]") {
+TEST_CASE("gruu: pub-gruu / temp-gruu values are quoted strings",
+          "[rfc7118][gruu][GR5627-3.1-a][E1-F4-d]") {
     CHECK(quote_gruu("sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1") ==
           "\"sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1\"");
     CHECK(unquote_gruu("\"sip:87ash54=3dd.98a@example.com;gr\"") ==
@@ -75,7 +77,8 @@ TEST_CASE("gruu: pub-gruu / temp-gruu values are quoted strings", "[rfc7118][gru
     CHECK(quote_gruu("sip:a@b\r\n;gr").empty());
 }
 
-TEST_CASE("gruu: temporary GRUU resolves statelessly to AOR and instance", "[rfc7118][gruu][GR5627-5.1-d][GR5627-3.1-a]") {
+TEST_CASE("gruu: temporary GRUU resolves statelessly to AOR and instance",
+          "[rfc7118][gruu][GR5627-5.1-d][GR5627-3.1-a]") {
     temp_gruu_codec codec(temp_gruu_codec::key::generate(1));
     auto t = codec.mint("sip:alice@example.com", instance, "aiuy7k9njasd@h", "example.com");
     CHECK(is_gruu(t));
@@ -92,13 +95,17 @@ TEST_CASE("gruu: temporary GRUU resolves statelessly to AOR and instance", "[rfc
     CHECK(temp_gruu_codec::call_id_matches(c, "aiuy7k9njasd@h"));
     // A new Call-ID invalidates the earlier temporary GRUUs (GR5627-5.1-c).
     CHECK_FALSE(temp_gruu_codec::call_id_matches(c, "other-call-id@h"));
-    CHECK(codec.mint("sip:alice@example.com", instance, "x", "example.com", true).rfind("sips:", 0) == 0);
+    CHECK(
+        codec.mint("sip:alice@example.com", instance, "x", "example.com", true).rfind("sips:", 0) ==
+        0);
     // Instance-ids come back exactly as registered, whatever their form.
-    for (std::string inst : {"urn:uuid:F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6",
-                             "urn:uuid:00000000-0000-0000-0000-000000000000",
-                             "urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf", "urn:x-ex:device-1", ""}) {
+    for (std::string inst :
+         {"urn:uuid:F81D4FAE-7DEC-11D0-A765-00A0C91E6BF6",
+          "urn:uuid:00000000-0000-0000-0000-000000000000",
+          "urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf", "urn:x-ex:device-1", ""}) {
         temp_gruu_content back;
-        REQUIRE_FALSE(codec.resolve(codec.mint("sip:a@example.com", inst, "c", "example.com"), back));
+        REQUIRE_FALSE(
+            codec.resolve(codec.mint("sip:a@example.com", inst, "c", "example.com"), back));
         CHECK(back.instance == inst);
         CHECK(back.aor == "sip:a@example.com");
     }
@@ -126,7 +133,8 @@ TEST_CASE("gruu: two temporary GRUUs of one AOR are unlinkable", "[rfc7118][gruu
     CHECK(a.size() == b.size());
 }
 
-TEST_CASE("gruu: forged, tampered and foreign temporary GRUUs are rejected", "[rfc7118][gruu][GR5627-5.1-d][GR5627-5.1-c]") {
+TEST_CASE("gruu: forged, tampered and foreign temporary GRUUs are rejected",
+          "[rfc7118][gruu][GR5627-5.1-d][GR5627-5.1-c]") {
     auto k1 = temp_gruu_codec::key::generate(1);
     temp_gruu_codec codec(k1);
     auto t = codec.mint("sip:alice@example.com", instance, "cid", "example.com");

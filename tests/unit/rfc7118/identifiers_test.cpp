@@ -8,14 +8,15 @@
 
 using namespace sipws::rfc7118;
 
-TEST_CASE("instance-id: RFC 4122 version 4 UUID URN", "[rfc7118][outbound][OB5626-4.1-a][OB5626-4.1-b]") {
+TEST_CASE("instance-id: RFC 4122 version 4 UUID URN",
+          "[rfc7118][outbound][OB5626-4.1-a][OB5626-4.1-b]") {
     std::set<std::string> seen;
     for (int i = 0; i < 200; ++i) {
         auto id = make_instance_id();
         REQUIRE(id.size() == 45);
         CHECK(id.rfind("urn:uuid:", 0) == 0);
         CHECK(is_uuid_urn(id));
-        CHECK(id[9 + 14] == '4');                       // version nibble
+        CHECK(id[9 + 14] == '4');                                         // version nibble
         CHECK(std::string("89ab").find(id[9 + 19]) != std::string::npos); // variant
         CHECK(seen.insert(id).second);
     }
@@ -27,14 +28,15 @@ TEST_CASE("instance-id: RFC 4122 version 4 UUID URN", "[rfc7118][outbound][OB562
 
 TEST_CASE("instance-id: +sip.instance quoting and parsing", "[rfc7118][outbound][OB5626-4.1-c]") {
     const std::string urn = "urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6";
-    CHECK(sip_instance_param(urn) == "+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\"");
+    CHECK(sip_instance_param(urn) ==
+          "+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\"");
     CHECK(parse_sip_instance_value(sip_instance_value(urn)) == urn);
     CHECK(parse_sip_instance_value("\"<urn:uuid:abc>\"") == std::string("urn:uuid:abc"));
-    CHECK_FALSE(parse_sip_instance_value("<urn:uuid:abc>"));       // not quoted
-    CHECK_FALSE(parse_sip_instance_value("\"urn:uuid:abc\""));     // no angle brackets
-    CHECK_FALSE(parse_sip_instance_value("\"<http://x>\""));       // not a URN
+    CHECK_FALSE(parse_sip_instance_value("<urn:uuid:abc>"));   // not quoted
+    CHECK_FALSE(parse_sip_instance_value("\"urn:uuid:abc\"")); // no angle brackets
+    CHECK_FALSE(parse_sip_instance_value("\"<http://x>\""));   // not a URN
     CHECK_FALSE(parse_sip_instance_value("\"<urn:a b>\""));
-    CHECK_FALSE(parse_sip_instance_value("\"<urn:a\\\\b>\""));  // a backslash in the URN
+    CHECK_FALSE(parse_sip_instance_value("\"<urn:a\\\\b>\""));    // a backslash in the URN
     CHECK_FALSE(parse_sip_instance_value("\"<urn:a\xc3\xa9>\"")); // not ASCII
     CHECK_FALSE(parse_sip_instance_value("\"<urn:uuid:abc>\"x"));
     CHECK(sip_instance_value("urn:x\"y").empty());
