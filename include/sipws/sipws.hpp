@@ -8,6 +8,7 @@
 
 #include <sipws/version.hpp>
 
+#include <sipws/crypto/aes_gcm.hpp>
 #include <sipws/crypto/base64.hpp>
 #include <sipws/crypto/hash.hpp>
 #include <sipws/crypto/hmac.hpp>
@@ -15,5 +16,19 @@
 
 #include <sipws/ws/accept_key.hpp>
 #include <sipws/ws/url.hpp>
+
+#include <sipws/rfc7118/auth_params.hpp>
+#include <sipws/rfc7118/dns.hpp>
+#include <sipws/rfc7118/dns_message.hpp>
+#include <sipws/rfc7118/digest.hpp>
+#include <sipws/rfc7118/digest_client.hpp>
+#include <sipws/rfc7118/digest_server.hpp>
+#include <sipws/rfc7118/error.hpp>
+#include <sipws/rfc7118/flow_token.hpp>
+#include <sipws/rfc7118/gruu.hpp>
+#include <sipws/rfc7118/identifiers.hpp>
+#include <sipws/rfc7118/instance_id.hpp>
+// Not included here: <sipws/rfc7118/dns_system_resolver.hpp> (POSIX
+// res_nquery; link `resolv`), included on purpose by programs that use it.
 
 #endif
