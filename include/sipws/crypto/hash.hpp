@@ -84,8 +84,8 @@ inline std::string to_hex(std::string_view bytes) {
     std::string out;
     out.reserve(bytes.size() * 2);
     for (unsigned char c : bytes) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 15]);
+        out.push_back(digits[static_cast<unsigned>(c) >> 4U]);
+        out.push_back(digits[static_cast<unsigned>(c) & 15U]);
     }
     return out;
 }
