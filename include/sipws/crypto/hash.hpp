@@ -83,9 +83,10 @@ inline std::string to_hex(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        out.push_back(digits[static_cast<unsigned>(c) >> 4U]);
-        out.push_back(digits[static_cast<unsigned>(c) & 15U]);
+    for (char ch : bytes) {
+        auto c = static_cast<unsigned char>(ch);
+        out.push_back(digits[c >> 4U]);
+        out.push_back(digits[c & 15U]);
     }
     return out;
 }
