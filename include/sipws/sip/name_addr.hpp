@@ -135,7 +135,10 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
         after = e;
     }
     na.uri = parse_uri(na.uri_text, ec);
-    if (ec) return fail(errc::bad_uri);
+    if (ec)
+        return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
+                        ? static_cast<errc>(ec.value())
+                        : errc::bad_uri);
     std::size_t e = scan_params(s, after, na.parameters, ec);
     if (ec) return fail(ec == errc::bad_parameter ? errc::bad_name_addr : static_cast<errc>(ec.value()));
     if (skip_lws(s, e) != s.size()) return fail(errc::bad_name_addr);

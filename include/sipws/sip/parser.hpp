@@ -119,12 +119,6 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     using A = detail_parser_access;
     A::start_line(m) = line;
     std::string_view l = line;
-    if (opt.allow_extra_spaces) {
-        while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
-    } else if (!l.empty() && is_wsp(l.back())) {
-        return make_parse_error(errc::bad_start_line, base + l.size() - 1,
-                                "white space at the end of the start line");
-    }
     if (l.size() >= 4 && iequals(l.substr(0, 4), "SIP/")) {
         // Status-Line
         std::size_t sp = l.find(' ');
@@ -159,6 +153,12 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         return {};
     }
     // Request-Line: Method SP Request-URI SP SIP-Version
+    if (opt.allow_extra_spaces) {
+        while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
+    } else if (!l.empty() && is_wsp(l.back())) {
+        return make_parse_error(errc::bad_start_line, base + l.size() - 1,
+                                "white space at the end of the request line");
+    }
     std::size_t me = 0;
     while (me < l.size() && is_token(l[me])) ++me;
     if (me == 0 || me == l.size() || l[me] != ' ')
@@ -216,6 +216,12 @@ inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
     return any || allow_empty;
 }
 
+inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
+    return ec == errc::duplicate_parameter || ec == errc::too_many_parameters
+               ? static_cast<errc>(ec.value())
+               : fallback;
+}
+
 inline parse_error validate(const message& m, const parse_options& opt) {
     std::error_code ec;
     for (std::size_t i = 0; i < m.header_count(); ++i) {
@@ -227,13 +233,13 @@ inline parse_error validate(const message& m, const parse_options& opt) {
                     parse_via(e, ec);
                     return !ec;
                 }))
-                return make_parse_error(ec && ec != errc::bad_via ? static_cast<errc>(ec.value()) : errc::bad_via, off, "malformed Via");
+                return make_parse_error(param_or(ec, errc::bad_via), off, "malformed Via");
             break;
         case header_id::from:
         case header_id::to:
             parse_name_addr(h.value, ec);
             if (ec)
-                return make_parse_error(ec == errc::duplicate_parameter ? errc::duplicate_parameter : errc::bad_name_addr, off,
+                return make_parse_error(param_or(ec, errc::bad_name_addr), off,
                                         h.id == header_id::from ? "malformed From" : "malformed To");
             break;
         case header_id::contact:
@@ -249,7 +255,7 @@ inline parse_error validate(const message& m, const parse_options& opt) {
                                         : h.id == header_id::route ? "malformed Route"
                                         : h.id == header_id::path  ? "malformed Path"
                                                                    : "malformed Record-Route";
-                return make_parse_error(ec == errc::duplicate_parameter ? errc::duplicate_parameter : errc::bad_name_addr, off, what);
+                return make_parse_error(param_or(ec, errc::bad_name_addr), off, what);
             }
             break;
         }

@@ -68,7 +68,10 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
         host_kind k;
         return parse_host(s.substr(i, e + 1 - i), k) ? e + 1 : std::string_view::npos;
     }
-    std::size_t e = scan_token(s, i);
+    // token / host; ":" admits an IPv6 address without brackets
+    // (RFC 3261 via-received = IPv4address / IPv6address)
+    std::size_t e = i;
+    while (e < s.size() && (is_token(s[e]) || s[e] == ':')) ++e;
     return e == i ? std::string_view::npos : e;
 }
 
