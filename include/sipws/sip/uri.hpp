@@ -89,18 +89,14 @@ inline bool is_uric(char c) noexcept {
     }
 }
 
-/// Checks %HH escapes and that every other octet is unreserved or in \p extra.
-inline bool check_escaped(std::string_view s, std::string_view extra, bool allow_empty) noexcept {
+/// Checks %HH escapes and that every other octet is in the URI class \p cls.
+inline bool check_escaped(std::string_view s, std::uint8_t cls, bool allow_empty) noexcept {
     if (s.empty()) return allow_empty;
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
-        if (c == '%') {
-            if (i + 2 >= s.size()) return false;
-            if (!is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
-            i += 2;
-        } else if (!is(c, cc_unreserved) && extra.find(c) == std::string_view::npos) {
-            return false;
-        }
+        if ((uri_chars.v[static_cast<unsigned char>(c)] & cls) != 0) continue;
+        if (c != '%' || i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+        i += 2;
     }
     return true;
 }
@@ -209,8 +205,7 @@ inline bool unescaped_equal(std::string_view a, std::string_view b, bool icase) 
 
 /// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI, duplicates included.
 inline bool check_uri_params(std::string_view s, std::error_code& ec) {
-    static constexpr std::string_view extra = "[]/:&+$";
-    std::string_view names[max_parameters];
+    name_ref names[max_parameters];
     std::size_t count = 0;
     std::size_t i = 0;
     while (i < s.size()) {
@@ -220,13 +215,13 @@ inline bool check_uri_params(std::string_view s, std::error_code& ec) {
         std::string_view p = s.substr(i + 1, e - i - 1);
         std::size_t eq = p.find('=');
         std::string_view name = p.substr(0, eq);
-        if (!check_escaped(name, extra, false)) return ec = errc::bad_uri, false;
-        if (eq != p.npos && !check_escaped(p.substr(eq + 1), extra, false))
+        if (!check_escaped(name, uc_param, false)) return ec = errc::bad_uri, false;
+        if (eq != p.npos && !check_escaped(p.substr(eq + 1), uc_param, false))
             return ec = errc::bad_uri, false;
         if (count == max_parameters) return ec = errc::too_many_parameters, false;
         for (std::size_t k = 0; k < count; ++k)
-            if (iequals(names[k], name)) return ec = errc::duplicate_parameter, false;
-        names[count++] = name;
+            if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, false;
+        names[count++] = {name.data(), name.size()};
         i = e;
     }
     return true;
@@ -272,11 +267,11 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         std::size_t pc = ui.find(':');
         u.user = ui.substr(0, pc);
         u.has_user = true;
-        if (!check_escaped(u.user, "&=+$,;?/", false)) return ec = errc::bad_uri, uri{};
+        if (!check_escaped(u.user, uc_user, false)) return ec = errc::bad_uri, uri{};
         if (pc != ui.npos) {
             u.password = ui.substr(pc + 1);
             u.has_password = true;
-            if (!check_escaped(u.password, "&=+$,", true)) return ec = errc::bad_uri, uri{};
+            if (!check_escaped(u.password, uc_password, true)) return ec = errc::bad_uri, uri{};
         }
         rest = rest.substr(at + 1);
     }
@@ -316,8 +311,8 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
             if (e == h.npos) e = h.size();
             std::string_view one = h.substr(b, e - b);
             std::size_t eq = one.find('=');
-            if (eq == one.npos || !check_escaped(one.substr(0, eq), "[]/?:+$", false) ||
-                !check_escaped(one.substr(eq + 1), "[]/?:+$", true))
+            if (eq == one.npos || !check_escaped(one.substr(0, eq), uc_header, false) ||
+                !check_escaped(one.substr(eq + 1), uc_header, true))
                 return ec = errc::bad_uri, uri{};
             if (e == h.size()) break;
             b = e + 1;

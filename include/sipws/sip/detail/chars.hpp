@@ -70,6 +70,43 @@ struct char_table {
 
 inline constexpr char_table chars{};
 
+/// Octet classes of the SIP URI grammar (RFC 3261 25.1), escapes excluded.
+enum uri_char_class : std::uint8_t {
+    uc_user = 1,     ///< unreserved / user-unreserved  & = + $ , ; ? /
+    uc_password = 2, ///< unreserved / & = + $ ,
+    uc_param = 4,    ///< unreserved / param-unreserved [ ] / : & + $
+    uc_header = 8,   ///< unreserved / hnv-unreserved [ ] / ? : + $
+};
+
+struct uri_char_table {
+    std::uint8_t v[256];
+    constexpr uri_char_table() : v{} {
+        constexpr char_table t{};
+        for (int c = 0; c < 256; ++c) {
+            std::uint8_t f = 0;
+            if (t.v[c] & cc_unreserved) f = uc_user | uc_password | uc_param | uc_header;
+            for (char x : {'&', '=', '+', '$', ',', ';', '?', '/'})
+                if (c == x) f |= uc_user;
+            for (char x : {'&', '=', '+', '$', ','})
+                if (c == x) f |= uc_password;
+            for (char x : {'[', ']', '/', ':', '&', '+', '$'})
+                if (c == x) f |= uc_param;
+            for (char x : {'[', ']', '/', '?', ':', '+', '$'})
+                if (c == x) f |= uc_header;
+            v[c] = f;
+        }
+    }
+};
+
+inline constexpr uri_char_table uri_chars{};
+
+/// A name seen in a parameter list (trivial, so arrays of it cost nothing to declare).
+struct name_ref {
+    const char* p;
+    std::size_t n;
+    std::string_view view() const noexcept { return {p, n}; }
+};
+
 constexpr bool is(char c, std::uint8_t cls) noexcept {
     return (chars.v[static_cast<unsigned char>(c)] & cls) != 0;
 }

@@ -80,7 +80,7 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
 /// (SIP3261-7.3-d). \p list receives the text from the first ";".
 inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
                                std::error_code& ec) {
-    std::string_view names[max_parameters];
+    name_ref names[max_parameters];
     std::size_t count = 0;
     std::size_t begin = skip_lws(s, i), end = i;
     std::size_t j = begin;
@@ -91,8 +91,8 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
         std::string_view name = s.substr(j, ne - j);
         if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
         for (std::size_t k = 0; k < count; ++k)
-            if (iequals(names[k], name)) return ec = errc::duplicate_parameter, s.npos;
-        names[count++] = name;
+            if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, s.npos;
+        names[count++] = {name.data(), name.size()};
         end = ne;
         j = skip_lws(s, ne);
         if (j < s.size() && s[j] == '=') {
