@@ -163,7 +163,7 @@ TEST_CASE("message: multi-value iteration across rows", "[sip][message][SIP3261-
                     "v: SIP/2.0/TCP c.example.com;branch=z9hG4bK3\r\n"
                     "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
                     "Record-Route: <sip:p1.example.com;lr>, \"Quoted, Name\" <sip:p2.example.com;lr>\r\n"
-                    "Record-Route: <sip:p3.example.com;lr;x=\"a,b\">\r\n"
+                    "Record-Route: <sip:p3.example.com;lr>;x=\"a,b\"\r\n"
                     "Contact: <sip:u@h?Subject=a,b>, <sip:v@h>\r\n"
                     "WWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\n"
                     "WWW-Authenticate: Digest realm=\"c\", nonce=\"d\"\r\n"
