@@ -260,6 +260,11 @@ public:
         auto f = find(id);
         return f ? f->value : std::string_view{};
     }
+    /// Trimmed value of the first row named \p name ("" when absent).
+    std::string_view value(std::string_view name) const noexcept {
+        auto f = find(name);
+        return f ? f->value : std::string_view{};
+    }
     /// All values of \p id across rows (list headers split at commas).
     value_range values(header_id id) const {
         return value_range(*this, id, canonical_name(id), info(id).is_list);
