@@ -28,7 +28,7 @@ namespace detail {
 /// The row text of header \p i: from its name to after its line end.
 inline std::string_view row_text(const message& m, std::size_t i) {
     header_field h = m.header(i);
-    std::string_view all = m.head();
+    std::string_view all = m.data(); // head() is empty while a failed parse is indexed
     std::size_t e = static_cast<std::size_t>(h.value.data() + h.value.size() - all.data());
     while (e < all.size() && all[e] != '\n') ++e;
     if (e < all.size()) ++e;

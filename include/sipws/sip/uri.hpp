@@ -398,7 +398,8 @@ inline bool is_significant_uri_param(std::string_view n) noexcept {
     return iequals(n, "user") || iequals(n, "ttl") || iequals(n, "method") ||
            iequals(n, "maddr") || iequals(n, "transport");
 }
-inline bool find_header(std::string_view headers, std::string_view name, std::string_view& value) {
+/// A header named \p name (case-insensitive) whose value equals \p value.
+inline bool find_header(std::string_view headers, std::string_view name, std::string_view value) {
     if (headers.empty()) return false;
     std::size_t b = 0;
     while (true) {
@@ -406,10 +407,9 @@ inline bool find_header(std::string_view headers, std::string_view name, std::st
         if (e == headers.npos) e = headers.size();
         std::string_view one = headers.substr(b, e - b);
         std::size_t eq = one.find('=');
-        if (unescaped_equal(one.substr(0, eq), name, true)) {
-            value = eq == one.npos ? std::string_view{} : one.substr(eq + 1);
+        if (unescaped_equal(one.substr(0, eq), name, true) &&
+            unescaped_equal(eq == one.npos ? std::string_view{} : one.substr(eq + 1), value, false))
             return true;
-        }
         if (e == headers.size()) break;
         b = e + 1;
     }
@@ -422,9 +422,7 @@ inline bool headers_included(std::string_view a, std::string_view b) {
         if (e == a.npos) e = a.size();
         std::string_view one = a.substr(p, e - p);
         std::size_t eq = one.find('=');
-        std::string_view v;
-        if (!find_header(b, one.substr(0, eq), v)) return false;
-        if (!unescaped_equal(eq == one.npos ? std::string_view{} : one.substr(eq + 1), v, false))
+        if (!find_header(b, one.substr(0, eq), eq == one.npos ? std::string_view{} : one.substr(eq + 1)))
             return false;
         p = e + 1;
     }
