@@ -14,6 +14,8 @@
 #include <sipws/crypto/hmac.hpp>
 #include <sipws/crypto/random.hpp>
 
+#include <sipws/sip.hpp>
+
 #include <sipws/ws/accept_key.hpp>
 #include <sipws/ws/url.hpp>
 

@@ -1,0 +1,150 @@
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPWS_SIP_NAME_ADDR_HPP
+#define SIPWS_SIP_NAME_ADDR_HPP
+
+/// \file
+/// `[display-name] <URI> *(;param)` or `addr-spec *(;param)` as used by From,
+/// To, Contact, Route, Record-Route, Path, Service-Route, Reply-To... (RFC 3261
+/// 20.10, 20.20, 25.1; RFC 5626 reg-id, +sip.instance; RFC 5627 pub-gruu,
+/// temp-gruu). Contact `*` is a name_addr with is_star() true.
+
+#include <sipws/sip/detail/scan.hpp>
+#include <sipws/sip/error.hpp>
+#include <sipws/sip/parameters.hpp>
+#include <sipws/sip/uri.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace sipws::sip {
+
+struct name_addr_options {
+    /// Only the `<URI>` form (Route, Record-Route, Path, Service-Route).
+    bool require_brackets = false;
+    /// Accept `*` (Contact).
+    bool allow_star = false;
+};
+
+struct name_addr {
+    std::string_view raw;          ///< the whole value
+    std::string_view display_name; ///< as written: quoted (with quotes) or tokens; may be ""
+    std::string_view uri_text;     ///< the URI without brackets
+    sip::uri uri;                  ///< uri_text parsed
+    bool bracketed = false;        ///< written as `<URI>`
+    bool star = false;             ///< Contact: *
+    parameter_list parameters;     ///< header parameters (after the URI / ">")
+
+    bool is_star() const noexcept { return star; }
+    std::string_view param(std::string_view name) const { return parameters.get(name); }
+    bool has_param(std::string_view name) const { return parameters.has(name); }
+    /// From/To tag ("" when absent).
+    std::string_view tag() const { return param("tag"); }
+    bool has_tag() const { return has_param("tag"); }
+    /// The display name without quotes and with quoted-pairs resolved.
+    std::string display_name_text() const { return unquote(display_name); }
+    /// Contact `expires` in seconds, -1 when absent or malformed.
+    std::int64_t expires() const {
+        parameter p;
+        std::uint64_t v;
+        if (!parameters.find("expires", p) || !detail::parse_uint(p.value, 0xffffffffu, v))
+            return -1;
+        return static_cast<std::int64_t>(v);
+    }
+    /// Contact `reg-id` (RFC 5626), -1 when absent or malformed.
+    std::int64_t reg_id() const {
+        parameter p;
+        std::uint64_t v;
+        if (!parameters.find("reg-id", p) || !detail::parse_uint(p.value, 0xffffffffu, v) ||
+            v == 0)
+            return -1;
+        return static_cast<std::int64_t>(v);
+    }
+    /// The instance-id of `+sip.instance="<urn:...>"` (RFC 5626 4.1): the text
+    /// between `"<` and `>"`, or "" when absent.
+    std::string_view instance_id() const {
+        std::string_view v = strip_quotes(param("+sip.instance"));
+        if (v.size() >= 2 && v.front() == '<' && v.back() == '>') return v.substr(1, v.size() - 2);
+        return {};
+    }
+    /// Contact `pub-gruu` / `temp-gruu` (RFC 5627) without quotes ("" when absent).
+    std::string_view pub_gruu() const { return strip_quotes(param("pub-gruu")); }
+    std::string_view temp_gruu() const { return strip_quotes(param("temp-gruu")); }
+};
+
+/// Parses one value (no top-level commas). Errors: errc::bad_name_addr,
+/// errc::bad_uri, errc::duplicate_parameter, errc::too_many_parameters.
+inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
+                                 const name_addr_options& opt = {}) {
+    using namespace detail;
+    ec.clear();
+    std::string_view s = trim_lws(value);
+    name_addr na;
+    na.raw = s;
+    auto fail = [&](errc e) {
+        ec = e;
+        return name_addr{};
+    };
+    if (s.empty()) return fail(errc::bad_name_addr);
+    if (opt.allow_star && s == "*") {
+        na.star = true;
+        return na;
+    }
+    std::size_t i = 0;
+    std::size_t laquot = s.npos;
+    if (s[0] == '"') {
+        std::size_t e = scan_quoted(s, 0);
+        if (e == s.npos) return fail(errc::bad_name_addr);
+        na.display_name = s.substr(0, e);
+        i = skip_lws(s, e);
+        if (i >= s.size() || s[i] != '<') return fail(errc::bad_name_addr);
+        laquot = i;
+    } else if (s[0] == '<') {
+        laquot = 0;
+    } else {
+        // *(token LWS) "<" ?
+        std::size_t j = 0, last = 0;
+        while (j < s.size()) {
+            std::size_t e = scan_token(s, j);
+            if (e == j) break;
+            last = e;
+            j = skip_lws(s, e);
+        }
+        if (j < s.size() && s[j] == '<' && last > 0) {
+            na.display_name = s.substr(0, last);
+            laquot = j;
+        }
+    }
+    std::size_t after;
+    if (laquot != s.npos) {
+        std::size_t r = s.find('>', laquot);
+        if (r == s.npos) return fail(errc::bad_name_addr);
+        na.uri_text = s.substr(laquot + 1, r - laquot - 1);
+        na.bracketed = true;
+        after = r + 1;
+    } else {
+        if (opt.require_brackets) return fail(errc::bad_name_addr);
+        std::size_t e = 0;
+        while (e < s.size() && s[e] != ';' && !is_lws(s[e])) {
+            if (s[e] == '?' || s[e] == ',' || s[e] == '<' || s[e] == '>' || s[e] == '"')
+                return fail(errc::bad_name_addr);
+            ++e;
+        }
+        na.uri_text = s.substr(0, e);
+        after = e;
+    }
+    na.uri = parse_uri(na.uri_text, ec);
+    if (ec)
+        return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
+                        ? static_cast<errc>(ec.value())
+                        : errc::bad_uri);
+    std::size_t e = scan_params(s, after, na.parameters, ec);
+    if (ec) return fail(ec == errc::bad_parameter ? errc::bad_name_addr : static_cast<errc>(ec.value()));
+    if (skip_lws(s, e) != s.size()) return fail(errc::bad_name_addr);
+    return na;
+}
+
+} // namespace sipws::sip
+
+#endif

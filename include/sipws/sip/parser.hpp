@@ -1,0 +1,507 @@
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPWS_SIP_PARSER_HPP
+#define SIPWS_SIP_PARSER_HPP
+
+/// \file
+/// sip::parse(): one complete SIP message (as RFC 7118 delivers it, one per
+/// WebSocket message) -> a message view into the caller's buffer, or a
+/// precise error (code, human-readable defect, byte offset).
+///
+/// Single pass over the header section: lines are found with a vectorised
+/// control-octet scan, names are mapped to ids with a switch, values are
+/// indexed in the message's fixed-capacity array. The body is never scanned.
+/// No heap allocation.
+///
+/// Content-Length (WS7118-5-c/d, SIP3261-18.3-a, SIP3261-20.14-a): optional.
+/// When absent the body is everything after the empty line. When present the
+/// body is its first N octets and any surplus is discarded (message::surplus()).
+/// When fewer than N octets follow, parse() fails with errc::body_too_short
+/// but still indexes the headers: a server answers a request with 400
+/// (make_error_response()) and silently drops a response; it never waits for
+/// more data. A malformed or conflicting Content-Length is errc::bad_content_length.
+
+#include <sipws/sip/detail/chars.hpp>
+#include <sipws/sip/error.hpp>
+#include <sipws/sip/header_id.hpp>
+#include <sipws/sip/message.hpp>
+#include <sipws/sip/uri.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <system_error>
+
+namespace sipws::sip {
+
+/// Limits and leniency. The defaults are strict (RFC 3261 as written) with
+/// limits suited to SIP over WebSocket.
+struct parse_options {
+    /// Largest message accepted, in octets.
+    std::size_t max_message_size = 256 * 1024;
+    /// Most header rows (further capped by the message's capacity).
+    std::size_t max_headers = default_max_headers;
+    /// Longest physical line (start line or header line), without CRLF.
+    std::size_t max_line_length = 8 * 1024;
+    /// Accept a bare LF as line end (SIP3261-7-a lenient mode).
+    bool allow_bare_lf = false;
+    /// Accept several SP/HTAB between request-line elements and trailing white
+    /// space on the start line (RFC 4475 lwsstart, trws).
+    bool allow_extra_spaces = false;
+    /// Skip CRLFs before the start line (RFC 3261 7.5, stream transports).
+    bool skip_leading_crlf = false;
+    /// Require Via, From, To, Call-ID and CSeq (once each, Via any number).
+    bool require_mandatory_headers = true;
+    /// Check the syntax of the headers a transport and proxy rely on: every
+    /// Via, From, To, Call-ID, CSeq (and its method against the request's),
+    /// Max-Forwards, Contact, Route, Record-Route, Path. Other headers are
+    /// indexed but not interpreted (SIP3261-7.3-f).
+    bool validate_headers = true;
+    /// Accept empty elements in comma lists (`Route: <a>, <b>,`) when
+    /// validating (EXAMPLES E2-F6-d).
+    bool allow_empty_list_elements = false;
+
+    /// Everything lenient that keeps the message meaningful.
+    static parse_options lenient() {
+        parse_options o;
+        o.allow_bare_lf = true;
+        o.allow_extra_spaces = true;
+        o.skip_leading_crlf = true;
+        o.require_mandatory_headers = false;
+        o.allow_empty_list_elements = true;
+        return o;
+    }
+};
+
+/// Why parse() failed.
+struct parse_error {
+    std::error_code code;     ///< sipws::sip::errc
+    std::size_t offset = 0;   ///< where in the input
+    std::string_view what;    ///< the defect in words (static text, fit for a reason phrase)
+
+    explicit operator bool() const noexcept { return static_cast<bool>(code); }
+};
+
+/// parse()'s result: the message (indexed as far as parsing went, fully when
+/// the failure is a semantic one) and the error, if any.
+template <std::size_t N = default_max_headers>
+struct parse_result {
+    basic_message<N> msg;
+    parse_error error;
+
+    explicit operator bool() const noexcept { return !error.code; }
+    bool ok() const noexcept { return !error.code; }
+    const basic_message<N>* operator->() const noexcept { return &msg; }
+    const basic_message<N>& operator*() const noexcept { return msg; }
+};
+
+namespace detail {
+
+inline parse_error make_parse_error(errc e, std::size_t off, std::string_view what) noexcept {
+    return parse_error{make_error_code(e), off, what};
+}
+
+inline bool is_sip_version(std::string_view v, bool& supported) noexcept {
+    // "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive
+    if (v.size() < 7 || !iequals(v.substr(0, 4), "SIP/")) return false;
+    std::size_t i = 4, b = i;
+    while (i < v.size() && is_digit(v[i])) ++i;
+    if (i == b || i >= v.size() || v[i] != '.') return false;
+    std::size_t c = ++i;
+    while (i < v.size() && is_digit(v[i])) ++i;
+    if (i == c || i != v.size()) return false;
+    supported = v.substr(4) == "2.0";
+    return true;
+}
+
+inline parse_error parse_start_line(message& m, std::string_view line, std::size_t base,
+                                    const parse_options& opt) noexcept {
+    using A = detail_parser_access;
+    A::start_line(m) = line;
+    std::string_view l = line;
+    if (l.size() >= 4 && iequals(l.substr(0, 4), "SIP/")) {
+        // Status-Line
+        std::size_t sp = l.find(' ');
+        if (sp == l.npos)
+            return make_parse_error(errc::bad_start_line, base, "status line without status code");
+        std::string_view ver = l.substr(0, sp);
+        bool supported = false;
+        if (!is_sip_version(ver, supported))
+            return make_parse_error(errc::bad_version, base, "malformed SIP-Version");
+        if (!supported)
+            return make_parse_error(errc::version_not_supported, base, "SIP version not supported");
+        std::size_t i = sp + 1;
+        if (opt.allow_extra_spaces)
+            while (i < l.size() && is_wsp(l[i])) ++i;
+        std::size_t cb = i;
+        unsigned code = 0;
+        while (i < l.size() && is_digit(l[i]) && i - cb < 4) code = code * 10 + unsigned(l[i++] - '0');
+        if (i - cb != 3 || code < 100 || code > 699 || (i < l.size() && l[i] != ' '))
+            return make_parse_error(errc::bad_status_code, base + cb,
+                                    "status code is not three digits in 100-699");
+        if (i == line.size() && !opt.allow_extra_spaces)
+            return make_parse_error(errc::bad_start_line, base + i,
+                                    "missing SP after the status code");
+        std::string_view reason = i < l.size() ? l.substr(i + 1) : std::string_view{};
+        for (std::size_t k = 0; k < reason.size(); ++k)
+            if (reason[k] != '\t' && is(reason[k], cc_ctl))
+                return make_parse_error(errc::bad_reason_phrase, base + i + 1 + k,
+                                        "control character in the reason phrase");
+        A::version(m) = ver;
+        A::status(m) = code;
+        A::reason(m) = reason;
+        return {};
+    }
+    // Request-Line: Method SP Request-URI SP SIP-Version
+    if (opt.allow_extra_spaces) {
+        while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
+    } else if (!l.empty() && is_wsp(l.back())) {
+        return make_parse_error(errc::bad_start_line, base + l.size() - 1,
+                                "white space at the end of the request line");
+    }
+    std::size_t me = 0;
+    while (me < l.size() && is_token(l[me])) ++me;
+    if (me == 0 || me == l.size() || l[me] != ' ')
+        return make_parse_error(errc::bad_method, base + me,
+                                me == 0 ? "start line does not begin with a method"
+                                        : "method is not a token followed by SP");
+    std::size_t last = l.rfind(' ');
+    std::size_t ub = me + 1, ue = last;
+    if (opt.allow_extra_spaces) {
+        while (ub < l.size() && is_wsp(l[ub])) ++ub;
+        while (ue > ub && is_wsp(l[ue - 1])) --ue;
+    }
+    if (last <= me || ue <= ub)
+        return make_parse_error(errc::bad_start_line, base + me, "request line lacks a Request-URI or SIP-Version");
+    std::string_view uri_text = l.substr(ub, ue - ub);
+    if (uri_text.front() == ' ' || uri_text.back() == ' ' || uri_text.front() == '\t')
+        return make_parse_error(errc::bad_start_line, base + ub,
+                                "more than one SP between request line elements");
+    for (std::size_t k = 0; k < uri_text.size(); ++k)
+        if (is_wsp(uri_text[k]) || is(uri_text[k], cc_ctl))
+            return make_parse_error(errc::bad_request_uri, base + ub + k,
+                                    "white space inside the Request-URI");
+    std::string_view ver = l.substr(last + 1);
+    bool supported = false;
+    if (!is_sip_version(ver, supported))
+        return make_parse_error(errc::bad_version, base + last + 1, "malformed SIP-Version");
+    if (!supported)
+        return make_parse_error(errc::version_not_supported, base + last + 1,
+                                "SIP version not supported");
+    std::error_code ec;
+    parse_uri(uri_text, ec, {false});
+    if (ec)
+        return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
+    A::method(m) = l.substr(0, me);
+    A::request_uri(m) = uri_text;
+    A::version(m) = ver;
+    A::status(m) = 0;
+    return {};
+}
+
+/// Validates the elements of a list header value.
+template <class F>
+inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
+    std::size_t pos = 0;
+    std::string_view el;
+    bool any = false;
+    while (pos <= v.size() && next_list_element(v, pos, el)) {
+        if (el.empty()) {
+            if (!allow_empty) return false;
+            continue;
+        }
+        any = true;
+        if (!f(el)) return false;
+    }
+    return any || allow_empty;
+}
+
+inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
+    return ec == errc::duplicate_parameter || ec == errc::too_many_parameters
+               ? static_cast<errc>(ec.value())
+               : fallback;
+}
+
+inline parse_error validate(const message& m, const parse_options& opt) {
+    std::error_code ec;
+    for (std::size_t i = 0; i < m.header_count(); ++i) {
+        header_field h = m.header(i);
+        std::size_t off = h.offset;
+        switch (h.id) {
+        case header_id::via:
+            if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
+                    parse_via(e, ec);
+                    return !ec;
+                }))
+                return make_parse_error(param_or(ec, errc::bad_via), off, "malformed Via");
+            break;
+        case header_id::from:
+        case header_id::to:
+            parse_name_addr(h.value, ec);
+            if (ec)
+                return make_parse_error(param_or(ec, errc::bad_name_addr), off,
+                                        h.id == header_id::from ? "malformed From" : "malformed To");
+            break;
+        case header_id::contact:
+        case header_id::route:
+        case header_id::record_route:
+        case header_id::path: {
+            name_addr_options o{h.id != header_id::contact, h.id == header_id::contact};
+            if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
+                    parse_name_addr(e, ec, o);
+                    return !ec;
+                })) {
+                std::string_view what = h.id == header_id::contact ? "malformed Contact"
+                                        : h.id == header_id::route ? "malformed Route"
+                                        : h.id == header_id::path  ? "malformed Path"
+                                                                   : "malformed Record-Route";
+                return make_parse_error(param_or(ec, errc::bad_name_addr), off, what);
+            }
+            break;
+        }
+        case header_id::call_id:
+            parse_call_id(h.value, ec);
+            if (ec) return make_parse_error(errc::bad_call_id, off, "malformed Call-ID");
+            break;
+        case header_id::cseq: {
+            cseq c = parse_cseq(h.value, ec);
+            if (ec) return make_parse_error(errc::bad_cseq, off, "malformed CSeq");
+            if (m.is_request() && c.method != m.method())
+                return make_parse_error(errc::cseq_method_mismatch, off,
+                                        "CSeq method does not match the request method");
+            break;
+        }
+        case header_id::max_forwards:
+            parse_max_forwards(h.value, ec);
+            if (ec) return make_parse_error(errc::bad_max_forwards, off, "malformed Max-Forwards");
+            break;
+        default: break;
+        }
+    }
+    return {};
+}
+
+} // namespace detail
+
+/// Parses \p input into \p m (whose capacity bounds the header count).
+/// The returned error is empty on success. \p m refers to \p input.
+inline parse_error parse(std::string_view input, message& m, const parse_options& opt = {}) {
+    using namespace detail;
+    using A = detail_parser_access;
+    const char* const begin = input.data();
+    const char* const end = begin + input.size();
+    A::data(m) = begin;
+    A::size(m) = input.size();
+    A::head_size(m) = 0;
+    A::start_line(m) = A::method(m) = A::request_uri(m) = A::version(m) = A::reason(m) =
+        A::body(m) = {};
+    A::status(m) = 0;
+    A::has_content_length(m) = false;
+    A::content_length(m) = 0;
+    A::surplus(m) = 0;
+    A::count(m) = 0;
+    std::uint16_t* first = A::first(m);
+    std::memset(first, 0, sizeof(std::uint16_t) * static_cast<std::size_t>(header_id::count_));
+    header_slot* slots = A::slots(m);
+    std::size_t limit = A::capacity(m) < opt.max_headers ? A::capacity(m) : opt.max_headers;
+
+    if (input.size() > opt.max_message_size || input.size() > 0xffffffffu)
+        return make_parse_error(errc::message_too_large, opt.max_message_size,
+                                "message exceeds the size limit");
+    const char* p = begin;
+    if (opt.skip_leading_crlf)
+        while (p < end && (*p == '\r' || *p == '\n')) ++p;
+    if (p == end) return make_parse_error(errc::empty_message, 0, "empty message");
+
+    auto off = [begin](const char* x) { return static_cast<std::size_t>(x - begin); };
+
+    // ---- start line
+    {
+        const char* q = p;
+        for (;;) {
+            q = find_ctl(q, end);
+            if (q < end && *q == '\t') {
+                ++q;
+                continue;
+            }
+            break;
+        }
+        if (q == end)
+            return make_parse_error(errc::missing_empty_line, off(q), "message ends inside the start line");
+        const char* next;
+        if (*q == '\r') {
+            if (q + 1 == end || q[1] != '\n')
+                return make_parse_error(errc::bad_line_ending, off(q), "CR not followed by LF");
+            next = q + 2;
+        } else if (*q == '\n') {
+            if (!opt.allow_bare_lf)
+                return make_parse_error(errc::bad_line_ending, off(q), "line ends in a bare LF");
+            next = q + 1;
+        } else {
+            return make_parse_error(errc::bad_start_line, off(q), "control character in the start line");
+        }
+        if (static_cast<std::size_t>(q - p) > opt.max_line_length)
+            return make_parse_error(errc::line_too_long, off(p), "start line too long");
+        parse_error e = parse_start_line(m, std::string_view(p, static_cast<std::size_t>(q - p)), off(p), opt);
+        if (e) return e;
+        p = next;
+    }
+
+    // ---- header rows
+    std::size_t count = 0;
+    std::size_t cl_value = 0;
+    bool has_cl = false;
+    for (;;) {
+        if (p == end)
+            return make_parse_error(errc::missing_empty_line, off(p),
+                                    "header section not terminated by an empty line");
+        char c0 = *p;
+        if (c0 == '\r') {
+            if (p + 1 < end && p[1] == '\n') {
+                p += 2;
+                break;
+            }
+            return make_parse_error(errc::bad_line_ending, off(p), "CR not followed by LF");
+        }
+        if (c0 == '\n') {
+            if (!opt.allow_bare_lf)
+                return make_parse_error(errc::bad_line_ending, off(p), "line ends in a bare LF");
+            ++p;
+            break;
+        }
+        const char* name = p;
+        while (p < end && is_token(*p)) ++p;
+        std::size_t name_len = static_cast<std::size_t>(p - name);
+        if (name_len > 0xffff)
+            return make_parse_error(errc::bad_header_name, off(name), "header name too long");
+        if (name_len == 0)
+            return make_parse_error(errc::bad_header_name, off(name),
+                                    is_wsp(c0) ? "continuation line without a header"
+                                               : "header name is not a token");
+        while (p < end && is_wsp(*p)) ++p;
+        if (p == end || *p != ':')
+            return make_parse_error(errc::bad_header_name, off(p), "header name not followed by a colon");
+        ++p;
+        while (p < end && is_wsp(*p)) ++p;
+        const char* vb = p;
+        const char* line = name;
+        const char* eol;
+        const char* next;
+        bool folded = false;
+        for (;;) {
+            const char* q = find_ctl(p, end);
+            if (q == end)
+                return make_parse_error(errc::missing_empty_line, off(q),
+                                        "header section not terminated by an empty line");
+            char c = *q;
+            if (c == '\t') {
+                p = q + 1;
+                continue;
+            }
+            if (c == '\r') {
+                if (q + 1 == end || q[1] != '\n')
+                    return make_parse_error(errc::bad_line_ending, off(q), "CR not followed by LF");
+                next = q + 2;
+            } else if (c == '\n') {
+                if (!opt.allow_bare_lf)
+                    return make_parse_error(errc::bad_line_ending, off(q), "line ends in a bare LF");
+                next = q + 1;
+            } else {
+                return make_parse_error(errc::bad_header_value, off(q),
+                                        "control character in a header value");
+            }
+            if (static_cast<std::size_t>(q - line) > opt.max_line_length)
+                return make_parse_error(errc::line_too_long, off(line), "header line too long");
+            eol = q;
+            if (next < end && (*next == ' ' || *next == '\t')) {
+                folded = true;
+                line = p = next;
+                continue;
+            }
+            break;
+        }
+        const char* ve = eol;
+        while (ve > vb && is_lws(ve[-1])) --ve;
+        if (folded)
+            while (vb < ve && is_lws(*vb)) ++vb;
+        if (count == limit)
+            return make_parse_error(errc::too_many_headers, off(name), "too many header fields");
+        header_id id = lookup_header(std::string_view(name, name_len));
+        header_slot& s = slots[count];
+        s.name_off = static_cast<std::uint32_t>(name - begin);
+        s.name_len = static_cast<std::uint16_t>(name_len > 0xffff ? 0xffff : name_len);
+        s.value_off = static_cast<std::uint32_t>(vb - begin);
+        s.value_len = static_cast<std::uint32_t>(ve - vb);
+        s.id = id;
+        s.folded = folded;
+        ++count;
+        A::count(m) = count;
+        std::uint16_t& f = first[static_cast<std::size_t>(id)];
+        if (f == 0) f = static_cast<std::uint16_t>(count);
+        if (id == header_id::content_length) {
+            std::error_code ec;
+            std::size_t n = parse_content_length(std::string_view(vb, static_cast<std::size_t>(ve - vb)), ec);
+            if (ec)
+                return make_parse_error(errc::bad_content_length, off(name),
+                                        "Content-Length is not a non-negative decimal number");
+            if (has_cl && n != cl_value)
+                return make_parse_error(errc::bad_content_length, off(name),
+                                        "conflicting Content-Length values");
+            has_cl = true;
+            cl_value = n;
+        }
+        p = next;
+    }
+    first[0] = 0;
+    A::head_size(m) = off(p);
+    std::size_t rest = static_cast<std::size_t>(end - p);
+    A::has_content_length(m) = has_cl;
+    A::content_length(m) = cl_value;
+    if (has_cl) {
+        if (cl_value > rest) {
+            A::body(m) = std::string_view(p, rest);
+            return make_parse_error(errc::body_too_short, off(end),
+                                    "body shorter than Content-Length");
+        }
+        A::body(m) = std::string_view(p, cl_value);
+        A::surplus(m) = rest - cl_value;
+        A::size(m) = off(p) + cl_value;
+    } else {
+        A::body(m) = std::string_view(p, rest);
+    }
+
+    if (opt.require_mandatory_headers) {
+        static constexpr header_id required[] = {header_id::via, header_id::from, header_id::to,
+                                                 header_id::call_id, header_id::cseq};
+        static constexpr std::string_view missing[] = {
+            "missing Via", "missing From", "missing To", "missing Call-ID", "missing CSeq"};
+        static constexpr std::string_view twice[] = {
+            "", "more than one From", "more than one To", "more than one Call-ID",
+            "more than one CSeq"};
+        for (std::size_t k = 0; k < 5; ++k) {
+            auto h = m.find(required[k]);
+            if (!h) return make_parse_error(errc::missing_header, m.head().size(), missing[k]);
+            if (k > 0 && m.count(required[k]) > 1)
+                return make_parse_error(errc::duplicate_header, h->offset, twice[k]);
+        }
+    }
+    if (opt.validate_headers) return validate(m, opt);
+    return {};
+}
+
+/// Parses \p input with a header index of capacity \p N:
+/// \code
+/// auto r = sipws::sip::parse(bytes);
+/// if (!r) log(r.error.what, r.error.offset);
+/// else if (r->is_request()) route(r->method(), r->request_uri());
+/// \endcode
+template <std::size_t N = default_max_headers>
+parse_result<N> parse(std::string_view input, const parse_options& opt = {}) {
+    parse_result<N> r;
+    r.error = parse(input, r.msg, opt);
+    return r;
+}
+
+} // namespace sipws::sip
+
+#endif

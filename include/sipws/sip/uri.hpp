@@ -1,0 +1,472 @@
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPWS_SIP_URI_HPP
+#define SIPWS_SIP_URI_HPP
+
+/// \file
+/// SIP, SIPS, tel and other absolute URIs (RFC 3261 19.1, 25.1): a zero-copy
+/// view, parsing, comparison per RFC 3261 19.1.4, serialisation and %HH
+/// escaping helpers.
+
+#include <sipws/sip/detail/chars.hpp>
+#include <sipws/sip/error.hpp>
+#include <sipws/sip/parameters.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace sipws::sip {
+
+enum class uri_scheme : std::uint8_t { sip, sips, tel, other };
+enum class host_kind : std::uint8_t { name, ipv4, ipv6 };
+
+/// A parsed URI; every view points into the parsed text.
+struct uri {
+    std::string_view raw;         ///< the whole URI as written
+    uri_scheme scheme = uri_scheme::other;
+    std::string_view scheme_name; ///< as written ("sip", "SIPS", "urn"...)
+    /// sip/sips: user part, still escaped (see unescape()).
+    std::string_view user;
+    std::string_view password;    ///< still escaped
+    bool has_user = false;        ///< an "@" was present (the user may still be empty)
+    bool has_password = false;
+    std::string_view host;        ///< IPv6 references keep their brackets
+    host_kind host_type = host_kind::name;
+    std::uint16_t port = 0;
+    bool has_port = false;
+    /// sip/sips: the `;...` part (possibly empty), escaped.
+    parameter_list parameters;
+    /// sip/sips: the headers after "?" (without the "?"), escaped.
+    std::string_view headers;
+    /// tel/other: everything after "scheme:".
+    std::string_view opaque;
+
+    bool is_sip() const noexcept { return scheme == uri_scheme::sip || scheme == uri_scheme::sips; }
+    /// A URI parameter's value ("" when absent or valueless).
+    std::string_view param(std::string_view name) const { return parameters.get(name); }
+    bool has_param(std::string_view name) const { return parameters.has(name); }
+    std::string_view transport() const { return param("transport"); }
+    /// transport=ws (RFC 7118 5.2).
+    bool is_ws_transport() const { return detail::iequals(transport(), "ws"); }
+    /// transport=wss (deployed spelling of "secure WS", WS7118-5.2-b).
+    bool is_wss_transport() const { return detail::iequals(transport(), "wss"); }
+    bool lr() const { return has_param("lr"); }
+    bool ob() const { return has_param("ob"); }
+    /// RFC 5627: a GRUU carries `gr`, with or without a value.
+    bool is_gruu() const { return has_param("gr"); }
+    /// The host without IPv6 brackets.
+    std::string_view host_address() const noexcept {
+        return host_type == host_kind::ipv6 ? host.substr(1, host.size() - 2) : host;
+    }
+    /// The port, or the default for the scheme and transport (5060, 5061;
+    /// 80 and 443 for transport=ws/wss, WS7118-5.5-b).
+    std::uint16_t port_or_default() const {
+        if (has_port) return port;
+        bool ws = is_ws_transport() || is_wss_transport();
+        if (scheme == uri_scheme::sips || is_wss_transport()) return ws ? 443 : 5061;
+        return ws ? 80 : 5060;
+    }
+};
+
+/// Options of parse_uri().
+struct uri_parse_options {
+    /// Accept a `?headers` component (false for a Request-URI, SIP3261-7.1-b).
+    bool allow_headers = true;
+};
+
+namespace detail {
+
+inline bool is_uric(char c) noexcept {
+    // reserved / unreserved / escaped ("%"), i.e. printable ASCII minus
+    // SP " < > \ ^ ` { | } and #. Non-ASCII is not allowed in a URI.
+    if (c <= 0x20 || c >= 0x7f) return false;
+    switch (c) {
+    case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|': case '}':
+    case '#':
+        return false;
+    default: return true;
+    }
+}
+
+/// Checks %HH escapes and that every other octet is in the URI class \p cls.
+inline bool check_escaped(std::string_view s, std::uint8_t cls, bool allow_empty) noexcept {
+    if (s.empty()) return allow_empty;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if ((uri_chars.v[static_cast<unsigned char>(c)] & cls) != 0) continue;
+        if (c != '%' || i + 2 >= s.size() || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) return false;
+        i += 2;
+    }
+    return true;
+}
+
+inline bool parse_ipv4(std::string_view s) noexcept {
+    int parts = 0;
+    std::size_t i = 0;
+    while (true) {
+        std::size_t b = i;
+        unsigned v = 0;
+        while (i < s.size() && is_digit(s[i]) && i - b < 4) v = v * 10 + unsigned(s[i++] - '0');
+        if (i == b || i - b > 3 || v > 255) return false;
+        ++parts;
+        if (i == s.size()) break;
+        if (s[i] != '.' || parts == 4) return false;
+        ++i;
+    }
+    return parts == 4;
+}
+
+/// "[" IPv6address "]" (checked loosely: hex digits, ":" and an IPv4 tail).
+inline bool is_ipv6_address(std::string_view in) noexcept {
+    if (in.size() < 2) return false;
+    int colons = 0;
+    bool dbl = false;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        char c = in[i];
+        if (c == ':') {
+            ++colons;
+            if (i + 1 < in.size() && in[i + 1] == ':') {
+                if (dbl) return false;
+                dbl = true;
+            }
+        } else if (!is_hex(c) && c != '.') {
+            return false;
+        }
+    }
+    return colons >= 2 && colons <= 7 && (dbl || colons == 7 || in.find('.') != in.npos);
+}
+
+inline bool parse_ipv6_reference(std::string_view s) noexcept {
+    if (s.size() < 4 || s.front() != '[' || s.back() != ']') return false;
+    return is_ipv6_address(s.substr(1, s.size() - 2));
+}
+
+/// hostname / IPv4address / IPv6reference.
+inline bool parse_host(std::string_view s, host_kind& kind) noexcept {
+    if (s.empty()) return false;
+    if (s.front() == '[') {
+        kind = host_kind::ipv6;
+        return parse_ipv6_reference(s);
+    }
+    bool all_numeric = true;
+    for (char c : s) {
+        if (!(is_alpha(c) || is_digit(c) || c == '-' || c == '.')) return false;
+        if (!is_digit(c) && c != '.') all_numeric = false;
+    }
+    if (all_numeric) {
+        kind = host_kind::ipv4;
+        return parse_ipv4(s);
+    }
+    kind = host_kind::name;
+    // labels do not start or end with "-" and are not empty (a final "." is allowed)
+    std::size_t b = 0;
+    while (b < s.size()) {
+        std::size_t e = s.find('.', b);
+        if (e == s.npos) e = s.size();
+        if (e == b) return false;
+        if (s[b] == '-' || s[e - 1] == '-') return false;
+        b = e + 1;
+    }
+    return true;
+}
+
+inline bool parse_port(std::string_view s, std::uint16_t& port) noexcept {
+    if (s.empty() || s.size() > 5) return false;
+    unsigned v = 0;
+    for (char c : s) {
+        if (!is_digit(c)) return false;
+        v = v * 10 + unsigned(c - '0');
+    }
+    if (v > 65535) return false;
+    port = static_cast<std::uint16_t>(v);
+    return true;
+}
+
+/// Decoded octet at \p i of an escaped string; advances \p i.
+inline char next_unescaped(std::string_view s, std::size_t& i) noexcept {
+    char c = s[i++];
+    if (c == '%' && i + 1 < s.size() && is_hex(s[i]) && is_hex(s[i + 1])) {
+        c = static_cast<char>(hex_value(s[i]) * 16 + hex_value(s[i + 1]));
+        i += 2;
+    }
+    return c;
+}
+
+/// Equality after resolving %HH; \p icase compares ASCII case-insensitively.
+inline bool unescaped_equal(std::string_view a, std::string_view b, bool icase) noexcept {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        char x = next_unescaped(a, i), y = next_unescaped(b, j);
+        if (icase ? to_lower(x) != to_lower(y) : x != y) return false;
+    }
+    return i == a.size() && j == b.size();
+}
+
+/// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI, duplicates included.
+inline bool check_uri_params(std::string_view s, std::error_code& ec) {
+    name_ref names[max_parameters];
+    std::size_t count = 0;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (s[i] != ';') return ec = errc::bad_uri, false;
+        std::size_t e = s.find(';', i + 1);
+        if (e == s.npos) e = s.size();
+        std::string_view p = s.substr(i + 1, e - i - 1);
+        std::size_t eq = p.find('=');
+        std::string_view name = p.substr(0, eq);
+        if (!check_escaped(name, uc_param, false)) return ec = errc::bad_uri, false;
+        if (eq != p.npos && !check_escaped(p.substr(eq + 1), uc_param, false))
+            return ec = errc::bad_uri, false;
+        if (count == max_parameters) return ec = errc::too_many_parameters, false;
+        for (std::size_t k = 0; k < count; ++k)
+            if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, false;
+        names[count++] = {name.data(), name.size()};
+        i = e;
+    }
+    return true;
+}
+
+} // namespace detail
+
+/// Parses \p text as one URI. On failure sets \p ec (errc::bad_uri,
+/// errc::duplicate_parameter, ...) and returns a default uri.
+inline uri parse_uri(std::string_view text, std::error_code& ec,
+                     const uri_parse_options& opt = {}) {
+    using namespace detail;
+    ec.clear();
+    uri u;
+    u.raw = text;
+    std::size_t colon = text.find(':');
+    if (colon == text.npos || colon == 0 || !is_alpha(text[0])) return ec = errc::bad_uri, uri{};
+    for (std::size_t i = 1; i < colon; ++i) {
+        char c = text[i];
+        if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.'))
+            return ec = errc::bad_uri, uri{};
+    }
+    u.scheme_name = text.substr(0, colon);
+    std::string_view rest = text.substr(colon + 1);
+    if (iequals(u.scheme_name, "sip")) u.scheme = uri_scheme::sip;
+    else if (iequals(u.scheme_name, "sips")) u.scheme = uri_scheme::sips;
+    else if (iequals(u.scheme_name, "tel")) u.scheme = uri_scheme::tel;
+    if (!u.is_sip()) {
+        if (rest.empty()) return ec = errc::bad_uri, uri{};
+        for (std::size_t i = 0; i < rest.size(); ++i) {
+            char c = rest[i];
+            if (!is_uric(c)) return ec = errc::bad_uri, uri{};
+            if (c == '%' && (i + 2 >= rest.size() || !is_hex(rest[i + 1]) || !is_hex(rest[i + 2])))
+                return ec = errc::bad_uri, uri{};
+        }
+        u.opaque = rest;
+        return u;
+    }
+    // userinfo: up to the first "@" (no raw "@" may follow in a SIP URI)
+    std::size_t at = rest.find('@');
+    if (at != rest.npos) {
+        std::string_view ui = rest.substr(0, at);
+        std::size_t pc = ui.find(':');
+        u.user = ui.substr(0, pc);
+        u.has_user = true;
+        if (!check_escaped(u.user, uc_user, false)) return ec = errc::bad_uri, uri{};
+        if (pc != ui.npos) {
+            u.password = ui.substr(pc + 1);
+            u.has_password = true;
+            if (!check_escaped(u.password, uc_password, true)) return ec = errc::bad_uri, uri{};
+        }
+        rest = rest.substr(at + 1);
+    }
+    // hostport
+    std::size_t hend;
+    if (!rest.empty() && rest[0] == '[') {
+        hend = rest.find(']');
+        if (hend == rest.npos) return ec = errc::bad_uri, uri{};
+        ++hend;
+    } else {
+        hend = 0;
+        while (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
+            ++hend;
+    }
+    u.host = rest.substr(0, hend);
+    if (!parse_host(u.host, u.host_type)) return ec = errc::bad_uri, uri{};
+    std::size_t i = hend;
+    if (i < rest.size() && rest[i] == ':') {
+        std::size_t pb = ++i;
+        while (i < rest.size() && is_digit(rest[i])) ++i;
+        if (!parse_port(rest.substr(pb, i - pb), u.port)) return ec = errc::bad_uri, uri{};
+        u.has_port = true;
+    }
+    std::size_t q = rest.find('?', i);
+    std::string_view params = rest.substr(i, q == rest.npos ? rest.npos : q - i);
+    if (!check_uri_params(params, ec)) return uri{};
+    u.parameters = parameter_list(params);
+    if (q != rest.npos) {
+        if (!opt.allow_headers) return ec = errc::bad_uri, uri{};
+        u.headers = rest.substr(q + 1);
+        // header *( "&" header ), header = hname "=" hvalue
+        std::size_t b = 0, n = 0;
+        std::string_view h = u.headers;
+        while (true) {
+            if (++n > max_parameters) return ec = errc::too_many_parameters, uri{};
+            std::size_t e = h.find('&', b);
+            if (e == h.npos) e = h.size();
+            std::string_view one = h.substr(b, e - b);
+            std::size_t eq = one.find('=');
+            if (eq == one.npos || !check_escaped(one.substr(0, eq), uc_header, false) ||
+                !check_escaped(one.substr(eq + 1), uc_header, true))
+                return ec = errc::bad_uri, uri{};
+            if (e == h.size()) break;
+            b = e + 1;
+        }
+    }
+    return u;
+}
+
+/// parse_uri() that reports only success.
+inline bool is_valid_uri(std::string_view text, const uri_parse_options& opt = {}) {
+    std::error_code ec;
+    parse_uri(text, ec, opt);
+    return !ec;
+}
+
+/// Resolves %HH escapes (once). Invalid escapes are copied as they are.
+inline std::string unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) out.push_back(detail::next_unescaped(s, i));
+    return out;
+}
+
+/// Escapes every octet of \p s that is neither unreserved nor in \p allowed.
+inline std::string escape(std::string_view s, std::string_view allowed) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (detail::is(c, detail::cc_unreserved) || allowed.find(c) != allowed.npos) {
+            out.push_back(c);
+        } else {
+            auto b = static_cast<unsigned char>(c);
+            out.push_back('%');
+            out.push_back(hex[b >> 4]);
+            out.push_back(hex[b & 15]);
+        }
+    }
+    return out;
+}
+
+/// Escapes a user part for a SIP URI (RFC 3261 25.1 `user`).
+inline std::string escape_user(std::string_view s) { return escape(s, "&=+$,;?/"); }
+
+/// Serialises \p u from its components (lower-case scheme; everything else as
+/// written). For a parsed URI this is equivalent to u.raw.
+inline std::string to_string(const uri& u) {
+    std::string out;
+    out.reserve(u.raw.size() + 8);
+    switch (u.scheme) {
+    case uri_scheme::sip: out += "sip:"; break;
+    case uri_scheme::sips: out += "sips:"; break;
+    case uri_scheme::tel: out += "tel:"; break;
+    case uri_scheme::other:
+        out += u.scheme_name;
+        out += ':';
+        break;
+    }
+    if (!u.is_sip()) return out += u.opaque;
+    if (u.has_user) {
+        out += u.user;
+        if (u.has_password) {
+            out += ':';
+            out += u.password;
+        }
+        out += '@';
+    }
+    out += u.host;
+    if (u.has_port) {
+        out += ':';
+        out += std::to_string(u.port);
+    }
+    out += u.parameters.str();
+    if (!u.headers.empty()) {
+        out += '?';
+        out += u.headers;
+    }
+    return out;
+}
+
+namespace detail {
+inline bool is_significant_uri_param(std::string_view n) noexcept {
+    return iequals(n, "user") || iequals(n, "ttl") || iequals(n, "method") ||
+           iequals(n, "maddr") || iequals(n, "transport");
+}
+/// A header named \p name (case-insensitive) whose value equals \p value.
+inline bool find_header(std::string_view headers, std::string_view name, std::string_view value) {
+    if (headers.empty()) return false;
+    std::size_t b = 0;
+    while (true) {
+        std::size_t e = headers.find('&', b);
+        if (e == headers.npos) e = headers.size();
+        std::string_view one = headers.substr(b, e - b);
+        std::size_t eq = one.find('=');
+        if (unescaped_equal(one.substr(0, eq), name, true) &&
+            unescaped_equal(eq == one.npos ? std::string_view{} : one.substr(eq + 1), value, false))
+            return true;
+        if (e == headers.size()) break;
+        b = e + 1;
+    }
+    return false;
+}
+inline bool headers_included(std::string_view a, std::string_view b) {
+    std::size_t p = 0;
+    while (p < a.size()) {
+        std::size_t e = a.find('&', p);
+        if (e == a.npos) e = a.size();
+        std::string_view one = a.substr(p, e - p);
+        std::size_t eq = one.find('=');
+        if (!find_header(b, one.substr(0, eq), eq == one.npos ? std::string_view{} : one.substr(eq + 1)))
+            return false;
+        p = e + 1;
+    }
+    return true;
+}
+} // namespace detail
+
+/// RFC 3261 19.1.4 equivalence (SIP3261-19.1-b): scheme, userinfo
+/// (case-sensitive after unescaping), host (case-insensitive), port (absent
+/// differs from default), the parameters user/ttl/method/maddr/transport when
+/// present in either, other parameters only when present in both, and all
+/// headers. Non-SIP URIs compare scheme case-insensitively and the rest exactly.
+inline bool equivalent(const uri& a, const uri& b) {
+    using namespace detail;
+    if (a.scheme != b.scheme) return false;
+    if (!a.is_sip()) {
+        return iequals(a.scheme_name, b.scheme_name) && unescaped_equal(a.opaque, b.opaque, false);
+    }
+    if (a.has_user != b.has_user || a.has_password != b.has_password) return false;
+    if (!unescaped_equal(a.user, b.user, false) || !unescaped_equal(a.password, b.password, false))
+        return false;
+    if (!iequals(a.host, b.host) || a.has_port != b.has_port || a.port != b.port) return false;
+    for (const parameter& p : a.parameters) {
+        parameter q;
+        if (b.parameters.find(p.name, q)) {
+            if (p.has_value != q.has_value || !unescaped_equal(p.value, q.value, true)) return false;
+        } else if (is_significant_uri_param(p.name)) {
+            return false;
+        }
+    }
+    for (const parameter& q : b.parameters) {
+        parameter p;
+        if (is_significant_uri_param(q.name) && !a.parameters.find(q.name, p)) return false;
+    }
+    return headers_included(a.headers, b.headers) && headers_included(b.headers, a.headers);
+}
+
+/// equivalent() on two URI strings; false when either does not parse.
+inline bool equivalent(std::string_view a, std::string_view b) {
+    std::error_code e1, e2;
+    uri x = parse_uri(a, e1), y = parse_uri(b, e2);
+    return !e1 && !e2 && equivalent(x, y);
+}
+
+} // namespace sipws::sip
+
+#endif

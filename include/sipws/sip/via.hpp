@@ -1,0 +1,153 @@
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPWS_SIP_VIA_HPP
+#define SIPWS_SIP_VIA_HPP
+
+/// \file
+/// One Via value (RFC 3261 20.42, RFC 3581, RFC 7118 5.1):
+/// `SIP/2.0/WSS host[:port];branch=...;received=...;rport[=port]`.
+
+#include <sipws/sip/detail/scan.hpp>
+#include <sipws/sip/error.hpp>
+#include <sipws/sip/parameters.hpp>
+#include <sipws/sip/uri.hpp>
+
+#include <cstdint>
+#include <string_view>
+#include <system_error>
+
+namespace sipws::sip {
+
+/// The branch prefix of RFC 3261 8.1.1.7.
+inline constexpr std::string_view magic_cookie = "z9hG4bK";
+
+struct via {
+    std::string_view raw;              ///< the whole value
+    std::string_view protocol_name;    ///< "SIP"
+    std::string_view protocol_version; ///< "2.0"
+    std::string_view transport;        ///< "UDP", "TCP", "TLS", "WS", "WSS", ... as written
+    std::string_view host;             ///< sent-by host; IPv6 references keep brackets
+    host_kind host_type = host_kind::name;
+    std::uint16_t port = 0;
+    bool has_port = false;
+    std::string_view sent_by;          ///< host[:port] as written
+    parameter_list parameters;         ///< all params from the first ";"
+    std::string_view branch;           ///< "" when absent
+    std::string_view received;         ///< "" when absent
+    std::string_view maddr;            ///< "" when absent
+    int ttl = -1;                      ///< -1 when absent
+    bool has_rport = false;            ///< rport present, with or without value
+    bool rport_has_value = false;
+    std::uint16_t rport = 0;
+
+    /// Transport token WS (case-insensitive, WS7118-5.1-b).
+    bool is_ws() const noexcept { return detail::iequals(transport, "WS"); }
+    /// Transport token WSS.
+    bool is_wss() const noexcept { return detail::iequals(transport, "WSS"); }
+    /// The branch starts with the RFC 3261 magic cookie.
+    bool has_magic_cookie() const noexcept {
+        return branch.size() >= magic_cookie.size() &&
+               branch.substr(0, magic_cookie.size()) == magic_cookie;
+    }
+    std::string_view param(std::string_view name) const { return parameters.get(name); }
+    bool has_param(std::string_view name) const { return parameters.has(name); }
+    /// Default port of the transport when none is written (5060, 5061 for
+    /// TLS, 80 for WS and 443 for WSS).
+    std::uint16_t port_or_default() const noexcept {
+        if (has_port) return port;
+        if (is_ws()) return 80;
+        if (is_wss()) return 443;
+        return detail::iequals(transport, "TLS") ? 5061 : 5060;
+    }
+};
+
+/// Parses one Via value (no commas). On failure \p ec is errc::bad_via,
+/// errc::duplicate_parameter or errc::too_many_parameters.
+inline via parse_via(std::string_view value, std::error_code& ec) {
+    using namespace detail;
+    ec.clear();
+    std::string_view s = trim_lws(value);
+    via v;
+    v.raw = s;
+    auto fail = [&](errc e = errc::bad_via) {
+        ec = e;
+        return via{};
+    };
+    std::size_t i = 0;
+    std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
+    for (int k = 0; k < 3; ++k) {
+        if (k) {
+            i = skip_lws(s, i);
+            if (i >= s.size() || s[i] != '/') return fail();
+            i = skip_lws(s, i + 1);
+        }
+        std::size_t e = scan_token(s, i);
+        if (e == i) return fail();
+        *parts[k] = s.substr(i, e - i);
+        i = e;
+    }
+    std::size_t h = skip_lws(s, i);
+    if (h == i) return fail(); // LWS required before sent-by
+    i = h;
+    std::size_t he;
+    if (i < s.size() && s[i] == '[') {
+        he = s.find(']', i);
+        if (he == s.npos) return fail();
+        ++he;
+    } else {
+        he = i;
+        while (he < s.size() && (is_alpha(s[he]) || is_digit(s[he]) || s[he] == '-' || s[he] == '.'))
+            ++he;
+    }
+    v.host = s.substr(i, he - i);
+    if (!parse_host(v.host, v.host_type)) return fail();
+    std::size_t sb_end = he;
+    i = skip_lws(s, he);
+    if (i < s.size() && s[i] == ':') {
+        i = skip_lws(s, i + 1);
+        std::size_t pe = i;
+        while (pe < s.size() && is_digit(s[pe])) ++pe;
+        if (!parse_port(s.substr(i, pe - i), v.port)) return fail();
+        v.has_port = true;
+        sb_end = pe;
+        i = pe;
+    }
+    v.sent_by = s.substr(h, sb_end - h);
+    std::size_t e = scan_params(s, sb_end, v.parameters, ec);
+    if (ec) {
+        via none;
+        return ec == errc::bad_parameter ? fail() : none;
+    }
+    if (skip_lws(s, e) != s.size()) return fail();
+    for (const parameter& p : v.parameters) {
+        if (iequals(p.name, "branch")) {
+            if (!p.has_value || !is_token(p.value)) return fail();
+            v.branch = p.value;
+        } else if (iequals(p.name, "received")) {
+            host_kind k;
+            if (!p.has_value || !parse_host(p.value, k) || k == host_kind::name) {
+                // RFC 3261 writes IPv6 without brackets: accept that form too.
+                if (!(p.has_value && is_ipv6_address(p.value))) return fail();
+            }
+            v.received = p.value;
+        } else if (iequals(p.name, "maddr")) {
+            host_kind k;
+            if (!p.has_value || !parse_host(p.value, k)) return fail();
+            v.maddr = p.value;
+        } else if (iequals(p.name, "ttl")) {
+            std::uint64_t t;
+            if (!p.has_value || p.value.size() > 3 || !parse_uint(p.value, 255, t)) return fail();
+            v.ttl = static_cast<int>(t);
+        } else if (iequals(p.name, "rport")) {
+            v.has_rport = true;
+            if (p.has_value) {
+                if (!parse_port(p.value, v.rport)) return fail();
+                v.rport_has_value = true;
+            }
+        }
+    }
+    return v;
+}
+
+} // namespace sipws::sip
+
+#endif

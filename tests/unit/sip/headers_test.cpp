@@ -1,0 +1,193 @@
+#include <sipws/sip/parser.hpp>
+
+#include "support/test.hpp"
+
+#include <string>
+#include <vector>
+
+using namespace sipws::sip;
+
+TEST_CASE("via: protocol, transport, sent-by and parameters", "[sip][via][SIP3261-20.42-a][WS7118-5.1-b][NAT3581-3-a]") {
+    std::error_code ec;
+    via v = parse_via("SIP/2.0/wss df7jal23ls0d.invalid;branch=z9hG4bKasudf;rport", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(v.protocol_name == "SIP");
+    CHECK(v.protocol_version == "2.0");
+    CHECK(v.transport == "wss");
+    CHECK(v.is_wss());
+    CHECK_FALSE(v.is_ws());
+    CHECK(v.host == "df7jal23ls0d.invalid");
+    CHECK_FALSE(v.has_port);
+    CHECK(v.port_or_default() == 443);
+    CHECK(v.branch == "z9hG4bKasudf");
+    CHECK(v.has_magic_cookie());
+    CHECK(v.has_rport);
+    CHECK_FALSE(v.rport_has_value);
+    CHECK(v.received.empty());
+
+    via w = parse_via("SIP / 2.0 / UDP [2001:db8::9]:5070 ; received=2001:db8::7 ;rport=1234;ttl=16;maddr=224.2.0.1;x-ext=\"q;v\";flag", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(w.transport == "UDP");
+    CHECK(w.host == "[2001:db8::9]");
+    CHECK(w.host_type == host_kind::ipv6);
+    CHECK(w.port == 5070);
+    CHECK(w.sent_by == "[2001:db8::9]:5070");
+    CHECK(w.received == "2001:db8::7");
+    CHECK(w.rport == 1234);
+    CHECK(w.ttl == 16);
+    CHECK(w.maddr == "224.2.0.1");
+    CHECK(w.param("x-ext") == "\"q;v\"");
+    CHECK(w.has_param("flag"));
+    CHECK_FALSE(w.has_magic_cookie());
+
+    via k = parse_via("SIP/2.0/WS  127.0.0.1:8080", ec); // Kamailio
+    REQUIRE_FALSE(ec);
+    CHECK(k.is_ws());
+    CHECK(k.port == 8080);
+
+    for (std::string bad : {"SIP/2.0 host", "SIP/2.0/UDP", "SIP/2.0/UDP host:70000", "SIP/2.0/UDPhost",
+                            "SIP/2.0/UDP host;branch", "SIP/2.0/UDP host;ttl=256", "SIP/2.0/UDP host;received=example.com",
+                            "SIP/2.0/UDP host;rport=x", "SIP/2.0/UDP host junk", "SIP/2.0/UDP host;=x"}) {
+        INFO(bad);
+        parse_via(bad, ec);
+        CHECK(ec);
+    }
+    parse_via("SIP/2.0/UDP host;branch=a;Branch=b", ec);
+    CHECK(ec == errc::duplicate_parameter);
+}
+
+TEST_CASE("name-addr: display names, URI and header parameters", "[sip][name_addr][SIP3261-20.10-a]") {
+    std::error_code ec;
+    name_addr a = parse_name_addr("\"Alice \\\"A\\\" Smith\" <sip:alice@example.com;transport=ws>;tag=1928301774", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(a.display_name == "\"Alice \\\"A\\\" Smith\"");
+    CHECK(a.display_name_text() == "Alice \"A\" Smith");
+    CHECK(a.uri_text == "sip:alice@example.com;transport=ws");
+    CHECK(a.uri.transport() == "ws");
+    CHECK(a.tag() == "1928301774");
+    CHECK(a.bracketed);
+
+    name_addr b = parse_name_addr("Mr. J. User <sip:j.user@example.com>", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(b.display_name == "Mr. J. User");
+
+    // addr-spec: the parameters belong to the header (cparam01 vs cparam02)
+    name_addr c = parse_name_addr("sip:alice@example.com;tag=xyz;expires=60", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(c.uri_text == "sip:alice@example.com");
+    CHECK(c.tag() == "xyz");
+    CHECK(c.expires() == 60);
+    CHECK_FALSE(c.bracketed);
+
+    name_addr d = parse_name_addr("<sip:alice@example.com;tag=xyz>", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(d.uri.param("tag") == "xyz");
+    CHECK_FALSE(d.has_tag());
+
+    name_addr star = parse_name_addr("*", ec, {false, true});
+    REQUIRE_FALSE(ec);
+    CHECK(star.is_star());
+    parse_name_addr("*", ec);
+    CHECK(ec);
+
+    for (std::string bad : {"\"unterminated <sip:a@b>", "<sip:a@b", "sip:a@b?Route=x", "Bell, Alexander <sip:a@b>",
+                            "< sip:a@b >", "<sip:a@b>;tag=", "<sip:a@b> junk", "\"Q\" sip:a@b", ""}) {
+        INFO(bad);
+        parse_name_addr(bad, ec);
+        CHECK(ec);
+    }
+    parse_name_addr("sip:a@b", ec, {true, false});
+    CHECK(ec == errc::bad_name_addr);
+    parse_name_addr("<sip:a@b>;tag=1;TAG=2", ec);
+    CHECK(ec == errc::duplicate_parameter);
+}
+
+TEST_CASE("name-addr: RFC 5626/5627 Contact parameters", "[sip][name_addr][GR5627-3.1-a][E1-F4-c][E1-F4-d]") {
+    std::error_code ec;
+    name_addr c = parse_name_addr(
+        "<sip:alice@df7jal23ls0d.invalid;transport=ws>;reg-id=1;+sip.instance=\"<urn:uuid:f81-7dec-14a06cf1>\";"
+        "pub-gruu=\"sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1\";temp-gruu=\"sip:87ash54=3dd.98a@example.com;gr\";expires=3600",
+        ec, {false, true});
+    REQUIRE_FALSE(ec);
+    CHECK(c.reg_id() == 1);
+    CHECK(c.instance_id() == "urn:uuid:f81-7dec-14a06cf1");
+    CHECK(c.pub_gruu() == "sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1");
+    CHECK(c.temp_gruu() == "sip:87ash54=3dd.98a@example.com;gr");
+    CHECK(c.expires() == 3600);
+    uri pub = parse_uri(c.pub_gruu(), ec);
+    REQUIRE_FALSE(ec);
+    CHECK(pub.is_gruu());
+    CHECK(pub.param("gr") == "urn:uuid:f81-7dec-14a06cf1");
+    uri tmp = parse_uri(c.temp_gruu(), ec);
+    REQUIRE_FALSE(ec);
+    CHECK(tmp.is_gruu());
+    CHECK_FALSE(tmp.parameters.get("gr").size());
+}
+
+TEST_CASE("scalar headers: CSeq, Call-ID, Max-Forwards, Expires, Content-Type", "[sip][headers][SIP3261-20.14-a][TT4475-b]") {
+    std::error_code ec;
+    cseq c = parse_cseq("4711  INVITE", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(c.number == 4711);
+    CHECK(c.method == "INVITE");
+    CHECK(parse_cseq("4294967295 ACK", ec).number == 4294967295u);
+    CHECK_FALSE(ec);
+    for (std::string bad : {"36893488147419103232 REGISTER", "-1 INVITE", "1", "INVITE", "1 IN VITE", "4294967296 ACK"}) {
+        INFO(bad);
+        parse_cseq(bad, ec);
+        CHECK(ec == errc::bad_cseq);
+    }
+    CHECK(parse_call_id(" a84b4c76e66710@pc33.atlanta.com ", ec) == "a84b4c76e66710@pc33.atlanta.com");
+    CHECK_FALSE(ec);
+    parse_call_id("a@b@c", ec);
+    CHECK(ec);
+    parse_call_id("a b", ec);
+    CHECK(ec);
+    CHECK(parse_max_forwards("70", ec) == 70);
+    parse_max_forwards("256", ec);
+    CHECK(ec);
+    CHECK(parse_delta_seconds("4294967295", ec) == 4294967295u);
+    parse_delta_seconds("4294967296", ec);
+    CHECK(ec);
+    media_type m = parse_media_type("application/SDP ; charset=utf-8", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(m.is("application", "sdp"));
+    CHECK(m.parameters.get("charset") == "utf-8");
+    parse_media_type("application", ec);
+    CHECK(ec);
+}
+
+TEST_CASE("message: multi-value iteration across rows", "[sip][message][SIP3261-7.3-c]") {
+    std::string m = "SIP/2.0 200 OK\r\n"
+                    "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2\r\n"
+                    "v: SIP/2.0/TCP c.example.com;branch=z9hG4bK3\r\n"
+                    "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
+                    "Record-Route: <sip:p1.example.com;lr>, \"Quoted, Name\" <sip:p2.example.com;lr>\r\n"
+                    "Record-Route: <sip:p3.example.com;lr>;x=\"a,b\"\r\n"
+                    "Contact: <sip:u@h?Subject=a,b>, <sip:v@h>\r\n"
+                    "WWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\n"
+                    "WWW-Authenticate: Digest realm=\"c\", nonce=\"d\"\r\n"
+                    "Supported: path, outbound\r\nk: gruu\r\n"
+                    "\r\n";
+    parse_options o;
+    o.validate_headers = false; // the Contact URI below holds a raw comma inside <...>
+    auto r = parse(m, o);
+    REQUIRE(r.ok());
+    std::vector<std::string> hosts;
+    for (std::string_view v : r->headers(header_id::via)) {
+        std::error_code ec;
+        hosts.emplace_back(parse_via(v, ec).host);
+    }
+    CHECK(hosts == std::vector<std::string>{"a.example.com", "b.example.com", "c.example.com"});
+    CHECK(r->top_via()->branch == "z9hG4bK1");
+    std::vector<std::string> rr;
+    for (const name_addr& na : r->record_routes()) rr.emplace_back(na.uri.host);
+    CHECK(rr == std::vector<std::string>{"p1.example.com", "p2.example.com", "p3.example.com"});
+    CHECK(r->contacts().size() == 2);
+    CHECK(r->values(header_id::www_authenticate).size() == 2); // never joined or split
+    CHECK(r->has_option_tag(header_id::supported, "GRUU"));
+    CHECK(r->has_option_tag(header_id::supported, "path"));
+    CHECK_FALSE(r->has_option_tag(header_id::supported, "timer"));
+    CHECK(r->count(header_id::via) == 2);
+    CHECK(r->values(header_id::route).empty());
+}
