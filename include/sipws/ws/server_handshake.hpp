@@ -196,7 +196,8 @@ inline handshake_status server_handshake::fail(ws::error e) {
     error_ = e;
     status_ = handshake_status::failed;
     int status = e == ws::error::handshake_too_large ? 431 : http_status_for(e);
-    build_error_response(status, e == ws::error::bad_version ? "Sec-WebSocket-Version: 13\r\n" : "");
+    build_error_response(status,
+                         e == ws::error::bad_version ? "Sec-WebSocket-Version: 13\r\n" : "");
     return status_;
 }
 
@@ -252,7 +253,8 @@ inline std::error_code server_handshake::validate() {
     if (req_.method != "GET") return ws::error::bad_method;
     if (req_.http_major < 1 || (req_.http_major == 1 && req_.http_minor < 1))
         return ws::error::bad_http_version;
-    if (f.count("Host") != 1) return f.count("Host") ? ws::error::duplicate_field : ws::error::no_host;
+    if (f.count("Host") != 1)
+        return f.count("Host") ? ws::error::duplicate_field : ws::error::no_host;
     req_.host = f.get("Host");
     if (req_.host.empty()) return ws::error::no_host;
     if (!f.list_has("Upgrade", "websocket")) return ws::error::no_upgrade;
