@@ -219,6 +219,7 @@ private:
     // Frame being parsed.
     rx_phase rx_ = rx_phase::header;
     unsigned char hdr_have_ = 0;
+    bool length_checked_ = false;
     unsigned char hdr_[max_header_size]{};
     bool fin_ = false;
     bool masked_ = false;
@@ -415,40 +416,49 @@ inline event engine::consume(void* data, std::size_t size) {
                 if (role_ == role::server && !masked) return fail(error::unmasked_frame, size);
                 if (role_ == role::client && masked) return fail(error::masked_frame, size);
             }
+            // The length octets are checked as soon as they are there, before
+            // the masking key (fail fast on absurd lengths).
+            const std::size_t len_end = need - ((b1 & 0x80) ? 4 : 0);
+            while (hdr_have_ < len_end && pos < size) hdr_[hdr_have_++] = p[pos++];
+            if (hdr_have_ < len_end) return none;
+            std::uint64_t len = len7;
+            if (len7 == 126) {
+                len = (std::uint64_t(hdr_[2]) << 8) | hdr_[3];
+            } else if (len7 == 127) {
+                len = 0;
+                for (std::size_t i = 2; i < 10; ++i) len = (len << 8) | hdr_[i];
+            }
+            if (!length_checked_) {
+                length_checked_ = true;
+                if (len7 == 126 && len < 126) return fail(error::non_minimal_length, size);
+                if (len7 == 127) {
+                    if (len >> 63) return fail(error::bad_length, size);
+                    if (len <= 0xFFFF) return fail(error::non_minimal_length, size);
+                }
+                if (!(b0 & 0x08)) { // data frame: limits (WS6455-10.4-a)
+                    if (len > opt_.max_frame_size) return fail(error::frame_too_big, size);
+                    const std::uint64_t before = (b0 & 0x0F) == 0 ? msg_size_ : 0;
+                    if (len > opt_.max_message_size || before + len > opt_.max_message_size)
+                        return fail(error::message_too_big, size);
+                }
+            }
             while (hdr_have_ < need && pos < size) hdr_[hdr_have_++] = p[pos++];
             if (hdr_have_ < need) return none;
 
             fin_ = (b0 & 0x80) != 0;
             op_ = static_cast<opcode>(b0 & 0x0F);
             masked_ = (b1 & 0x80) != 0;
-            std::size_t at = 2;
-            std::uint64_t len = len7;
-            if (len7 == 126) {
-                len = (std::uint64_t(hdr_[2]) << 8) | hdr_[3];
-                at = 4;
-                if (len < 126) return fail(error::non_minimal_length, size);
-            } else if (len7 == 127) {
-                len = 0;
-                for (std::size_t i = 2; i < 10; ++i) len = (len << 8) | hdr_[i];
-                at = 10;
-                if (len >> 63) return fail(error::bad_length, size);
-                if (len <= 0xFFFF) return fail(error::non_minimal_length, size);
-            }
-            if (masked_) std::memcpy(key_.data(), hdr_ + at, 4);
+            if (masked_) std::memcpy(key_.data(), hdr_ + len_end, 4);
             hdr_have_ = 0;
+            length_checked_ = false;
             frame_len_ = len;
             frame_done_ = 0;
-            if (!is_control(op_)) {
-                if (len > opt_.max_frame_size) return fail(error::frame_too_big, size);
-                if (op_ != opcode::continuation) {
-                    msg_type_ = static_cast<message_type>(op_);
-                    msg_size_ = 0;
-                    len_buf_ = 0;
-                    utf8_.reset();
-                    msg_active_ = true;
-                }
-                if (len > opt_.max_message_size || msg_size_ + len > opt_.max_message_size)
-                    return fail(error::message_too_big, size);
+            if (op_ == opcode::text || op_ == opcode::binary) {
+                msg_type_ = static_cast<message_type>(op_);
+                msg_size_ = 0;
+                len_buf_ = 0;
+                utf8_.reset();
+                msg_active_ = true;
             }
             rx_ = rx_phase::payload;
         }

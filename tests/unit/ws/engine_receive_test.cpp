@@ -193,6 +193,16 @@ TEST_CASE("engine: length encodings must be minimal, 64-bit top bit clear",
     // Largest legal claim is still refused by the size limit, before buffering.
     expect_failure(role::client, from_hex("82 7f 7f ff ff ff ff ff ff ff"), error::frame_too_big,
                    1009);
+    // Fail fast: the length is judged before the masking key arrives.
+    for (const char* hex : {"82 ff 80 00 00 00 00 00 00 01", "82 fe 00 05", "82 fe 10 00"}) {
+        engine_options small;
+        small.max_frame_size = 1000;
+        engine srv(role::server, small);
+        std::string head = from_hex(hex);
+        auto ev = srv.consume(head.data(), head.size());
+        INFO(hex);
+        CHECK(ev.type == event_type::error);
+    }
     // 126 and 65535 in 16 bits, 65536 in 64 bits are fine.
     engine eng(role::client);
     auto evs = feed(eng, from_hex("82 7e 00 7e") + std::string(126, 'y') + from_hex("82 7e ff ff") +
