@@ -43,10 +43,18 @@ void* operator new[](std::size_t n) {
     if (void* p = std::malloc(n ? n : 1)) return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 namespace {
 
@@ -72,9 +80,9 @@ std::vector<unsigned char> masked_frame(const std::string& payload, const maskin
 void set_counters(benchmark::State& state, std::size_t bytes, std::size_t allocs_before) {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
                             static_cast<std::int64_t>(bytes));
-    state.counters["allocs/msg"] = benchmark::Counter(
-        static_cast<double>(allocations.load() - allocs_before) /
-        static_cast<double>(state.iterations()));
+    state.counters["allocs/msg"] =
+        benchmark::Counter(static_cast<double>(allocations.load() - allocs_before) /
+                           static_cast<double>(state.iterations()));
 }
 
 void memcpy_frame(benchmark::State& state) {

@@ -78,7 +78,9 @@ std::vector<seen> run(const std::uint8_t* data, std::size_t size, sipws::ws::rol
                 if (ev.message == message_type::text) check(is_valid_utf8(ev.payload));
                 break;
             case event_type::ping:
-            case event_type::pong: check(ev.payload.size() <= 125); break;
+            case event_type::pong:
+                check(ev.payload.size() <= 125);
+                break;
             case event_type::close:
                 check(ev.code == close_code::no_status || is_valid_close_code(ev.code));
                 check(is_valid_utf8(ev.payload));
@@ -90,11 +92,12 @@ std::vector<seen> run(const std::uint8_t* data, std::size_t size, sipws::ws::rol
                 check(e.action() == transport_action::close);
                 ended = true;
                 break;
-            case event_type::none: break;
+            case event_type::none:
+                break;
             }
             check_output(e);
-            events.push_back({ev.type, ev.message, std::string(ev.payload), ev.code,
-                              ev.error.value()});
+            events.push_back(
+                {ev.type, ev.message, std::string(ev.payload), ev.code, ev.error.value()});
         }
         e.pop_output(e.pending_output().size());
     }

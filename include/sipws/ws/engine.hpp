@@ -55,8 +55,8 @@
 /// that is kept between messages up to engine_options::retained_buffer_size,
 /// so steady-state traffic below that size allocates nothing.
 
-#include <sipws/crypto/random.hpp>
 #include <sipws/ws/close_code.hpp>
+#include <sipws/ws/detail/key_reservoir.hpp>
 #include <sipws/ws/error.hpp>
 #include <sipws/ws/frame.hpp>
 #include <sipws/ws/mask.hpp>
@@ -193,7 +193,24 @@ public:
 private:
     enum class rx_phase : unsigned char { header, payload };
 
+    static std::size_t full_header_size(unsigned b1) noexcept {
+        const unsigned len7 = b1 & 0x7F;
+        return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((b1 & 0x80) ? 4 : 0);
+    }
+    static std::uint64_t read_length(const unsigned char* h) noexcept {
+        const unsigned len7 = h[1] & 0x7F;
+        if (len7 == 126) return (std::uint64_t(h[2]) << 8) | h[3];
+        if (len7 < 126) return len7;
+        std::uint64_t len = 0;
+        for (std::size_t i = 2; i < 10; ++i) len = (len << 8) | h[i];
+        return len;
+    }
+    error check_start(unsigned b0, unsigned b1) const noexcept;
+    error check_length(unsigned b0, unsigned b1, std::uint64_t len) const noexcept;
+    void start_frame(const unsigned char* h, std::uint64_t len) noexcept;
     event fail(error e, std::size_t size);
+    bool unmask_and_validate(unsigned char* dst, const unsigned char* src, std::size_t n,
+                             bool text) noexcept;
     event finish_control(std::size_t consumed, std::size_t size);
     bool reserve(std::size_t n);
     void release_buffer() noexcept {
@@ -219,6 +236,7 @@ private:
     // Frame being parsed.
     rx_phase rx_ = rx_phase::header;
     unsigned char hdr_have_ = 0;
+    bool start_checked_ = false;
     bool length_checked_ = false;
     unsigned char hdr_[max_header_size]{};
     bool fin_ = false;
@@ -245,22 +263,12 @@ private:
     unsigned char out_[4 * max_control_frame]{};
     std::size_t out_begin_ = 0;
     std::size_t out_end_ = 0;
-
-    // Masking keys, drawn from OpenSSL in bulk.
-    unsigned char keys_[64]{};
-    std::size_t key_pos_ = sizeof keys_;
 };
 
 // ---- implementation -------------------------------------------------------
 
 inline masking_key engine::next_key() {
-    if (key_pos_ + 4 > sizeof keys_) {
-        crypto::random_bytes(keys_, sizeof keys_);
-        key_pos_ = 0;
-    }
-    masking_key k{keys_[key_pos_], keys_[key_pos_ + 1], keys_[key_pos_ + 2], keys_[key_pos_ + 3]};
-    key_pos_ += 4;
-    return k;
+    return detail::next_masking_key();
 }
 
 inline bool engine::reserve(std::size_t n) {
@@ -373,6 +381,78 @@ inline event engine::finish_control(std::size_t consumed, std::size_t size) {
     return ev;
 }
 
+inline error engine::check_start(unsigned b0, unsigned b1) const noexcept {
+    if (b0 & 0x70) return error::reserved_bits;
+    const unsigned op = b0 & 0x0F;
+    if (!is_known_opcode(op)) return error::reserved_opcode;
+    if (op & 0x8) {
+        if (!(b0 & 0x80)) return error::fragmented_control;
+        if ((b1 & 0x7F) > max_control_payload) return error::control_too_long;
+    } else if (op == 0) {
+        if (!msg_active_) return error::unexpected_continuation;
+    } else if (msg_active_) {
+        return error::expected_continuation;
+    }
+    const bool masked = (b1 & 0x80) != 0;
+    if (role_ == role::server && !masked) return error::unmasked_frame;
+    if (role_ == role::client && masked) return error::masked_frame;
+    return error{};
+}
+
+inline error engine::check_length(unsigned b0, unsigned b1, std::uint64_t len) const noexcept {
+    const unsigned len7 = b1 & 0x7F;
+    // Non-minimal encodings are refused (WS6455-5.2-d): RFC 6455 5.2 says the
+    // minimal number of octets MUST be used, and accepting several encodings
+    // of one length only helps smuggling and fingerprinting.
+    if (len7 == 126 && len < 126) return error::non_minimal_length;
+    if (len7 == 127) {
+        if (len >> 63) return error::bad_length;
+        if (len <= 0xFFFF) return error::non_minimal_length;
+    }
+    if (!(b0 & 0x08)) { // data frame: limits (WS6455-10.4-a)
+        if (len > opt_.max_frame_size) return error::frame_too_big;
+        const std::uint64_t before = (b0 & 0x0F) == 0 ? msg_size_ : 0;
+        if (len > opt_.max_message_size || before + len > opt_.max_message_size)
+            return error::message_too_big;
+    }
+    return error{};
+}
+
+inline void engine::start_frame(const unsigned char* h, std::uint64_t len) noexcept {
+    fin_ = (h[0] & 0x80) != 0;
+    op_ = static_cast<opcode>(h[0] & 0x0F);
+    masked_ = (h[1] & 0x80) != 0;
+    if (masked_) std::memcpy(key_.data(), h + full_header_size(h[1]) - 4, 4);
+    frame_len_ = len;
+    frame_done_ = 0;
+    if (op_ == opcode::text || op_ == opcode::binary) {
+        msg_type_ = static_cast<message_type>(op_);
+        msg_size_ = 0;
+        len_buf_ = 0;
+        utf8_.reset();
+        msg_active_ = true;
+    }
+    rx_ = rx_phase::payload;
+}
+
+/// Unmasks (when masked) [src, src + n) into dst (which may be src) and, for
+/// text, feeds the UTF-8 validator; ASCII runs cost a single pass.
+inline bool engine::unmask_and_validate(unsigned char* dst, const unsigned char* src, std::size_t n,
+                                        bool text) noexcept {
+    const auto offset = static_cast<std::size_t>(frame_done_);
+    if (!masked_) {
+        if (dst != src && n) std::memcpy(dst, src, n);
+        return !text || utf8_.feed(dst, n);
+    }
+    if (!text) {
+        detail::mask_run(dst, src, n, key_, offset);
+        return true;
+    }
+    if (!utf8_.incomplete() && detail::mask_run_ascii(dst, src, n, key_, offset)) return true;
+    if (utf8_.incomplete()) detail::mask_run(dst, src, n, key_, offset);
+    return utf8_.feed(dst, n);
+}
+
 inline event engine::consume(void* data, std::size_t size) {
     auto* const p = static_cast<unsigned char*>(data);
     if (delivered_) {
@@ -388,79 +468,43 @@ inline event engine::consume(void* data, std::size_t size) {
     for (;;) {
         if (rx_ == rx_phase::header) {
             if (pos == size) return none;
-            // The first two octets decide everything but the length.
-            while (hdr_have_ < 2 && pos < size) hdr_[hdr_have_++] = p[pos++];
-            if (hdr_have_ < 2) return none;
-            const unsigned b0 = hdr_[0], b1 = hdr_[1];
-            const unsigned len7 = b1 & 0x7F;
-            const std::size_t need = 2 +
-                                     (len7 == 126   ? 2
-                                      : len7 == 127 ? 8
-                                                    : 0) +
-                                     ((b1 & 0x80) ? 4 : 0);
-            if (hdr_have_ == 2) {
-                // Validate as soon as the octets are there (fail fast).
-                if (b0 & 0x70) return fail(error::reserved_bits, size);
-                const unsigned op = b0 & 0x0F;
-                if (!is_known_opcode(op)) return fail(error::reserved_opcode, size);
-                const bool fin = (b0 & 0x80) != 0;
-                if (op & 0x8) {
-                    if (!fin) return fail(error::fragmented_control, size);
-                    if (len7 > max_control_payload) return fail(error::control_too_long, size);
-                } else if (op == 0) {
-                    if (!msg_active_) return fail(error::unexpected_continuation, size);
-                } else if (msg_active_) {
-                    return fail(error::expected_continuation, size);
+            if (hdr_have_ == 0 && size - pos >= 2 && size - pos >= full_header_size(p[pos + 1])) {
+                // Fast path: the whole header is in the input.
+                const unsigned char* h = p + pos;
+                error e = check_start(h[0], h[1]);
+                if (e != error{}) return fail(e, size);
+                const std::uint64_t len = read_length(h);
+                e = check_length(h[0], h[1], len);
+                if (e != error{}) return fail(e, size);
+                pos += full_header_size(h[1]);
+                start_frame(h, len);
+            } else {
+                // Slow path: gather the header, judging each part as soon as it
+                // is there (fail fast, also on absurd lengths before the key).
+                while (hdr_have_ < 2 && pos < size) hdr_[hdr_have_++] = p[pos++];
+                if (hdr_have_ < 2) return none;
+                if (!start_checked_) {
+                    start_checked_ = true;
+                    error e = check_start(hdr_[0], hdr_[1]);
+                    if (e != error{}) return fail(e, size);
                 }
-                const bool masked = (b1 & 0x80) != 0;
-                if (role_ == role::server && !masked) return fail(error::unmasked_frame, size);
-                if (role_ == role::client && masked) return fail(error::masked_frame, size);
-            }
-            // The length octets are checked as soon as they are there, before
-            // the masking key (fail fast on absurd lengths).
-            const std::size_t len_end = need - ((b1 & 0x80) ? 4 : 0);
-            while (hdr_have_ < len_end && pos < size) hdr_[hdr_have_++] = p[pos++];
-            if (hdr_have_ < len_end) return none;
-            std::uint64_t len = len7;
-            if (len7 == 126) {
-                len = (std::uint64_t(hdr_[2]) << 8) | hdr_[3];
-            } else if (len7 == 127) {
-                len = 0;
-                for (std::size_t i = 2; i < 10; ++i) len = (len << 8) | hdr_[i];
-            }
-            if (!length_checked_) {
-                length_checked_ = true;
-                if (len7 == 126 && len < 126) return fail(error::non_minimal_length, size);
-                if (len7 == 127) {
-                    if (len >> 63) return fail(error::bad_length, size);
-                    if (len <= 0xFFFF) return fail(error::non_minimal_length, size);
+                const std::size_t need = full_header_size(hdr_[1]);
+                const std::size_t len_end = need - ((hdr_[1] & 0x80) ? 4 : 0);
+                while (hdr_have_ < len_end && pos < size) hdr_[hdr_have_++] = p[pos++];
+                if (hdr_have_ < len_end) return none;
+                const std::uint64_t len = read_length(hdr_);
+                if (!length_checked_) {
+                    length_checked_ = true;
+                    error e = check_length(hdr_[0], hdr_[1], len);
+                    if (e != error{}) return fail(e, size);
                 }
-                if (!(b0 & 0x08)) { // data frame: limits (WS6455-10.4-a)
-                    if (len > opt_.max_frame_size) return fail(error::frame_too_big, size);
-                    const std::uint64_t before = (b0 & 0x0F) == 0 ? msg_size_ : 0;
-                    if (len > opt_.max_message_size || before + len > opt_.max_message_size)
-                        return fail(error::message_too_big, size);
-                }
+                while (hdr_have_ < need && pos < size) hdr_[hdr_have_++] = p[pos++];
+                if (hdr_have_ < need) return none;
+                hdr_have_ = 0;
+                start_checked_ = false;
+                length_checked_ = false;
+                start_frame(hdr_, len);
             }
-            while (hdr_have_ < need && pos < size) hdr_[hdr_have_++] = p[pos++];
-            if (hdr_have_ < need) return none;
-
-            fin_ = (b0 & 0x80) != 0;
-            op_ = static_cast<opcode>(b0 & 0x0F);
-            masked_ = (b1 & 0x80) != 0;
-            if (masked_) std::memcpy(key_.data(), hdr_ + len_end, 4);
-            hdr_have_ = 0;
-            length_checked_ = false;
-            frame_len_ = len;
-            frame_done_ = 0;
-            if (op_ == opcode::text || op_ == opcode::binary) {
-                msg_type_ = static_cast<message_type>(op_);
-                msg_size_ = 0;
-                len_buf_ = 0;
-                utf8_.reset();
-                msg_active_ = true;
-            }
-            rx_ = rx_phase::payload;
         }
 
         // Payload.
@@ -484,8 +528,7 @@ inline event engine::consume(void* data, std::size_t size) {
             // Whole single-frame message in the input: deliver in place.
             const auto n = static_cast<std::size_t>(left);
             unsigned char* payload = p + pos;
-            if (masked_) mask_in_place(payload, n, key_);
-            if (text && !(utf8_.feed(payload, n) && utf8_.finish()))
+            if (!unmask_and_validate(payload, payload, n, text) || (text && !utf8_.finish()))
                 return fail(error::invalid_utf8, size);
             pos += n;
             rx_ = rx_phase::header;
@@ -502,11 +545,8 @@ inline event engine::consume(void* data, std::size_t size) {
         if (take) {
             reserve(len_buf_ + take);
             unsigned char* dst = buf_.get() + len_buf_;
-            if (masked_)
-                mask_copy(dst, p + pos, take, key_, static_cast<std::size_t>(frame_done_));
-            else
-                std::memcpy(dst, p + pos, take);
-            if (text && !utf8_.feed(dst, take)) return fail(error::invalid_utf8, size);
+            if (!unmask_and_validate(dst, p + pos, take, text))
+                return fail(error::invalid_utf8, size);
             len_buf_ += take;
             pos += take;
             frame_done_ += take;

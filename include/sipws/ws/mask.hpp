@@ -61,6 +61,52 @@ inline void mask_run(unsigned char* dst, const unsigned char* src, std::size_t n
     }
     for (; i < n; ++i) dst[i] = static_cast<unsigned char>(src[i] ^ key[(offset + i) & 3]);
 }
+
+/// mask_run that also tells whether every octet it wrote is ASCII (< 0x80):
+/// unmasking and the ASCII fast path of UTF-8 validation in one pass.
+inline bool mask_run_ascii(unsigned char* dst, const unsigned char* src, std::size_t n,
+                           const masking_key& key, std::size_t offset) noexcept {
+    const std::uint64_t w = mask_word(key, offset);
+    std::size_t i = 0;
+    std::uint64_t acc = 0;
+#if defined(__SSE2__) || defined(_M_X64)
+    const __m128i m = _mm_set1_epi64x(static_cast<long long>(w));
+    __m128i vacc = _mm_setzero_si128();
+    for (; i + 64 <= n; i += 64) {
+        __m128i a = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)), m);
+        __m128i b =
+            _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + 16)), m);
+        __m128i c =
+            _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + 32)), m);
+        __m128i d =
+            _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i + 48)), m);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), a);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i + 16), b);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i + 32), c);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i + 48), d);
+        vacc = _mm_or_si128(vacc, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
+    }
+    for (; i + 16 <= n; i += 16) {
+        __m128i a = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)), m);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), a);
+        vacc = _mm_or_si128(vacc, a);
+    }
+    if (_mm_movemask_epi8(vacc) != 0) acc = 0x80;
+#endif
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t v;
+        std::memcpy(&v, src + i, 8);
+        v ^= w;
+        std::memcpy(dst + i, &v, 8);
+        acc |= v;
+    }
+    for (; i < n; ++i) {
+        auto c = static_cast<unsigned char>(src[i] ^ key[(offset + i) & 3]);
+        dst[i] = c;
+        acc |= c;
+    }
+    return (acc & 0x8080808080808080ull) == 0;
+}
 } // namespace detail
 
 /// Masks (or unmasks) [data, data + size) in place. \p offset is the position

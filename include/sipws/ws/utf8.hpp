@@ -29,8 +29,8 @@
 namespace sipws::ws {
 
 namespace detail {
-/// Length of the leading run of ASCII octets in [p, end), found a block at a time
-/// (the result may stop short of the first non-ASCII octet by less than a block).
+/// Skips the leading run of ASCII octets in [p, end) a block at a time; the
+/// result may stop short of the first non-ASCII octet by less than a block.
 inline const unsigned char* skip_ascii(const unsigned char* p, const unsigned char* end) noexcept {
 #if defined(SIPWS_WS_HAVE_SSE2)
     while (end - p >= 64) {
@@ -46,14 +46,13 @@ inline const unsigned char* skip_ascii(const unsigned char* p, const unsigned ch
         if (_mm_movemask_epi8(a) != 0) break;
         p += 16;
     }
-#else
+#endif
     while (end - p >= 8) {
         std::uint64_t w;
         std::memcpy(&w, p, 8);
         if (w & 0x8080808080808080ull) break;
         p += 8;
     }
-#endif
     return p;
 }
 } // namespace detail
@@ -69,10 +68,35 @@ public:
         const unsigned char* const end = p + size;
         while (p != end) {
             if (need_ == 0) {
-                p = detail::skip_ascii(p, end);
-                // Octet by octet until the next lead octet is handled.
-                while (p != end && *p < 0x80) ++p;
-                if (p == end) break;
+                if (*p < 0x80) {
+                    p = detail::skip_ascii(p, end);
+                    while (p != end && *p < 0x80) ++p;
+                    continue;
+                }
+                if (end - p >= 4) {
+                    // Whole sequence at once while at least 4 octets remain.
+                    const unsigned char c = p[0];
+                    if (c < 0xC2) return fail();
+                    if (c < 0xE0) {
+                        if ((p[1] & 0xC0) != 0x80) return fail();
+                        p += 2;
+                    } else if (c < 0xF0) {
+                        const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
+                        const unsigned char hi = c == 0xED ? 0x9F : 0xBF;
+                        if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return fail();
+                        p += 3;
+                    } else if (c < 0xF5) {
+                        const unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
+                        const unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
+                        if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 ||
+                            (p[3] & 0xC0) != 0x80)
+                            return fail();
+                        p += 4;
+                    } else {
+                        return fail();
+                    }
+                    continue;
+                }
                 unsigned char c = *p++;
                 if (c < 0xC2) return fail(); // continuation or overlong 2-octet lead
                 if (c < 0xE0) {

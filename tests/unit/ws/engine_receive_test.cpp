@@ -429,3 +429,30 @@ TEST_CASE("engine: reassembly buffer is reused below the retained size",
         CHECK(evs.payload.data() == first); // same storage, no new allocation
     }
 }
+
+TEST_CASE("engine: UTF-8 verdicts do not depend on where ASCII and non-ASCII runs fall",
+          "[ws][engine][WS6455-5.6-a]") {
+    // Long ASCII runs around multi-octet characters, cut at every point.
+    const std::string good = std::string(70, 'a') + from_hex("f0 9f 98 80") + std::string(20, 'b') +
+                             from_hex("ce ba") + std::string(33, 'c');
+    const std::string bad = std::string(70, 'a') + from_hex("f0 9f 98") + std::string(20, 'b');
+    for (std::size_t cut = 1; cut < good.size(); cut += 3) {
+        engine eng(role::server);
+        auto evs =
+            feed(eng, cframe(false, 1, good.substr(0, cut)) + cframe(true, 0, good.substr(cut)),
+                 cut % 17 + 1);
+        INFO("cut " << cut);
+        REQUIRE(evs.size() == 1);
+        CHECK(evs[0].type == event_type::message);
+        CHECK(evs[0].payload == good);
+    }
+    for (std::size_t cut = 1; cut < bad.size(); cut += 5) {
+        engine eng(role::server);
+        auto evs =
+            feed(eng, cframe(false, 1, bad.substr(0, cut)) + cframe(true, 0, bad.substr(cut)));
+        INFO("cut " << cut);
+        REQUIRE(evs.size() == 1);
+        CHECK(evs[0].type == event_type::error);
+        CHECK(evs[0].code == 1007);
+    }
+}

@@ -80,3 +80,34 @@ TEST_CASE("frame: header encodings use the shortest form",
     CHECK(sipws::ws::header_size(126, true) == 8);
     CHECK(sipws::ws::header_size(65536, true) == 14);
 }
+
+TEST_CASE("mask: fused unmask + ASCII check sees a high octet at every position",
+          "[ws][mask][WS6455-5.6-a][WS6455-6.2-a]") {
+    const masking_key key{0x5a, 0x00, 0xff, 0x81};
+    for (std::size_t len : {1u, 7u, 8u, 15u, 16u, 17u, 64u, 65u, 130u}) {
+        for (std::size_t offset = 0; offset < 4; ++offset) {
+            std::string plain(len, 'a');
+            auto masked_of = [&](const std::string& p) {
+                std::string m = p;
+                sipws::ws::mask_in_place(m.data(), m.size(), key, offset);
+                return m;
+            };
+            std::string out(len, '\0');
+            std::string m = masked_of(plain);
+            CHECK(sipws::ws::detail::mask_run_ascii(
+                reinterpret_cast<unsigned char*>(out.data()),
+                reinterpret_cast<const unsigned char*>(m.data()), len, key, offset));
+            CHECK(out == plain);
+            for (std::size_t at = 0; at < len; ++at) {
+                std::string p = plain;
+                p[at] = static_cast<char>(0xC3);
+                std::string mm = masked_of(p);
+                INFO("len " << len << " offset " << offset << " at " << at);
+                CHECK_FALSE(sipws::ws::detail::mask_run_ascii(
+                    reinterpret_cast<unsigned char*>(mm.data()),
+                    reinterpret_cast<const unsigned char*>(mm.data()), len, key, offset));
+                CHECK(mm == p); // in place
+            }
+        }
+    }
+}

@@ -157,4 +157,24 @@ TEST_CASE("utf8: exhaustive check of all 1-, 2- and 3-octet sequences against a 
         }
     }
     CHECK(mismatches == 0);
+
+    // The same with octets after them (the whole-sequence path needs 4
+    // remaining octets) and 4-octet sequences.
+    std::size_t padded_mismatches = 0;
+    unsigned char q[8] = {0, 0, 0, 0, 'w', 'x', 'y', 'z'};
+    for (unsigned a = 0x80; a < 256; ++a) {
+        q[0] = static_cast<unsigned char>(a);
+        for (unsigned c = 0; c < 256; ++c) {
+            q[1] = static_cast<unsigned char>(c);
+            for (unsigned d : {0x00u, 0x41u, 0x7Fu, 0x80u, 0x9Fu, 0xA0u, 0xBFu, 0xC0u, 0xFFu}) {
+                q[2] = static_cast<unsigned char>(d);
+                for (unsigned e : {0x41u, 0x80u, 0xBFu, 0xC0u}) {
+                    q[3] = static_cast<unsigned char>(e);
+                    padded_mismatches += is_valid_utf8(q, 8) != reference(q, 8);
+                    padded_mismatches += is_valid_utf8(q, 4) != reference(q, 4);
+                }
+            }
+        }
+    }
+    CHECK(padded_mismatches == 0);
 }
