@@ -119,7 +119,7 @@ inline void client_handshake::build_request() {
                 return false;
         return !s.empty();
     };
-    if (!printable(opt_.host)) bad("sipws::ws::client_handshake: invalid host");
+    if (!server_handshake::valid_host(opt_.host)) bad("sipws::ws::client_handshake: invalid host");
     if (!printable(opt_.target) || opt_.target.front() != '/' ||
         opt_.target.find('#') != std::string::npos)
         bad("sipws::ws::client_handshake: invalid target");

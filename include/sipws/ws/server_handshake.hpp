@@ -59,7 +59,7 @@ struct server_handshake_options {
     std::vector<std::string> subprotocols{"sip"};
     subprotocol_policy when_none_offered = subprotocol_policy::required;
     /// Largest request head accepted (431 beyond).
-    std::size_t max_head_size = 8192;
+    std::size_t max_head_size = 16384;
     /// Largest number of field lines accepted (431 beyond).
     std::size_t max_fields = 64;
 };
@@ -127,6 +127,10 @@ public:
     /// Reason phrase for the status codes this module uses.
     static std::string_view reason_phrase(int status) noexcept;
 
+    /// True when \p host looks like RFC 3986 host[:port] (reg-name, IPv4 or
+    /// [IPv6]); white space, '/', '@', '?', '#', ',' and controls are refused.
+    static bool valid_host(std::string_view host) noexcept;
+
     /// True when \p lines is a sequence of "Name: value\r\n" field lines with
     /// no control octets (guards against response splitting).
     static bool valid_field_lines(std::string_view lines) noexcept;
@@ -173,9 +177,32 @@ inline std::string_view server_handshake::reason_phrase(int status) noexcept {
         return "Internal Server Error";
     case 503:
         return "Service Unavailable";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
     default:
-        return status >= 500 ? "Server Error" : "Client Error";
+        return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "Redirection";
     }
+}
+
+inline bool server_handshake::valid_host(std::string_view host) noexcept {
+    if (host.empty()) return false;
+    for (char c : host) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':' || c == '[' ||
+                        c == ']' || c == '_' || c == '~' || c == '%' || c == '!' || c == '$' ||
+                        c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' ||
+                        c == ';' || c == '=';
+        if (!ok) return false;
+    }
+    return true;
 }
 
 inline bool server_handshake::valid_field_lines(std::string_view lines) noexcept {
@@ -256,7 +283,7 @@ inline std::error_code server_handshake::validate() {
     if (f.count("Host") != 1)
         return f.count("Host") ? ws::error::duplicate_field : ws::error::no_host;
     req_.host = f.get("Host");
-    if (req_.host.empty()) return ws::error::no_host;
+    if (!valid_host(req_.host)) return ws::error::no_host;
     if (!f.list_has("Upgrade", "websocket")) return ws::error::no_upgrade;
     if (!f.list_has("Connection", "Upgrade")) return ws::error::no_connection_upgrade;
     const std::size_t versions = f.count("Sec-WebSocket-Version");

@@ -193,6 +193,14 @@ TEST_CASE("server handshake: invalid requests get 400, never a 101",
                    "HTTP/1.1 400 Bad Request");
     expect_refusal(replace(e0a, "Host: sip-ws.example.com\r\n", "Host: a\r\nHost: b\r\n"),
                    error::duplicate_field, "HTTP/1.1 400 Bad Request");
+    expect_refusal(replace(e0a, "Host: sip-ws.example.com", "Host: a b"), error::no_host,
+                   "HTTP/1.1 400 Bad Request");
+    expect_refusal(replace(e0a, "Host: sip-ws.example.com", "Host: user@evil.example"),
+                   error::no_host, "HTTP/1.1 400 Bad Request");
+    expect_refusal(replace(e0a, "Host: sip-ws.example.com", "Host: a.example, b.example"),
+                   error::no_host, "HTTP/1.1 400 Bad Request");
+    expect_refusal(replace(e0a, "Host: sip-ws.example.com", "Host:"), error::no_host,
+                   "HTTP/1.1 400 Bad Request");
     expect_refusal(replace(e0a, "Upgrade: websocket\r\n", ""), error::no_upgrade,
                    "HTTP/1.1 400 Bad Request");
     expect_refusal(replace(e0a, "Upgrade: websocket", "Upgrade: h2c"), error::no_upgrade,
@@ -313,5 +321,9 @@ TEST_CASE("server handshake: policy decisions validate their input",
     server_handshake redirect;
     REQUIRE(run(redirect, e0a) == handshake_status::ready);
     REQUIRE_FALSE(redirect.refuse(302, "Location: wss://other.example.com/\r\n"));
-    CHECK(std::string(redirect.response()).rfind("HTTP/1.1 302 ", 0) == 0);
+    CHECK(std::string(redirect.response()).rfind("HTTP/1.1 302 Found\r\n", 0) == 0);
+    // IPv6 literal with port is a valid Host.
+    server_handshake v6;
+    CHECK(run(v6, replace(e0a, "Host: sip-ws.example.com", "Host: [::1]:8443")) ==
+          handshake_status::ready);
 }
