@@ -90,7 +90,8 @@ struct event {
     message_type message = message_type::binary;
     /// message: the data; ping/pong: application data; close: the reason.
     std::string_view payload;
-    /// close: code received (1005 when the Close had none); error: code sent.
+    /// close: code received (1005 when the Close had none); error: the close
+    /// code of the failure (queued unless we had already sent a Close).
     std::uint16_t code = 0;
     /// error: what failed.
     std::error_code error;

@@ -111,6 +111,24 @@ public:
     /// The subprotocol accept() will select (empty: none).
     std::string_view selected_subprotocol() const noexcept { return selected_; }
 
+    /// Policy hook for subprotocol choice: makes accept() select \p name,
+    /// which must be one the client offered (WS6455-4.2.2-c), or none when
+    /// \p name is empty. Returns error::bad_argument otherwise or when the
+    /// state is not ready.
+    std::error_code select_subprotocol(std::string_view name) {
+        if (status_ != handshake_status::ready) return ws::error::bad_argument;
+        if (name.empty()) {
+            selected_ = {};
+            return {};
+        }
+        for (auto offered : req_.subprotocols)
+            if (offered == name) {
+                selected_ = offered;
+                return {};
+            }
+        return ws::error::bad_argument;
+    }
+
     /// Accepts a ready request: builds the 101 (WS6455-4.2.2-d) with the
     /// selected subprotocol. \p extra_headers are complete field lines
     /// ("Name: value\r\n" ...), e.g. Set-Cookie. Returns ws::error::bad_argument

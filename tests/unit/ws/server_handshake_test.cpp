@@ -327,3 +327,21 @@ TEST_CASE("server handshake: policy decisions validate their input",
     CHECK(run(v6, replace(e0a, "Host: sip-ws.example.com", "Host: [::1]:8443")) ==
           handshake_status::ready);
 }
+
+TEST_CASE("server handshake: a policy may choose among the offered subprotocols",
+          "[ws][handshake][WS6455-4.2.2-c]") {
+    server_handshake_options opt;
+    opt.subprotocols = {"sip", "chat"};
+    server_handshake hs(opt);
+    REQUIRE(run(hs, replace(e0a, "Protocol: sip", "Protocol: chat, sip")) ==
+            handshake_status::ready);
+    CHECK(hs.selected_subprotocol() == "sip");
+    CHECK(hs.select_subprotocol("superchat") == make_error_code(error::bad_argument));
+    CHECK(hs.selected_subprotocol() == "sip");
+    REQUIRE_FALSE(hs.select_subprotocol("chat"));
+    REQUIRE_FALSE(hs.accept());
+    std::string resp(hs.response());
+    CHECK(resp.find("\r\nSec-WebSocket-Protocol: chat\r\n") != std::string::npos);
+    CHECK(count_of(resp, "Sec-WebSocket-Protocol") == 1);
+    CHECK(hs.select_subprotocol("sip") == make_error_code(error::bad_argument)); // decided
+}
