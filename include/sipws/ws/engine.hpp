@@ -153,7 +153,8 @@ public:
     /// Encodes one data message into \p out (encoded_size(size) octets):
     /// fragmented per options().fragment_size, masked with a fresh key per
     /// frame when the engine is a client. Returns the octets written, or 0
-    /// with \p ec set when the connection is closing or failed.
+    /// with \p ec set when the connection is closing or failed, or when a
+    /// text payload is not UTF-8 (options().check_outgoing_utf8).
     std::size_t encode_message(message_type type, const void* payload, std::size_t size, void* out,
                                std::error_code& ec);
 
@@ -580,6 +581,9 @@ inline std::size_t engine::encoded_size(std::size_t size) const noexcept {
 inline std::size_t engine::encode_message(message_type type, const void* payload, std::size_t size,
                                           void* out, std::error_code& ec) {
     ec = check_can_send();
+    if (!ec && type == message_type::text && opt_.check_outgoing_utf8 &&
+        !is_valid_utf8(payload, size))
+        ec = error::invalid_utf8;
     if (ec) return 0;
     auto* o = static_cast<unsigned char*>(out);
     auto* src = static_cast<const unsigned char*>(payload);
@@ -609,6 +613,9 @@ inline std::size_t engine::encode_message_in_place(message_type type, void* payl
                                                    std::size_t size, unsigned char* header,
                                                    std::error_code& ec) {
     ec = check_can_send();
+    if (!ec && type == message_type::text && opt_.check_outgoing_utf8 &&
+        !is_valid_utf8(payload, size))
+        ec = error::invalid_utf8;
     if (ec) return 0;
     if (!is_client()) return write_frame_header(header, true, static_cast<opcode>(type), size);
     masking_key k = next_key();

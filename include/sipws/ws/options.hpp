@@ -32,6 +32,12 @@ struct engine_options {
     /// frames of at most this many payload octets. 0 sends every message as
     /// one frame.
     std::size_t fragment_size = 0;
+
+    /// Refuse to encode a text message that is not valid UTF-8
+    /// (error::invalid_utf8) instead of sending what the peer must reject
+    /// with 1007. A caller whose framing policy has already validated the
+    /// payload (RFC 7118 4.2) may turn the second check off.
+    bool check_outgoing_utf8 = true;
 };
 
 } // namespace sipws::ws

@@ -175,3 +175,27 @@ TEST_CASE("engine send: pending output is bounded and keeps room for a close",
     CHECK(frames.back().payload == from_hex("03 ef"));
     CHECK(frames.size() < 10);
 }
+
+TEST_CASE("engine send: text that is not UTF-8 is refused, binary is not checked",
+          "[ws][engine][WS7118-4.2-b][WS7118-4.2-d]") {
+    engine e(role::client);
+    const std::string bad = "SIP/2.0 200 OK\r\nX: " + from_hex("c0 80") + "\r\n\r\n";
+    std::string out(e.encoded_size(bad.size()), '\0');
+    std::error_code ec;
+    CHECK(e.encode_message(message_type::text, bad.data(), bad.size(), out.data(), ec) == 0);
+    CHECK(ec == make_error_code(error::invalid_utf8));
+    std::string copy = bad;
+    unsigned char h[max_header_size];
+    CHECK(e.encode_message_in_place(message_type::text, copy.data(), copy.size(), h, ec) == 0);
+    CHECK(ec == make_error_code(error::invalid_utf8));
+    CHECK(copy == bad); // untouched
+    CHECK(e.encode_message(message_type::binary, bad.data(), bad.size(), out.data(), ec) ==
+          out.size());
+    CHECK_FALSE(ec);
+    CHECK(e.state() == engine_state::open);
+    engine_options opt;
+    opt.check_outgoing_utf8 = false;
+    e.set_options(opt);
+    CHECK(e.encode_message(message_type::text, bad.data(), bad.size(), out.data(), ec) ==
+          out.size());
+}
