@@ -288,6 +288,14 @@ const scenario scenarios[] = {
     {"non_minimal_length", our_behaviour::echo, 1002, 1002, false, 0, 0},
     {"length_msb", our_behaviour::echo, 1002, 1002, false, 0, 0},
     {"wrong_mask", our_behaviour::echo, 1002, 1002, false, 0, 0},
+    {"ping_flood", our_behaviour::echo, 0, 1000, true, 1000, 0},
+    {"chopped", our_behaviour::echo, 0, 1000, true, 1000, 0},
+    {"utf8_batch", our_behaviour::echo, 0, 1000, true, 1000, 0},
+    {"fragment_then_close", our_behaviour::echo, 0, 1000, false, 1000, 0},
+    {"large_then_close", our_behaviour::echo, 0, 1000, false, 1000, 0},
+    {"close_reason_123", our_behaviour::echo, 0, 1000, false, 1000, 0},
+    {"close_reason_124", our_behaviour::echo, 1002, 1002, false, 0, 0},
+    {"max_size", our_behaviour::echo, 0, 1000, true, 1000, 0},
     {"too_big", our_behaviour::echo, 1009, 1009, false, 0, 65536},
     {"too_big_fragmented", our_behaviour::echo, 1009, 1009, false, 0, 65536},
 };
@@ -320,7 +328,17 @@ void check_outcome(const scenario& sc, const outcome& out, const std::string& pe
         REQUIRE(cl != nullptr);
         CHECK(cl->code == sc.our_close_code);
     }
-    if (name == "data_after_close") CHECK(out.count(event_type::message) == 0);
+    if (name == "data_after_close" || name == "fragment_then_close")
+        CHECK(out.count(event_type::message) == 0);
+    if (name == "large_then_close") {
+        REQUIRE(out.count(event_type::message) == 1);
+        CHECK(out.find(event_type::message)->payload == std::string(262144, 'L'));
+        // The echo was sent before the close reply: ws saw it.
+        CHECK(peer_output.find("MSG large_then_close text 262144") != std::string::npos);
+        CHECK(out.find(event_type::close)->payload == "after large");
+    }
+    if (name == "close_reason_123") CHECK(out.find(event_type::close)->payload.size() == 123);
+    if (name == "ping_flood") CHECK(out.count(event_type::ping) == 10);
     if (name == "echo_sizes") CHECK(out.count(event_type::message) == 16);
     if (name == "ping_pong") CHECK(out.count(event_type::ping) == 3);
     if (sc.how == our_behaviour::ping_then_close) CHECK(out.count(event_type::pong) == 1);

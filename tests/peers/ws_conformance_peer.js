@@ -186,6 +186,80 @@ const scenarios = {
   },
   // The C++ side closes first; we only watch.
   idle(ws) {},
+  // Autobahn 2.10-like: ten pings in a row, ten pongs back in order.
+  async ping_flood(ws, ctx) {
+    const pongs = [];
+    for (let i = 0; i < 10; i++) pongs.push(ctx.nextPong());
+    for (let i = 0; i < 10; i++) ws.ping('p' + i);
+    const got = await Promise.all(pongs);
+    for (let i = 0; i < 10; i++)
+      if (got[i].toString() !== 'p' + i) return ctx.fail('pong ' + i + ' = ' + got[i]);
+    ctx.ok();
+    ws.close(1000);
+  },
+  // Autobahn 1.1.8/5.x-like: a frame written one octet at a time, with a
+  // ping inside a fragmented message also chopped.
+  async chopped(ws, ctx) {
+    const frames = Buffer.concat([
+      rawFrame(false, 0, 1, Buffer.from('chop'), ctx.isClient),
+      rawFrame(true, 0, 9, Buffer.from('in-between'), ctx.isClient),
+      rawFrame(true, 0, 0, Buffer.from('ped ' + 'x'.repeat(300)), ctx.isClient),
+    ]);
+    const echo = ctx.nextMessage();
+    const pong = ctx.nextPong();
+    for (let i = 0; i < frames.length; i++) {
+      ws._socket.write(frames.subarray(i, i + 1));
+      if (i % 16 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    const [e, p] = await Promise.all([echo, pong]);
+    if (e.data.toString() !== 'chopped ' + 'x'.repeat(300)) return ctx.fail('echo ' + e.data);
+    if (p.toString() !== 'in-between') return ctx.fail('pong ' + p);
+    ctx.ok();
+    ws.close(1000);
+  },
+  // Autobahn 6.x-like: a batch of valid UTF-8 texts (edge code points),
+  // whole and in 1-octet fragments, all echoed unchanged.
+  async utf8_batch(ws, ctx) {
+    const texts = ['', '\u0000', '\u007f', '\u0080', '\u07ff', '\u0800', '\ud7ff', '\ue000',
+                   '\ufffd', '\uffff', '\u{10000}', '\u{10ffff}', 'Hello-µ@ßöäüàá-UTF-8!!',
+                   'κόσμε', '\u{1f600}\u{1f601}'];
+    for (const t of texts) {
+      const buf = Buffer.from(t, 'utf8');
+      let e = await ctx.roundTrip(buf, false);
+      if (e.isBinary || !Buffer.from(e.data).equals(buf)) return ctx.fail('whole ' + buf.toString('hex'));
+      if (buf.length > 1) {
+        const echo = ctx.nextMessage();
+        for (let i = 0; i < buf.length; i++)
+          ws.send(buf.subarray(i, i + 1), { binary: false, fin: i === buf.length - 1 });
+        e = await echo;
+        if (!Buffer.from(e.data).equals(buf)) return ctx.fail('fragments ' + buf.toString('hex'));
+      }
+    }
+    ctx.ok();
+    ws.close(1000);
+  },
+  // Autobahn 7.1.5: fragment, close, then the final fragment (ignored).
+  fragment_then_close(ws, ctx) {
+    ctx.raw(Buffer.concat([rawFrame(false, 0, 1, Buffer.from('frag'), ctx.isClient),
+                           rawFrame(true, 0, 8, codeBuf(1000), ctx.isClient),
+                           rawFrame(true, 0, 0, Buffer.from('ment'), ctx.isClient)]));
+  },
+  // Autobahn 7.1.6: a large message then close at once: echo, then the close.
+  large_then_close(ws, ctx) {
+    ws.send('L'.repeat(262144));
+    ws.close(1000, 'after large');
+  },
+  // Autobahn 7.3.5/7.3.6: reasons of 123 octets (fine) and 124 (control too long).
+  close_reason_123(ws) { ws.close(1000, 'r'.repeat(123)); },
+  close_reason_124(ws, ctx) { ctx.raw(rawFrame(true, 0, 8, codeBuf(1000, 'r'.repeat(124)), ctx.isClient)); },
+  // Limits: exactly the default maximum message size is accepted.
+  async max_size(ws, ctx) {
+    const data = pattern(1048576, 5);
+    const e = await ctx.roundTrip(data, true);
+    if (!Buffer.from(e.data).equals(data)) return ctx.fail('1 MiB echo');
+    ctx.ok();
+    ws.close(1000);
+  },
 };
 
 function run(ws, name, isClient) {
