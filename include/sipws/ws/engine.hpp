@@ -50,6 +50,10 @@
 ///   discarded (WS6455-5.5.1-b).
 /// - After an error, the engine ignores further input (WS6455-7.1.7-a).
 ///
+/// Threads: an engine belongs to one connection and is used by one thread at
+/// a time (the transport's strand); engines of different connections are
+/// independent. Masking keys come from a per-thread reservoir.
+///
 /// Allocation: a single-frame message that arrives whole in one input is
 /// delivered in place (no copy). Other messages are reassembled into a buffer
 /// that is kept between messages up to engine_options::retained_buffer_size,
