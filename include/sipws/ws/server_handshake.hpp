@@ -317,11 +317,8 @@ inline std::error_code server_handshake::validate() {
             if (iequals(fl.name, "Content-Length") && fl.value != "0")
                 return ws::error::unexpected_body;
     }
-    for (const auto& fl : f.all())
-        if (iequals(fl.name, "Origin")) {
-            if (!req_.origin.empty()) return ws::error::duplicate_field;
-            req_.origin = fl.value;
-        }
+    if (f.count("Origin") > 1) return ws::error::duplicate_field;
+    req_.origin = f.get("Origin");
     req_.cookie = f.get("Cookie");
     req_.authorization = f.get("Authorization");
 

@@ -223,6 +223,9 @@ TEST_CASE("server handshake: invalid requests get 400, never a 101",
     expect_refusal(replace(e0a, "Origin: http://www.example.com\r\n",
                            "Origin: http://a\r\nOrigin: http://b\r\n"),
                    error::duplicate_field, "HTTP/1.1 400 Bad Request");
+    expect_refusal(
+        replace(e0a, "Origin: http://www.example.com\r\n", "Origin:\r\nOrigin: http://b\r\n"),
+        error::duplicate_field, "HTTP/1.1 400 Bad Request");
     expect_refusal(replace(e0a, "\r\n\r\n", "\r\nSec-WebSocket-Extensions: ;bad\r\n\r\n"),
                    error::bad_extension_list, "HTTP/1.1 400 Bad Request");
 }
