@@ -8,8 +8,10 @@
 #include <sipws/ws/engine.hpp>
 #include <sipws/ws/server_handshake.hpp>
 
-#include "support/process.hpp"
 #include "support/test.hpp"
+
+// After test.hpp: process.hpp uses its helpers.
+#include "support/process.hpp"
 
 #include <netinet/tcp.h>
 
