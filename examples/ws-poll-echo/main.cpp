@@ -27,6 +27,8 @@ namespace {
 namespace ws = sipws::ws;
 using steady = std::chrono::steady_clock;
 
+constexpr std::size_t max_pending_output = 4 * 1024 * 1024;
+
 volatile sig_atomic_t stop_requested = 0;
 void on_signal(int) {
     stop_requested = 1;
@@ -184,8 +186,13 @@ int main(int argc, char** argv) {
     std::vector<char> buf(64 * 1024);
     while (!stop_requested) {
         fds.assign(1, pollfd{lfd, POLLIN, 0});
-        for (auto& c : conns)
-            fds.push_back({c->fd, static_cast<short>(POLLIN | (c->out.empty() ? 0 : POLLOUT)), 0});
+        for (auto& c : conns) {
+            // Back-pressure: a peer that does not read what we echo is not read either.
+            const bool may_read = c->out.size() < max_pending_output;
+            fds.push_back(
+                {c->fd,
+                 static_cast<short>((may_read ? POLLIN : 0) | (c->out.empty() ? 0 : POLLOUT)), 0});
+        }
         if (::poll(fds.data(), fds.size(), 1000) < 0 && errno != EINTR) break;
 
         if (fds[0].revents & POLLIN) {
