@@ -118,7 +118,7 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
     }
     std::size_t after;
     if (laquot != s.npos) {
-        std::size_t r = s.find('>', laquot);
+        std::size_t r = detail::find_char(s, '>', laquot);
         if (r == s.npos) return fail(errc::bad_name_addr);
         na.uri_text = s.substr(laquot + 1, r - laquot - 1);
         na.bracketed = true;

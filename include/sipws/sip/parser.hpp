@@ -153,18 +153,21 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         return {};
     }
     // Request-Line: Method SP Request-URI SP SIP-Version
-    if (opt.allow_extra_spaces) {
-        while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
-    } else if (!l.empty() && is_wsp(l.back())) {
-        return make_parse_error(errc::bad_start_line, base + l.size() - 1,
-                                "white space at the end of the request line");
-    }
     std::size_t me = 0;
     while (me < l.size() && is_token(l[me])) ++me;
     if (me == 0 || me == l.size() || l[me] != ' ')
         return make_parse_error(errc::bad_method, base + me,
                                 me == 0 ? "start line does not begin with a method"
                                         : "method is not a token followed by SP");
+    // From here on the method is known: a failure below still lets parse()
+    // index the headers so that a 400 or 505 can be built (RFC 4475 3.1.2).
+    A::method(m) = l.substr(0, me);
+    if (opt.allow_extra_spaces) {
+        while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
+    } else if (!l.empty() && is_wsp(l.back())) {
+        return make_parse_error(errc::bad_start_line, base + l.size() - 1,
+                                "white space at the end of the request line");
+    }
     std::size_t last = l.rfind(' ');
     std::size_t ub = me + 1, ue = last;
     if (opt.allow_extra_spaces) {
@@ -192,11 +195,38 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     parse_uri(uri_text, ec, {false});
     if (ec)
         return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
-    A::method(m) = l.substr(0, me);
     A::request_uri(m) = uri_text;
     A::version(m) = ver;
     A::status(m) = 0;
     return {};
+}
+
+/// Follows DQUOTE state from \p pos up to the control octet at \p q; true
+/// when \p q is the second octet of a quoted-pair inside a quoted-string
+/// (RFC 3261 25.1: quoted-pair = "\\" (%x00-09 / %x0B-0C / %x0E-7F)).
+/// \p pos and \p in_quote carry the state to the next call for the same
+/// header, so a value is walked once whatever the number of such octets.
+inline bool quoted_pair_at(const char*& pos, bool& in_quote, const char* q) noexcept {
+    const char* s = pos;
+    while (s < q) {
+        char c = *s;
+        if (in_quote) {
+            if (c == '\\') {
+                if (s + 1 == q) {
+                    pos = q + 1;
+                    return true;
+                }
+                s += 2;
+                continue;
+            }
+            if (c == '"') in_quote = false;
+        } else if (c == '"') {
+            in_quote = true;
+        }
+        ++s;
+    }
+    pos = s;
+    return false;
 }
 
 /// Validates the elements of a list header value.
@@ -315,6 +345,11 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
 
     auto off = [begin](const char* x) { return static_cast<std::size_t>(x - begin); };
 
+    // A defect that still lets the header section be indexed (a bad
+    // Request-Line after the method, a bad Content-Length): reported once the
+    // rows are known, so that a server can answer with 400 or 505.
+    parse_error deferred;
+
     // ---- start line
     {
         const char* q = p;
@@ -343,7 +378,10 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         if (static_cast<std::size_t>(q - p) > opt.max_line_length)
             return make_parse_error(errc::line_too_long, off(p), "start line too long");
         parse_error e = parse_start_line(m, std::string_view(p, static_cast<std::size_t>(q - p)), off(p), opt);
-        if (e) return e;
+        if (e) {
+            if (m.is_response() || m.method().empty()) return e;
+            deferred = e;
+        }
         p = next;
     }
 
@@ -388,6 +426,8 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         const char* eol;
         const char* next;
         bool folded = false;
+        const char* qp_pos = vb;
+        bool qp_in_quote = false;
         for (;;) {
             const char* q = find_ctl(p, end);
             if (q == end)
@@ -406,6 +446,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                 if (!opt.allow_bare_lf)
                     return make_parse_error(errc::bad_line_ending, off(q), "line ends in a bare LF");
                 next = q + 1;
+            } else if (q[-1] == '\\' && quoted_pair_at(qp_pos, qp_in_quote, q)) {
+                p = q + 1;
+                continue;
             } else {
                 return make_parse_error(errc::bad_header_value, off(q),
                                         "control character in a header value");
@@ -441,20 +484,28 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         if (id == header_id::content_length) {
             std::error_code ec;
             std::size_t n = parse_content_length(std::string_view(vb, static_cast<std::size_t>(ve - vb)), ec);
-            if (ec)
-                return make_parse_error(errc::bad_content_length, off(name),
-                                        "Content-Length is not a non-negative decimal number");
-            if (has_cl && n != cl_value)
-                return make_parse_error(errc::bad_content_length, off(name),
-                                        "conflicting Content-Length values");
-            has_cl = true;
-            cl_value = n;
+            if (ec) {
+                if (!deferred)
+                    deferred = make_parse_error(errc::bad_content_length, off(name),
+                                                "Content-Length is not a non-negative decimal number");
+            } else if (has_cl && n != cl_value) {
+                if (!deferred)
+                    deferred = make_parse_error(errc::bad_content_length, off(name),
+                                                "conflicting Content-Length values");
+            } else {
+                has_cl = true;
+                cl_value = n;
+            }
         }
         p = next;
     }
     first[0] = 0;
     A::head_size(m) = off(p);
     std::size_t rest = static_cast<std::size_t>(end - p);
+    if (deferred) {
+        A::body(m) = std::string_view(p, rest);
+        return deferred;
+    }
     A::has_content_length(m) = has_cl;
     A::content_length(m) = cl_value;
     if (has_cl) {

@@ -134,20 +134,22 @@ inline std::string make_response(const message& req, unsigned code, std::string_
 
 /// SIP3261-8.2-b: the response a server sends for a request that failed to
 /// parse or validate: 505 for an unsupported SIP version, otherwise 400 whose
-/// reason phrase names the defect. Empty when \p msg is a response, or when
-/// the top Via, From, To, Call-ID and CSeq cannot be extracted (then the
-/// message is dropped and logged; the connection stays open).
+/// reason phrase names the defect. Empty when \p msg is a response or an
+/// ACK, or when Via, From, To, Call-ID or CSeq is missing (or From, To,
+/// Call-ID, CSeq repeated): then the message is dropped and logged; the
+/// connection stays open. The rows are copied verbatim, malformed or not.
 inline std::optional<std::string> make_error_response(const message& msg, const parse_error& err,
                                                       const response_options& opt = {}) {
     if (!err || msg.method().empty() || msg.is_response()) return std::nullopt;
-    std::error_code ec;
-    msg.top_via(ec);
-    if (ec) return std::nullopt;
-    if (msg.count(header_id::from) != 1 || msg.count(header_id::to) != 1 ||
-        msg.count(header_id::call_id) != 1 || msg.count(header_id::cseq) != 1)
+    // The rows are copied as they are (RFC 3261 8.2.6.2), so they need not be
+    // well formed (RFC 4475 3.1.2: badinv01, scalar02 are answered with 400),
+    // but each must be there, once.
+    if (msg.count(header_id::via) == 0 || msg.count(header_id::from) != 1 ||
+        msg.count(header_id::to) != 1 || msg.count(header_id::call_id) != 1 ||
+        msg.count(header_id::cseq) != 1)
         return std::nullopt;
-    msg.cseq(ec);
-    if (ec || msg.call_id().empty()) return std::nullopt;
+    if (msg.call_id().empty() || detail::trim_lws(msg.value(header_id::cseq)).empty())
+        return std::nullopt;
     if (msg.method() == "ACK") return std::nullopt; // never answered
     unsigned code = err.code == errc::version_not_supported ? 505 : 400;
     if (err.code == errc::message_too_large) code = 513;

@@ -134,7 +134,7 @@ inline bool is_ipv6_address(std::string_view in) noexcept {
             return false;
         }
     }
-    return colons >= 2 && colons <= 7 && (dbl || colons == 7 || in.find('.') != in.npos);
+    return colons >= 2 && colons <= 7 && (dbl || colons == 7 || detail::find_char(in, '.') != in.npos);
 }
 
 inline bool parse_ipv6_reference(std::string_view s) noexcept {
@@ -162,7 +162,7 @@ inline bool parse_host(std::string_view s, host_kind& kind) noexcept {
     // labels do not start or end with "-" and are not empty (a final "." is allowed)
     std::size_t b = 0;
     while (b < s.size()) {
-        std::size_t e = s.find('.', b);
+        std::size_t e = detail::find_char(s, '.', b);
         if (e == s.npos) e = s.size();
         if (e == b) return false;
         if (s[b] == '-' || s[e - 1] == '-') return false;
@@ -210,10 +210,10 @@ inline bool check_uri_params(std::string_view s, std::error_code& ec) {
     std::size_t i = 0;
     while (i < s.size()) {
         if (s[i] != ';') return ec = errc::bad_uri, false;
-        std::size_t e = s.find(';', i + 1);
+        std::size_t e = detail::find_char(s, ';', i + 1);
         if (e == s.npos) e = s.size();
         std::string_view p = s.substr(i + 1, e - i - 1);
-        std::size_t eq = p.find('=');
+        std::size_t eq = detail::find_char(p, '=');
         std::string_view name = p.substr(0, eq);
         if (!check_escaped(name, uc_param, false)) return ec = errc::bad_uri, false;
         if (eq != p.npos && !check_escaped(p.substr(eq + 1), uc_param, false))
@@ -237,7 +237,7 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
     ec.clear();
     uri u;
     u.raw = text;
-    std::size_t colon = text.find(':');
+    std::size_t colon = detail::find_char(text, ':');
     if (colon == text.npos || colon == 0 || !is_alpha(text[0])) return ec = errc::bad_uri, uri{};
     for (std::size_t i = 1; i < colon; ++i) {
         char c = text[i];
@@ -261,10 +261,10 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         return u;
     }
     // userinfo: up to the first "@" (no raw "@" may follow in a SIP URI)
-    std::size_t at = rest.find('@');
+    std::size_t at = detail::find_char(rest, '@');
     if (at != rest.npos) {
         std::string_view ui = rest.substr(0, at);
-        std::size_t pc = ui.find(':');
+        std::size_t pc = detail::find_char(ui, ':');
         u.user = ui.substr(0, pc);
         u.has_user = true;
         if (!check_escaped(u.user, uc_user, false)) return ec = errc::bad_uri, uri{};
@@ -278,7 +278,7 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
     // hostport
     std::size_t hend;
     if (!rest.empty() && rest[0] == '[') {
-        hend = rest.find(']');
+        hend = detail::find_char(rest, ']');
         if (hend == rest.npos) return ec = errc::bad_uri, uri{};
         ++hend;
     } else {
@@ -295,7 +295,7 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         if (!parse_port(rest.substr(pb, i - pb), u.port)) return ec = errc::bad_uri, uri{};
         u.has_port = true;
     }
-    std::size_t q = rest.find('?', i);
+    std::size_t q = detail::find_char(rest, '?', i);
     std::string_view params = rest.substr(i, q == rest.npos ? rest.npos : q - i);
     if (!check_uri_params(params, ec)) return uri{};
     u.parameters = parameter_list(params);
@@ -307,10 +307,10 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         std::string_view h = u.headers;
         while (true) {
             if (++n > max_parameters) return ec = errc::too_many_parameters, uri{};
-            std::size_t e = h.find('&', b);
+            std::size_t e = detail::find_char(h, '&', b);
             if (e == h.npos) e = h.size();
             std::string_view one = h.substr(b, e - b);
-            std::size_t eq = one.find('=');
+            std::size_t eq = detail::find_char(one, '=');
             if (eq == one.npos || !check_escaped(one.substr(0, eq), uc_header, false) ||
                 !check_escaped(one.substr(eq + 1), uc_header, true))
                 return ec = errc::bad_uri, uri{};
@@ -403,10 +403,10 @@ inline bool find_header(std::string_view headers, std::string_view name, std::st
     if (headers.empty()) return false;
     std::size_t b = 0;
     while (true) {
-        std::size_t e = headers.find('&', b);
+        std::size_t e = detail::find_char(headers, '&', b);
         if (e == headers.npos) e = headers.size();
         std::string_view one = headers.substr(b, e - b);
-        std::size_t eq = one.find('=');
+        std::size_t eq = detail::find_char(one, '=');
         if (unescaped_equal(one.substr(0, eq), name, true) &&
             unescaped_equal(eq == one.npos ? std::string_view{} : one.substr(eq + 1), value, false))
             return true;
@@ -418,10 +418,10 @@ inline bool find_header(std::string_view headers, std::string_view name, std::st
 inline bool headers_included(std::string_view a, std::string_view b) {
     std::size_t p = 0;
     while (p < a.size()) {
-        std::size_t e = a.find('&', p);
+        std::size_t e = detail::find_char(a, '&', p);
         if (e == a.npos) e = a.size();
         std::string_view one = a.substr(p, e - p);
-        std::size_t eq = one.find('=');
+        std::size_t eq = detail::find_char(one, '=');
         if (!find_header(b, one.substr(0, eq), eq == one.npos ? std::string_view{} : one.substr(eq + 1)))
             return false;
         p = e + 1;

@@ -90,7 +90,7 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
     i = h;
     std::size_t he;
     if (i < s.size() && s[i] == '[') {
-        he = s.find(']', i);
+        he = detail::find_char(s, ']', i);
         if (he == s.npos) return fail();
         ++he;
     } else {

@@ -152,6 +152,15 @@ constexpr std::string_view trim_lws(std::string_view s) noexcept {
     return s.substr(b, e - b);
 }
 
+/// Index of \p c in \p s from \p from, or npos. An inline loop: the strings
+/// searched while parsing (URI parts, parameters) are a few octets long, where
+/// a call to memchr costs more than the scan.
+inline std::size_t find_char(std::string_view s, char c, std::size_t from = 0) noexcept {
+    for (std::size_t i = from; i < s.size(); ++i)
+        if (s[i] == c) return i;
+    return std::string_view::npos;
+}
+
 /// Pointer to the first octet in [p, end) that is a control character
 /// (%x00-1F or %x7F), or \p end.
 inline const char* find_ctl(const char* p, const char* end) noexcept {

@@ -63,7 +63,7 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
     if (i >= s.size()) return std::string_view::npos;
     if (s[i] == '"') return scan_quoted(s, i);
     if (s[i] == '[') {
-        std::size_t e = s.find(']', i);
+        std::size_t e = detail::find_char(s, ']', i);
         if (e == s.npos) return e;
         host_kind k;
         return parse_host(s.substr(i, e + 1 - i), k) ? e + 1 : std::string_view::npos;
