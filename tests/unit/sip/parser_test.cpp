@@ -34,13 +34,25 @@ const std::string register_msg = crlf("REGISTER sip:proxy.example.com SIP/2.0\n"
 
 } // namespace
 
+// Every replaceable (unaligned) allocation function is replaced, so that
+// memory from any form of new is released by the matching delete.
 void* operator new(std::size_t n) {
     ++g_allocations;
     if (void* p = std::malloc(n ? n : 1)) return p;
     throw std::bad_alloc();
 }
+void* operator new[](std::size_t n) { return operator new(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    ++g_allocations;
+    return std::malloc(n ? n : 1);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 TEST_CASE("parse: zero heap allocations while parsing", "[sip][parser][alloc]") {
     std::string m = crlf("INVITE sip:bob@example.com SIP/2.0\n"
