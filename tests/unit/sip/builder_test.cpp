@@ -225,7 +225,8 @@ TEST_CASE("responses: RFC 3261 8.2.6 copies and 400 naming the defect", "[sip][r
     CHECK(p->value(header_id::cseq) == "1 REGISTER");
     CHECK(p->value(header_id::via) == r->value(header_id::via));
     CHECK(p->content_length() == 0);
-    auto trying = parse(make_response(*r, 100, {}, o));
+    std::string trying_wire = make_response(*r, 100, {}, o); // the view needs its bytes alive
+    auto trying = parse(trying_wire);
     REQUIRE(trying.ok());
     CHECK_FALSE(trying->to()->has_tag());
 

@@ -289,13 +289,15 @@ TEST_CASE("parse: Kamailio's Via with two spaces after the transport", "[sip][pa
 TEST_CASE("parse: Content-Length optional and checked", "[sip][parser][WS7118-5-c][WS7118-5-d][SIP3261-18.3-a][SIP3261-20.14-a]") {
     std::string head = register_msg.substr(0, register_msg.size() - 2);
     SECTION("absent: body to the end") {
-        auto r = parse(head + "\r\nhello");
+        std::string wire = head + "\r\nhello"; // the view needs its bytes alive
+        auto r = parse(wire);
         REQUIRE(r.ok());
         CHECK(r->body() == "hello");
         CHECK_FALSE(r->has_content_length());
     }
     SECTION("exact") {
-        auto r = parse(head + "Content-Length: 5\r\n\r\nhello");
+        std::string wire1 = head + "Content-Length: 5\r\n\r\nhello";
+        auto r = parse(wire1);
         REQUIRE(r.ok());
         CHECK(r->body() == "hello");
         CHECK(r->content_length() == 5);
@@ -303,7 +305,8 @@ TEST_CASE("parse: Content-Length optional and checked", "[sip][parser][WS7118-5-
     }
     SECTION("surplus discarded, never parsed as another message") {
         std::string extra = "INVITE sip:x SIP/2.0\r\n\r\n";
-        auto r = parse(head + "l: 2\r\n\r\nhello" + extra);
+        std::string wire2 = head + "l: 2\r\n\r\nhello" + extra;
+        auto r = parse(wire2);
         REQUIRE(r.ok());
         CHECK(r->body() == "he");
         CHECK(r->surplus() == 3 + extra.size());
@@ -324,7 +327,8 @@ TEST_CASE("parse: Content-Length optional and checked", "[sip][parser][WS7118-5-
     }
     SECTION("repeated: equal accepted, conflicting rejected") {
         CHECK(parse(head + "Content-Length: 0\r\nl: 0\r\n\r\n").ok());
-        auto r = parse(head + "Content-Length: 0\r\nl: 1\r\n\r\nx");
+        std::string wire3 = head + "Content-Length: 0\r\nl: 1\r\n\r\nx";
+        auto r = parse(wire3);
         CHECK(r.error.code == errc::bad_content_length);
         CHECK(r.error.what == "conflicting Content-Length values");
     }
