@@ -14,6 +14,16 @@
 #include <sipws/crypto/random.hpp>
 
 #include <sipws/ws/accept_key.hpp>
+#include <sipws/ws/client_handshake.hpp>
+#include <sipws/ws/close_code.hpp>
+#include <sipws/ws/engine.hpp>
+#include <sipws/ws/error.hpp>
+#include <sipws/ws/frame.hpp>
+#include <sipws/ws/http_fields.hpp>
+#include <sipws/ws/mask.hpp>
+#include <sipws/ws/options.hpp>
+#include <sipws/ws/server_handshake.hpp>
 #include <sipws/ws/url.hpp>
+#include <sipws/ws/utf8.hpp>
 
 #endif

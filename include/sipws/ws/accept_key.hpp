@@ -22,10 +22,8 @@ inline constexpr std::string_view handshake_guid = "258EAFA5-E914-47DA-95CA-C5AB
 /// Sec-WebSocket-Accept for the key string as received (not decoded):
 /// base64(SHA-1(key + GUID)).
 inline std::string compute_accept(std::string_view key) {
-    auto digest = crypto::hasher(crypto::hash_algorithm::sha1)
-                      .update(key)
-                      .update(handshake_guid)
-                      .finish();
+    auto digest =
+        crypto::hasher(crypto::hash_algorithm::sha1).update(key).update(handshake_guid).finish();
     return crypto::base64_encode(digest);
 }
 

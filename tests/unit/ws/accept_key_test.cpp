@@ -10,10 +10,10 @@ TEST_CASE("accept: RFC 6455 and RFC 7118 handshake vector", "[ws][WS7118-4.1-g][
 
 TEST_CASE("key: valid keys decode to exactly 16 octets", "[ws][WS6455-4.2.1-a][WS6455-4.1-e]") {
     CHECK(sipws::ws::is_valid_key("dGhlIHNhbXBsZSBub25jZQ=="));
-    CHECK(sipws::ws::is_valid_key("AQIDBAUGBwgJCgsMDQ4PEA==")); // erratum 3150
+    CHECK(sipws::ws::is_valid_key("AQIDBAUGBwgJCgsMDQ4PEA=="));       // erratum 3150
     CHECK_FALSE(sipws::ws::is_valid_key("AQIDBAUGBwgJCgsMDQ4PEC==")); // pad bits set
-    CHECK_FALSE(sipws::ws::is_valid_key("dGhlIHNhbXBsZSBub25jZQ"));  // unpadded
-    CHECK_FALSE(sipws::ws::is_valid_key("Zm9vYmFy"));                // 6 octets
+    CHECK_FALSE(sipws::ws::is_valid_key("dGhlIHNhbXBsZSBub25jZQ"));   // unpadded
+    CHECK_FALSE(sipws::ws::is_valid_key("Zm9vYmFy"));                 // 6 octets
     CHECK_FALSE(sipws::ws::is_valid_key("dGhlIHNhbXBsZSBub25jZWVl")); // 18 octets
     CHECK_FALSE(sipws::ws::is_valid_key(""));
 }
