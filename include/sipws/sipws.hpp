@@ -26,4 +26,6 @@
 #include <sipws/ws/url.hpp>
 #include <sipws/ws/utf8.hpp>
 
+#include <sipws/transport.hpp>
+
 #endif
