@@ -21,7 +21,12 @@ template <class Listener> asio::ip::tcp::endpoint start(Listener& l, bool v6 = f
     return l.local_endpoint();
 }
 
+/// An echo that never meets back-pressure (its queue bound is large).
 template <class Listener> void echo(Listener& l) {
+    tr::limits lim = l.get_limits();
+    lim.max_queued_messages = 1u << 20;
+    lim.max_queued_bytes = 256u << 20;
+    l.set_limits(lim);
     auto* reg = &l.registry();
     l.on_message([reg](tr::flow_id f, message_type t, std::string_view m) { reg->send(f, t, m); });
 }
