@@ -9,6 +9,8 @@
 #include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <future>
+
 using namespace sipws::test;
 namespace tr = sipws::transport;
 
