@@ -49,6 +49,9 @@
 ///   to encode; data messages already encoded but not yet started should be
 ///   discarded (WS6455-5.5.1-b).
 /// - After an error, the engine ignores further input (WS6455-7.1.7-a).
+/// - Protocol errors are events, never exceptions. The engine throws only
+///   std::bad_alloc (reassembly buffer) and, in a client that must mask a
+///   frame, std::runtime_error if OpenSSL's generator cannot be seeded.
 ///
 /// Threads: an engine belongs to one connection and is used by one thread at
 /// a time (the transport's strand); engines of different connections are

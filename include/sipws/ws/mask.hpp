@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <sipws/ws/detail/simd.hpp>
+
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 #endif
@@ -36,6 +38,9 @@ inline void mask_run(unsigned char* dst, const unsigned char* src, std::size_t n
                      const masking_key& key, std::size_t offset) noexcept {
     const std::uint64_t w = mask_word(key, offset);
     std::size_t i = 0;
+#if defined(SIPWS_WS_AVX2_DISPATCH)
+    if (n >= 1024 && have_avx2()) i = mask_blocks_avx2(dst, src, n, w, nullptr);
+#endif
 #if defined(__SSE2__) || defined(_M_X64)
     const __m128i m = _mm_set1_epi64x(static_cast<long long>(w));
     for (; i + 64 <= n; i += 64) {
@@ -69,6 +74,9 @@ inline bool mask_run_ascii(unsigned char* dst, const unsigned char* src, std::si
     const std::uint64_t w = mask_word(key, offset);
     std::size_t i = 0;
     std::uint64_t acc = 0;
+#if defined(SIPWS_WS_AVX2_DISPATCH)
+    if (n >= 1024 && have_avx2()) i = mask_blocks_avx2(dst, src, n, w, &acc);
+#endif
 #if defined(__SSE2__) || defined(_M_X64)
     const __m128i m = _mm_set1_epi64x(static_cast<long long>(w));
     __m128i vacc = _mm_setzero_si128();

@@ -21,6 +21,8 @@
 #include <cstring>
 #include <string_view>
 
+#include <sipws/ws/detail/simd.hpp>
+
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 #define SIPWS_WS_HAVE_SSE2 1
@@ -32,6 +34,9 @@ namespace detail {
 /// Skips the leading run of ASCII octets in [p, end) a block at a time; the
 /// result may stop short of the first non-ASCII octet by less than a block.
 inline const unsigned char* skip_ascii(const unsigned char* p, const unsigned char* end) noexcept {
+#if defined(SIPWS_WS_AVX2_DISPATCH)
+    if (end - p >= 1024 && have_avx2()) p += skip_ascii_avx2(p, static_cast<std::size_t>(end - p));
+#endif
 #if defined(SIPWS_WS_HAVE_SSE2)
     while (end - p >= 64) {
         __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));

@@ -157,7 +157,8 @@ TEST_CASE("engine: unsolicited pong needs no reply", "[ws][engine][WS6455-5.5.3-
     CHECK_FALSE(eng.has_pending_output());
 }
 
-TEST_CASE("engine: masking rules per role", "[ws][engine][WS6455-5.1-c][WS6455-5.1-d]") {
+TEST_CASE("engine: masking rules per role",
+          "[ws][engine][WS6455-5.1-c][WS6455-5.1-d][WS6455-7.1.7-a]") {
     expect_failure(role::server, frame(true, 1, "x"), error::unmasked_frame, 1002);
     expect_failure(role::client, cframe(true, 1, "x"), error::masked_frame, 1002);
 }

@@ -22,7 +22,8 @@ TEST_CASE("mask: word-wise result equals the byte-wise definition for every leng
     const masking_key key{0xa1, 0x02, 0xf3, 0x64};
     std::string src(300, '\0');
     for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<char>(i * 7 + 3);
-    for (std::size_t len : {0u, 1u, 3u, 7u, 8u, 9u, 15u, 16u, 17u, 63u, 64u, 65u, 130u, 300u}) {
+    for (std::size_t len :
+         {0u, 1u, 3u, 7u, 8u, 9u, 15u, 16u, 17u, 63u, 64u, 65u, 130u, 256u, 300u}) {
         for (std::size_t offset = 0; offset < 6; ++offset) {
             for (std::size_t start = 0; start < 3 && start + len <= src.size(); ++start) {
                 std::string expect(len, '\0');
@@ -84,7 +85,8 @@ TEST_CASE("frame: header encodings use the shortest form",
 TEST_CASE("mask: fused unmask + ASCII check sees a high octet at every position",
           "[ws][mask][WS6455-5.6-a][WS6455-6.2-a]") {
     const masking_key key{0x5a, 0x00, 0xff, 0x81};
-    for (std::size_t len : {1u, 7u, 8u, 15u, 16u, 17u, 64u, 65u, 130u}) {
+    // Lengths past 256 take the 32-octet (AVX2) kernels where the CPU has them.
+    for (std::size_t len : {1u, 7u, 8u, 15u, 16u, 17u, 64u, 65u, 130u, 256u, 300u, 511u, 777u}) {
         for (std::size_t offset = 0; offset < 4; ++offset) {
             std::string plain(len, 'a');
             auto masked_of = [&](const std::string& p) {

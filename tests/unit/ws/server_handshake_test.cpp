@@ -185,7 +185,7 @@ TEST_CASE("server handshake: subprotocol selection and the RFC 7118 default",
 }
 
 TEST_CASE("server handshake: invalid requests get 400, never a 101",
-          "[ws][handshake][WS6455-4.2.1-a][WS6455-10.7-a]") {
+          "[ws][handshake][WS6455-4.2.1-a][WS6455-10.7-a][WS6455-3-a]") {
     expect_refusal(replace(e0a, "GET", "POST"), error::bad_method, "HTTP/1.1 400 Bad Request");
     expect_refusal(replace(e0a, "HTTP/1.1", "HTTP/1.0"), error::bad_http_version,
                    "HTTP/1.1 400 Bad Request");

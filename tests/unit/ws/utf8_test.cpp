@@ -93,7 +93,7 @@ TEST_CASE("utf8: fails fast on the first impossible octet, also across pieces",
 
 TEST_CASE("utf8: ASCII fast path sees a non-ASCII octet at every position",
           "[ws][utf8][WS7118-4.2-b]") {
-    for (std::size_t len : {1u, 15u, 16u, 17u, 63u, 64u, 65u, 200u}) {
+    for (std::size_t len : {1u, 15u, 16u, 17u, 63u, 64u, 65u, 200u, 256u, 300u, 700u}) {
         for (std::size_t at = 0; at < len; ++at) {
             std::string s(len, 'a');
             s[at] = static_cast<char>(0x80);
