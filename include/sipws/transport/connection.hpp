@@ -85,18 +85,23 @@ public:
         info_.local = traits::lowest(stream_).local_endpoint(ec);
         ++ctx_->live;
     }
-    ~basic_connection() override { --ctx_->live; }
+    ~basic_connection() override {
+        if (registered_) ctx_->registry().forget(info_.id);
+        --ctx_->live;
+    }
 
     Stream& stream() noexcept { return stream_; }
     const context_type& context() const noexcept { return *ctx_; }
 
     /// Changes the limits of this live connection (any thread).
     void set_limits(const limits& l) {
-        {
-            std::lock_guard<std::mutex> lk(qmu_);
-            lim_ = l;
-        }
-        asio::post(executor_, [self = self_ptr()] {
+        // Written on the strand (which reads it unlocked), under the queue
+        // lock (which senders on other threads take to read it).
+        asio::post(executor_, [self = self_ptr(), l] {
+            {
+                std::lock_guard<std::mutex> lk(self->qmu_);
+                self->lim_ = l;
+            }
             if (self->engine_) self->engine_->set_options(self->engine_options());
         });
     }

@@ -109,6 +109,9 @@ private:
         ws::url url;
         connect_options opts;
         bool timed_out = false;
+        std::shared_ptr<context_type> ctx;
+        asio::ssl::context* tls = nullptr;
+        std::shared_ptr<asio::ssl::context> tls_keep; // when the connector owns it
     };
 
     void start(strand_type strand, const std::string& text, connect_options o,
@@ -124,7 +127,10 @@ private:
         a->url = std::move(*u);
         a->opts = std::move(o);
         const limits lim = ctx_->get_limits();
-        asio::post(strand, [this, a, lim] {
+        a->ctx = ctx_;
+        a->tls = tls_;
+        if (own_tls_.get() == tls_) a->tls_keep = own_tls_;
+        asio::post(strand, [a, lim] {
             if (lim.connect_timeout.count() > 0) {
                 a->timer.expires_after(lim.connect_timeout);
                 a->timer.async_wait([a](std::error_code ec) {
@@ -137,10 +143,10 @@ private:
             }
             a->resolver.async_resolve(
                 std::string(a->url.address()), std::to_string(a->url.port),
-                [this, a](std::error_code ec, asio::ip::tcp::resolver::results_type results) {
+                [a](std::error_code ec, asio::ip::tcp::resolver::results_type results) {
                     if (ec) return fail(a, ec);
                     asio::async_connect(a->socket, results,
-                                        [this, a](std::error_code ec2, const asio::ip::tcp::endpoint&) {
+                                        [a](std::error_code ec2, const asio::ip::tcp::endpoint&) {
                                             if (ec2) return fail(a, ec2);
                                             a->timer.cancel();
                                             connected(a);
@@ -149,12 +155,13 @@ private:
         });
     }
 
-    void fail(const std::shared_ptr<attempt>& a, std::error_code ec) {
+    static void fail(const std::shared_ptr<attempt>& a, std::error_code ec) {
         a->timer.cancel();
         a->done(a->timed_out ? make_error_code(error::connect_timeout) : ec, flow_id{0});
     }
 
-    void connected(const std::shared_ptr<attempt>& a) {
+    static void connected(const std::shared_ptr<attempt>& a) {
+        const auto& ctx_ = a->ctx;
         std::error_code ig;
         a->socket.set_option(asio::ip::tcp::no_delay(true), ig);
         ws::client_handshake_options ho;
@@ -166,7 +173,7 @@ private:
         ho.require_subprotocol = ctx_->subprotocol.client_requires && !ho.subprotocols.empty();
         const std::string host(a->url.address());
         if (a->url.secure) {
-            auto c = std::make_shared<wss_connection_type>(tls_stream(std::move(a->socket), *tls_),
+            auto c = std::make_shared<wss_connection_type>(tls_stream(std::move(a->socket), *a->tls),
                                                            ctx_, true);
             c->start_client(host, a->opts.verify_peer, std::move(ho), std::move(a->done));
         } else {

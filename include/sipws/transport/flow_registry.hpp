@@ -35,7 +35,7 @@ public:
         const shard& s = shard_of(id);
         std::lock_guard<std::mutex> lk(s.mu);
         auto it = s.map.find(id);
-        return it == s.map.end() ? nullptr : it->second;
+        return it == s.map.end() ? nullptr : it->second.lock();
     }
 
     /// Sends on flow \p id (framing policy of its Config); error::flow_failed
@@ -63,7 +63,8 @@ public:
         std::vector<flow_id> out;
         for (const auto& s : shards_) {
             std::lock_guard<std::mutex> lk(s.mu);
-            for (const auto& kv : s.map) out.push_back(kv.first);
+            for (const auto& kv : s.map)
+                if (!kv.second.expired()) out.push_back(kv.first);
         }
         return out;
     }
@@ -91,11 +92,19 @@ public:
     }
 
     // ---- used by the connections ----------------------------------------
-    void add(std::shared_ptr<connection_base> c) {
+    // The registry does not own connections: their pending operations do.
+    void add(const std::shared_ptr<connection_base>& c) {
         const flow_id id = c->id();
         shard& s = shard_of(id);
         std::lock_guard<std::mutex> lk(s.mu);
-        s.map.emplace(id, std::move(c));
+        s.map.emplace(id, c);
+    }
+    /// Forgets \p id without calling the close handler (connection destroyed
+    /// with its io_context).
+    void forget(flow_id id) {
+        shard& s = shard_of(id);
+        std::lock_guard<std::mutex> lk(s.mu);
+        s.map.erase(id);
     }
     void remove(flow_id id, const close_info& info) {
         bool had = false;
@@ -110,7 +119,7 @@ public:
 private:
     struct shard {
         mutable std::mutex mu;
-        std::unordered_map<flow_id, std::shared_ptr<connection_base>> map;
+        std::unordered_map<flow_id, std::weak_ptr<connection_base>> map;
     };
     static constexpr std::size_t shard_count = 16;
     shard& shard_of(flow_id id) { return shards_[id % shard_count]; }

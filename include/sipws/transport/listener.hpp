@@ -114,7 +114,7 @@ public:
 private:
     struct state {
         state(asio::io_context& io_, std::shared_ptr<flow_registry> reg, asio::ssl::context* t)
-            : io(io_), acceptor(io_), retry(io_), tls(t),
+            : io(io_), acceptor(asio::make_strand(io_)), retry(acceptor.get_executor()), tls(t),
               ctx(std::make_shared<context_type>(std::move(reg))) {}
 
         static void accept(const std::shared_ptr<state>& s) {
