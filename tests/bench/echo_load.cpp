@@ -240,9 +240,15 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) {
         conns.push_back(std::make_shared<conn>(io, s, st));
         conns.back()->start(ep, [&](bool ok) { ok ? ++ready : ++failed; });
-        if (i % 200 == 199) io.run_for(std::chrono::milliseconds(20)); // do not flood the backlog
+        if (i % 200 == 199) { // do not flood the backlog
+            io.restart();
+            io.run_for(std::chrono::milliseconds(20));
+        }
     }
-    while (ready + failed < n) io.run_for(std::chrono::milliseconds(10));
+    while (ready + failed < n) {
+        io.restart();
+        io.run_for(std::chrono::milliseconds(10));
+    }
     if (failed) {
         std::fprintf(stderr, "%s: %d connections failed\n", s.name.c_str(), failed);
         return 1;
@@ -255,6 +261,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     for (auto& c : conns) c->run();
+    io.restart();
     io.run_for(std::chrono::milliseconds(1000)); // warm-up
     st.measuring = true;
     auto t0 = clock_type::now();

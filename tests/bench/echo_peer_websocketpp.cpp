@@ -20,8 +20,10 @@ int main(int argc, char** argv) {
         websocketpp::lib::error_code ec;
         s.send(h, m->get_payload(), m->get_opcode(), ec);
     });
-    s.set_socket_init_handler([](websocketpp::connection_hdl, websocketpp::lib::asio::ip::tcp::socket& sock) {
-        sock.set_option(websocketpp::lib::asio::ip::tcp::no_delay(true));
+    s.set_open_handler([&s](websocketpp::connection_hdl h) {
+        websocketpp::lib::error_code ec;
+        auto c = s.get_con_from_hdl(h, ec);
+        if (!ec) c->get_raw_socket().set_option(websocketpp::lib::asio::ip::tcp::no_delay(true), ec);
     });
     s.listen(websocketpp::lib::asio::ip::tcp::endpoint(websocketpp::lib::asio::ip::make_address("127.0.0.1"),
                                             static_cast<unsigned short>(std::stoi(argv[1]))));
