@@ -95,48 +95,139 @@ public:
 
     /// Changes the limits of this live connection (any thread).
     void set_limits(const limits& l) {
-        // Written on the strand (which reads it unlocked), under the queue
-        // lock (which senders on other threads take to read it).
-        asio::post(executor_, [self = self_ptr(), l] {
-            {
-                std::lock_guard<std::mutex> lk(self->qmu_);
-                self->lim_ = l;
-            }
-            if (self->engine_) self->engine_->set_options(self->engine_options());
-        });
+        {
+            std::lock_guard<std::mutex> lk(qmu_);
+            next_limits_.reset(new limits(l));
+        }
+        asio::post(executor_, task{self_ptr(), op::apply_limits});
     }
 
     // ---- starting (listener / connector) --------------------------------
 
     /// Server: runs TLS (wss) and the opening handshake, then the flow.
-    void start_server() {
-        asio::post(stream_.get_executor(), [self = self_ptr()] { self->do_start_server(); });
-    }
+    void start_server() { asio::post(executor_, task{self_ptr(), op::start_server}); }
 
     /// Client: runs TLS (with SNI and verification of \p host when \p
     /// verify) and the opening handshake; \p done gets the flow id.
     void start_client(std::string host, bool verify, ws::client_handshake_options opts,
                       connect_completion done) {
-        asio::post(stream_.get_executor(),
-                   [self = self_ptr(), host = std::move(host), verify, opts = std::move(opts),
-                    done = std::move(done)]() mutable {
-                       self->do_start_client(host, verify, std::move(opts), std::move(done));
-                   });
+        // Not shared with any other thread yet: plain members.
+        client_start_.reset(new client_start{std::move(host), verify, std::move(opts)});
+        connect_done_ = std::move(done);
+        asio::post(executor_, task{self_ptr(), op::start_client});
     }
 
     // ---- connection_base -------------------------------------------------
 
     void close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) override {
-        asio::post(executor_, [self = self_ptr(), code, r = std::string(reason)] {
-            self->do_close(code, r, {});
-        });
+        {
+            std::lock_guard<std::mutex> lk(qmu_);
+            if (close_requested_) return;
+            close_requested_ = true;
+            requested_code_ = code;
+            requested_reason_ = std::string(reason);
+        }
+        asio::post(executor_, task{self_ptr(), op::close});
     }
-    void abort() override {
-        asio::post(executor_, [self = self_ptr()] { self->finish(error::aborted); });
-    }
+    void abort() override { asio::post(executor_, task{self_ptr(), op::abort}); }
 
 private:
     enum class phase : unsigned char { tls, handshake, responding, open, done };
+
+    // Every asynchronous operation completes through one of these two
+    // handler types, so each Asio operation is instantiated once per stream
+    // type (this keeps programs that include the transport quick to compile).
+    enum class op : unsigned char {
+        start_server,
+        start_client,
+        close,
+        abort,
+        flush,
+        apply_limits,
+        tls_done,
+        response_written,
+        request_written,
+        readable,
+        read_done,
+        written,
+        timer,
+        keepalive_timer,
+    };
+    struct task {
+        std::shared_ptr<basic_connection> self;
+        op what;
+        void operator()() const { self->on_task(what, {}, 0); }
+        void operator()(std::error_code ec) const { self->on_task(what, ec, 0); }
+        void operator()(std::error_code ec, std::size_t n) const { self->on_task(what, ec, n); }
+    };
+    struct client_start {
+        std::string host;
+        bool verify;
+        ws::client_handshake_options opts;
+    };
+
+    void on_task(op what, std::error_code ec, std::size_t n) {
+        switch (what) {
+        case op::start_server:
+            return do_start_server();
+        case op::start_client:
+            return do_start_client();
+        case op::close: {
+            std::uint16_t code;
+            std::string reason;
+            {
+                std::lock_guard<std::mutex> lk(qmu_);
+                code = requested_code_;
+                reason = std::move(requested_reason_);
+            }
+            return do_close(code, reason, {});
+        }
+        case op::abort:
+            return finish(error::aborted);
+        case op::flush:
+            return flush();
+        case op::apply_limits: {
+            {
+                std::lock_guard<std::mutex> lk(qmu_);
+                if (next_limits_) lim_ = *next_limits_;
+                next_limits_.reset();
+            }
+            if (engine_) engine_->set_options(engine_options());
+            return;
+        }
+        case op::tls_done:
+            if (done_) return;
+            if (ec) return finish(ec);
+            return client_ ? send_request() : begin_server_handshake();
+        case op::response_written:
+            if (done_) return;
+            if (ec) return finish(ec);
+            if (!response_ok_) {
+                std::error_code why = shs_->error();
+                return finish(why ? why : make_error_code(error::handshake_refused));
+            }
+            return open_server();
+        case op::request_written:
+            if (done_) return;
+            if (ec) return finish(ec);
+            return read();
+        case op::readable:
+            return on_readable(ec);
+        case op::read_done:
+            if (done_) return;
+            if (ec) return on_read_error(ec);
+            return on_data(rbuf_.get(), n);
+        case op::written:
+            return on_written(ec);
+        case op::timer:
+            // A stale expiry (the timer was re-armed or disarmed meanwhile) is ignored.
+            if (!ec && !done_ && timer_.expiry() <= clock::now()) finish(timer_reason_);
+            return;
+        case op::keepalive_timer:
+            if (!ec) on_keepalive_timer();
+            return;
+        }
+    }
 
     std::shared_ptr<basic_connection> self_ptr() {
         return std::static_pointer_cast<basic_connection>(shared_from_this());
@@ -153,16 +244,15 @@ private:
     ws::message_type choose_type(std::string_view payload) const override {
         return ctx_->framing.choose(payload);
     }
-    void post_flush() override {
-        asio::post(executor_, [self = self_ptr()] { self->flush(); });
-    }
+    void post_flush() override { asio::post(executor_, task{self_ptr(), op::flush}); }
+
+    void disarm_timer() { timer_.expires_at(clock::time_point::max()); }
 
     void arm_timer(std::chrono::milliseconds d, std::error_code why) {
         if (d.count() <= 0) return;
+        timer_reason_ = why;
         timer_.expires_after(d);
-        timer_.async_wait([self = self_ptr(), why](std::error_code ec) {
-            if (!ec && !self->done_) self->finish(why);
-        });
+        timer_.async_wait(task{self_ptr(), op::timer});
     }
 
     // ---- server -----------------------------------------------------------
@@ -170,17 +260,17 @@ private:
     void do_start_server() {
         arm_timer(lim_.handshake_timeout, error::handshake_timeout);
         phase_ = phase::tls;
-        traits::async_server_handshake(stream_, [self = self_ptr()](std::error_code ec) {
-            if (self->done_) return;
-            if (ec) return self->finish(ec);
-            ws::server_handshake_options o;
-            o.subprotocols = self->ctx_->subprotocol.names;
-            o.when_none_offered = self->ctx_->subprotocol.when_none_offered;
-            o.max_head_size = self->lim_.max_handshake_size;
-            self->shs_.reset(new ws::server_handshake(std::move(o)));
-            self->phase_ = phase::handshake;
-            self->read();
-        });
+        traits::async_server_handshake(stream_, task{self_ptr(), op::tls_done});
+    }
+
+    void begin_server_handshake() {
+        ws::server_handshake_options o;
+        o.subprotocols = ctx_->subprotocol.names;
+        o.when_none_offered = ctx_->subprotocol.when_none_offered;
+        o.max_head_size = lim_.max_handshake_size;
+        shs_.reset(new ws::server_handshake(std::move(o)));
+        phase_ = phase::handshake;
+        read();
     }
 
     void on_server_handshake_data(char* data, std::size_t n) {
@@ -206,17 +296,10 @@ private:
         const bool ok = st == ws::handshake_status::accepted;
         if (ok && used < n) early_.assign(data + used, n - used);
         phase_ = phase::responding;
+        response_ok_ = ok;
         std::string_view resp = shs_->response();
         asio::async_write(stream_, asio::buffer(resp.data(), resp.size()),
-                          [self = self_ptr(), ok](std::error_code ec, std::size_t) {
-                              if (self->done_) return;
-                              if (ec) return self->finish(ec);
-                              if (!ok) {
-                                  std::error_code why = self->shs_->error();
-                                  return self->finish(why ? why : make_error_code(error::handshake_refused));
-                              }
-                              self->open_server();
-                          });
+                          task{self_ptr(), op::response_written});
     }
 
     void open_server() {
@@ -240,29 +323,24 @@ private:
 
     // ---- client -----------------------------------------------------------
 
-    void do_start_client(const std::string& host, bool verify, ws::client_handshake_options opts,
-                         connect_completion done) {
-        connect_done_ = std::move(done);
+    void do_start_client() {
+        std::unique_ptr<client_start> cs = std::move(client_start_);
         arm_timer(lim_.handshake_timeout, error::handshake_timeout);
         phase_ = phase::tls;
-        opts.max_head_size = lim_.max_handshake_size;
+        cs->opts.max_head_size = lim_.max_handshake_size;
         try {
-            chs_.reset(new ws::client_handshake(std::move(opts)));
+            chs_.reset(new ws::client_handshake(std::move(cs->opts)));
         } catch (const std::invalid_argument&) {
             return finish(error::bad_url);
         }
-        traits::async_client_handshake(stream_, host, verify, [self = self_ptr()](std::error_code ec) {
-            if (self->done_) return;
-            if (ec) return self->finish(ec);
-            self->phase_ = phase::handshake;
-            std::string_view req = self->chs_->request();
-            asio::async_write(self->stream_, asio::buffer(req.data(), req.size()),
-                              [self](std::error_code ec2, std::size_t) {
-                                  if (self->done_) return;
-                                  if (ec2) return self->finish(ec2);
-                                  self->read();
-                              });
-        });
+        traits::async_client_handshake(stream_, cs->host, cs->verify, task{self_ptr(), op::tls_done});
+    }
+
+    void send_request() {
+        phase_ = phase::handshake;
+        std::string_view req = chs_->request();
+        asio::async_write(stream_, asio::buffer(req.data(), req.size()),
+                          task{self_ptr(), op::request_written});
     }
 
     void on_client_handshake_data(char* data, std::size_t n) {
@@ -288,7 +366,7 @@ private:
     // ---- open -------------------------------------------------------------
 
     void open_flow() {
-        timer_.cancel();
+        disarm_timer();
         phase_ = phase::open;
         last_rx_ = clock::now();
         start_accepting();
@@ -302,33 +380,33 @@ private:
 
     void read() {
         if constexpr (!traits::secure) {
-            stream_.async_wait(asio::ip::tcp::socket::wait_read,
-                               [self = self_ptr()](std::error_code ec) {
-                                   if (self->done_) return;
-                                   if (ec) return self->on_read_error(ec);
-                                   std::size_t size = 0;
-                                   char* buf = detail::thread_read_buffer(size);
-                                   if (!self->nonblocking_) {
-                                       self->stream_.non_blocking(true, ec);
-                                       self->nonblocking_ = true;
-                                   }
-                                   std::size_t n = self->stream_.read_some(asio::buffer(buf, size), ec);
-                                   if (ec == asio::error::would_block || ec == asio::error::try_again)
-                                       return self->read();
-                                   if (ec) return self->on_read_error(ec);
-                                   self->on_data(buf, n);
-                               });
+            stream_.async_wait(asio::ip::tcp::socket::wait_read, task{self_ptr(), op::readable});
         } else {
             if (!rbuf_) {
                 rbuf_size_ = lim_.read_buffer_size ? lim_.read_buffer_size : 16384;
                 rbuf_.reset(new char[rbuf_size_]);
             }
             stream_.async_read_some(asio::buffer(rbuf_.get(), rbuf_size_),
-                                    [self = self_ptr()](std::error_code ec, std::size_t n) {
-                                        if (self->done_) return;
-                                        if (ec) return self->on_read_error(ec);
-                                        self->on_data(self->rbuf_.get(), n);
-                                    });
+                                    task{self_ptr(), op::read_done});
+        }
+    }
+
+    void on_readable(std::error_code ec) {
+        if constexpr (!traits::secure) {
+            if (done_) return;
+            if (ec) return on_read_error(ec);
+            std::size_t size = 0;
+            char* buf = detail::thread_read_buffer(size);
+            if (!nonblocking_) {
+                stream_.non_blocking(true, ec);
+                nonblocking_ = true;
+            }
+            std::size_t n = stream_.read_some(asio::buffer(buf, size), ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) return read();
+            if (ec) return on_read_error(ec);
+            on_data(buf, n);
+        } else {
+            (void)ec;
         }
     }
 
@@ -376,7 +454,7 @@ private:
                 if (engine_->action() == ws::transport_action::close) {
                     close_after_write_ = true;
                 } else if (engine_->action() == ws::transport_action::wait_for_peer_close) {
-                    timer_.cancel();
+                    disarm_timer();
                     arm_timer(lim_.close_timeout, error::close_timeout);
                 }
                 stop = engine_->action() == ws::transport_action::close;
@@ -426,15 +504,17 @@ private:
             return;
         }
         writing_now_ = true;
-        asio::async_write(stream_, asio::buffer(wbuf_), [self = self_ptr()](std::error_code ec, std::size_t) {
-            self->writing_now_ = false;
-            if (self->done_) return;
-            if (ec) return self->finish(ec);
-            if (self->wbuf_.capacity() > 64 * 1024) std::string().swap(self->wbuf_);
-            else self->wbuf_.clear();
-            self->batch_written();
-            self->flush();
-        });
+        asio::async_write(stream_, asio::buffer(wbuf_), task{self_ptr(), op::written});
+    }
+
+    void on_written(std::error_code ec) {
+        writing_now_ = false;
+        if (done_) return;
+        if (ec) return finish(ec);
+        if (wbuf_.capacity() > 64 * 1024) std::string().swap(wbuf_);
+        else wbuf_.clear();
+        batch_written();
+        flush();
     }
 
     void do_close(std::uint16_t code, const std::string& reason, std::error_code why) {
@@ -445,7 +525,7 @@ private:
         if (why && !pending_error_) pending_error_ = why;
         stop_accepting();
         flush_control();
-        timer_.cancel();
+        disarm_timer();
         arm_timer(lim_.close_timeout, error::close_timeout);
     }
 
@@ -464,9 +544,7 @@ private:
         }
         if (deadline == clock::time_point::max()) return;
         ka_timer_.expires_at(deadline);
-        ka_timer_.async_wait([self = self_ptr()](std::error_code ec) {
-            if (!ec) self->on_keepalive_timer();
-        });
+        ka_timer_.async_wait(task{self_ptr(), op::keepalive_timer});
     }
 
     void on_keepalive_timer() {
@@ -537,6 +615,13 @@ private:
     std::string wbuf_;
     std::string early_;
     connect_completion connect_done_;
+    std::unique_ptr<client_start> client_start_;
+    std::unique_ptr<limits> next_limits_;  // qmu_
+    std::string requested_reason_;         // qmu_
+    std::uint16_t requested_code_ = 0;     // qmu_
+    bool close_requested_ = false;         // qmu_
+    bool response_ok_ = false;
+    std::error_code timer_reason_;
     close_info ci_;
     std::error_code pending_error_;
     clock::time_point last_rx_{};

@@ -33,7 +33,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -227,19 +226,24 @@ protected:
             std::lock_guard<std::mutex> lk(qmu_);
             written_ = batch_end_;
             inflight_data_ = inflight_msgs_ = 0;
-            while (!completions_.empty() && completions_.front().first <= written_) {
-                ready.push_back(std::move(completions_.front().second));
-                completions_.pop_front();
+            std::size_t done = 0;
+            while (done < completions_.size() && completions_[done].first <= written_) {
+                ready.push_back(std::move(completions_[done].second));
+                ++done;
             }
-            while (!waiters_.empty() && accepting_) {
-                waiter& w = waiters_.front();
+            completions_.erase(completions_.begin(),
+                               completions_.begin() + static_cast<std::ptrdiff_t>(done));
+            std::size_t admitted = 0;
+            while (admitted < waiters_.size() && accepting_) {
+                waiter& w = waiters_[admitted];
                 const std::size_t queued = pending_data_ + inflight_data_;
                 if (queued + w.payload.size() > lim_.max_queued_bytes && queued != 0) break;
                 if (pending_msgs_ + 1 > lim_.max_queued_messages) break;
                 append_message_locked(w.type, w.payload);
                 completions_.emplace_back(appended_, std::move(w.done));
-                waiters_.pop_front();
+                ++admitted;
             }
+            waiters_.erase(waiters_.begin(), waiters_.begin() + static_cast<std::ptrdiff_t>(admitted));
         }
         for (auto& c : ready) c(std::error_code{});
     }
@@ -256,8 +260,8 @@ protected:
 
     /// Strand: the flow ended; fails every pending send.
     void fail_all_sends(std::error_code ec) {
-        std::deque<std::pair<std::uint64_t, detail::completion<std::error_code>>> c;
-        std::deque<waiter> w;
+        std::vector<std::pair<std::uint64_t, detail::completion<std::error_code>>> c;
+        std::vector<waiter> w;
         {
             std::lock_guard<std::mutex> lk(qmu_);
             accepting_ = false;
@@ -289,8 +293,9 @@ protected:
     std::uint64_t appended_ = 0, written_ = 0, batch_end_ = 0;
     bool writing_ = false;
     bool accepting_ = false;
-    std::deque<std::pair<std::uint64_t, detail::completion<std::error_code>>> completions_;
-    std::deque<waiter> waiters_;
+    // Vectors, not deques: an idle connection allocates nothing here.
+    std::vector<std::pair<std::uint64_t, detail::completion<std::error_code>>> completions_;
+    std::vector<waiter> waiters_;
 };
 
 } // namespace sipws::transport
