@@ -611,3 +611,35 @@ TEST_CASE("transport: completion tokens: callback and use_future", "[transport][
     auto badurl = client.async_connect("http://x/", asio::use_future);
     CHECK_THROWS_AS(badurl.get(), std::system_error);
 }
+
+TEST_CASE("transport: close timeout when the peer never answers the Close",
+          "[transport][timeout][WS6455-5.5.1-b]") {
+    io_runner run(1);
+    tr::ws_listener<> server(run.io);
+    tr::limits lim;
+    lim.close_timeout = std::chrono::milliseconds(300);
+    server.set_limits(lim);
+    inbox sbox;
+    server.on_open(sbox.open_handler());
+    server.on_close(sbox.close_handler());
+    auto ep = start(server);
+    raw_peer p(ep);
+    REQUIRE(p.handshake().rfind("HTTP/1.1 101", 0) == 0);
+    REQUIRE(wait_until([&] { return sbox.open_count() == 1; }));
+    const tr::flow_id f = sbox.opens[0].id;
+    CHECK_FALSE(server.registry().send(f, "last words"));
+    CHECK(server.registry().close(f, 4001, "bye"));
+    // Data is refused as soon as close() was called.
+    CHECK(server.registry().send(f, "more") == tr::error::flow_failed);
+    REQUIRE(wait_until([&] { return sbox.close_count() == 1; }, std::chrono::seconds(5)));
+    CHECK(sbox.closes[0].second.error == tr::error::close_timeout);
+    CHECK(sbox.closes[0].second.sent_code == 4001);
+    CHECK(sbox.closes[0].second.code == 1006);
+    // The peer got the queued message, then the Close, then TCP was dropped.
+    CHECK(p.read_until_eof());
+    const std::string& got = p.received();
+    auto at = got.find("last words");
+    REQUIRE(at != std::string::npos);
+    REQUIRE(got.size() >= at + 10 + 2);
+    CHECK(static_cast<unsigned char>(got[at + 10]) == 0x88);
+}

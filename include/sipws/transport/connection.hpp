@@ -124,6 +124,7 @@ public:
             std::lock_guard<std::mutex> lk(qmu_);
             if (close_requested_) return;
             close_requested_ = true;
+            accepting_ = false; // no data after close(), even before the strand runs
             requested_code_ = code;
             requested_reason_ = std::string(reason);
         }
