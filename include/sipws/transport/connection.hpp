@@ -501,7 +501,12 @@ private:
         if (done_) return;
         if (writing_now_) return;
         if (!take_batch(wbuf_)) {
-            if (close_after_write_) finish({});
+            if (close_after_write_) return finish({});
+            // The writer went idle: large buffers are released so that idle
+            // connections stay small; under steady traffic they are reused.
+            if (wbuf_.capacity() > 16 * 1024) std::string().swap(wbuf_);
+            std::lock_guard<std::mutex> lk(qmu_);
+            if (pending_.empty() && pending_.capacity() > 16 * 1024) std::string().swap(pending_);
             return;
         }
         writing_now_ = true;
@@ -512,8 +517,7 @@ private:
         writing_now_ = false;
         if (done_) return;
         if (ec) return finish(ec);
-        if (wbuf_.capacity() > 64 * 1024) std::string().swap(wbuf_);
-        else wbuf_.clear();
+        wbuf_.clear();
         batch_written();
         flush();
     }
