@@ -33,6 +33,9 @@
 #include <sipws/ws/url.hpp>
 #include <sipws/ws/utf8.hpp>
 
+// layer 3: Asio transport
+#include <sipws/transport.hpp>
+
 // layer 4: RFC 7118 semantics
 #include <sipws/rfc7118/auth_params.hpp>
 #include <sipws/rfc7118/digest.hpp>

@@ -1,0 +1,5 @@
+find_package(Boost 1.70 QUIET)
+if(Boost_FOUND)
+  target_link_libraries(bench_echo_peer_beast PRIVATE Boost::headers)
+  target_compile_definitions(bench_echo_peer_beast PRIVATE SIPWS_HAVE_BEAST=1)
+endif()

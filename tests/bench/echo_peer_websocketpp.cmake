@@ -1,0 +1,7 @@
+find_package(Boost 1.70 QUIET)
+find_path(SIPWS_WEBSOCKETPP_INCLUDE websocketpp/server.hpp)
+if(Boost_FOUND AND SIPWS_WEBSOCKETPP_INCLUDE)
+  target_include_directories(bench_echo_peer_websocketpp SYSTEM PRIVATE "${SIPWS_WEBSOCKETPP_INCLUDE}")
+  target_link_libraries(bench_echo_peer_websocketpp PRIVATE Boost::headers)
+  target_compile_definitions(bench_echo_peer_websocketpp PRIVATE SIPWS_HAVE_WEBSOCKETPP=1)
+endif()

@@ -1,0 +1,162 @@
+// The transport against the npm `ws` package in both roles, and the echo
+// programs driven end to end.
+#include "support/peers.hpp"
+#include "support/process.hpp"
+#include "support/test.hpp"
+
+#include "integration/transport_support.hpp"
+
+#include <asio/use_future.hpp>
+
+#include <csignal>
+#include <future>
+#include <sstream>
+
+using namespace sipws::test;
+namespace tr = sipws::transport;
+using sipws::ws::message_type;
+
+namespace {
+
+void require_ws_package() {
+    if (!file_exists(node_modules_dir() + "/ws/package.json"))
+        FAIL("npm package ws missing in " + node_modules_dir() + ": run 'npm ci' in tests/");
+}
+
+std::string peer_script() { return peers_dir() + "/transport_echo_peer.js"; }
+
+std::string program(const std::string& name) {
+    return std::string(binary_dir()) + "/examples/" + name + "/sipws-" + name;
+}
+
+int port_after(const std::string& text, const std::string& word) {
+    auto at = text.find(word);
+    if (at == std::string::npos) return 0;
+    std::istringstream in(text.substr(at + word.size()));
+    int p = 0;
+    in >> p;
+    return p;
+}
+
+} // namespace
+
+TEST_CASE("transport interop: ws (npm) client against a sipws listener",
+          "[transport][interop][WS7118-4.2-a][OB5626-KA-b]") {
+    require_ws_package();
+    io_runner run(2);
+    tr::ws_listener<> server(run.io);
+    auto* reg = &server.registry();
+    server.on_message([reg](tr::flow_id f, message_type t, std::string_view m) { reg->send(f, t, m); });
+    inbox sbox;
+    server.on_close(sbox.close_handler());
+    REQUIRE_FALSE(server.listen(loopback()));
+    server.start();
+    process peer({"node", peer_script(), "client", ws_url(server.local_endpoint()), "30"},
+                 {"NODE_PATH=" + node_modules_dir()});
+    auto rc = peer.wait(std::chrono::seconds(30));
+    INFO(peer.output());
+    REQUIRE(rc);
+    CHECK(*rc == 0);
+    CHECK(peer.output().find("OK") != std::string::npos);
+    CHECK(peer.output().find("CLOSE 1000") != std::string::npos);
+    REQUIRE(wait_until([&] { return sbox.close_count() == 1; }));
+    CHECK(sbox.closes[0].second.clean());
+    CHECK(sbox.closes[0].second.code == 1000);
+}
+
+TEST_CASE("transport interop: sipws connector against a ws (npm) server",
+          "[transport][interop][WS7118-4.1-a][WS7118-4.2-b]") {
+    require_ws_package();
+    process peer({"node", peer_script(), "server"}, {"NODE_PATH=" + node_modules_dir()});
+    REQUIRE(peer.wait_for_output("LISTENING"));
+    int port = port_after(peer.output(), "LISTENING ");
+    REQUIRE(port > 0);
+    io_runner run(2);
+    tr::connector<> client(run.io);
+    inbox box;
+    client.on_message(box.message_handler());
+    client.on_close(box.close_handler());
+    auto fut = client.async_connect("ws://127.0.0.1:" + std::to_string(port) + "/", asio::use_future);
+    REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    tr::flow_id f = fut.get();
+    const std::string big(200000, 'v');
+    CHECK_FALSE(client.registry().send(f, "REGISTER sip:x SIP/2.0\r\n\r\n"));
+    CHECK_FALSE(client.registry().send(f, std::string("\xc0\xaf", 2))); // overlong: binary
+    CHECK_FALSE(client.registry().send(f, big));
+    REQUIRE(wait_until([&] { return box.message_count() == 3; }));
+    CHECK(box.types[0] == message_type::text);
+    CHECK(box.types[1] == message_type::binary);
+    CHECK(box.messages[2].second == big);
+    client.registry().close(f, 1000, "done");
+    REQUIRE(wait_until([&] { return box.close_count() == 1; }));
+    CHECK(box.closes[0].second.clean());
+    CHECK(box.closes[0].second.code == 1000);
+}
+
+TEST_CASE("transport: sipws-echo-server end to end (ws, wss, signals)",
+          "[transport][programs][tls]") {
+    const std::string dir = make_temp_dir("echo");
+    {
+        process ca({"bash", peers_dir() + "/make-test-ca.sh", dir});
+        auto rc = ca.wait(std::chrono::seconds(30));
+        REQUIRE(rc);
+        REQUIRE(*rc == 0);
+    }
+    const auto p1 = free_port(), p2 = free_port();
+    const std::string ws = "ws://127.0.0.1:" + std::to_string(p1);
+    const std::string wss = "wss://127.0.0.1:" + std::to_string(p2);
+    process server({program("echo-server"), "--listen", ws, "--listen", wss, "--cert",
+                    dir + "/server-chain.pem", "--key", dir + "/server.key"});
+    REQUIRE(server.wait_for_output("listening " + wss));
+
+    io_runner run(2);
+    tr::connector<> client(run.io);
+    client.set_ca_file(dir + "/ca.pem");
+    inbox box;
+    client.on_message(box.message_handler());
+    for (const auto& url : {ws + "/", wss + "/"}) {
+        auto fut = client.async_connect(url, asio::use_future);
+        REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        tr::flow_id f = fut.get();
+        CHECK_FALSE(client.registry().send(f, "echo me"));
+        CHECK_FALSE(client.registry().send(f, message_type::binary, "bin"));
+    }
+    REQUIRE(wait_until([&] { return box.message_count() == 4; }));
+    CHECK(box.types[0] == message_type::text);
+    CHECK(box.types[1] == message_type::binary);
+    CHECK(box.messages[3].second == "bin");
+
+    server.signal(SIGTERM);
+    auto rc = server.wait(std::chrono::seconds(10));
+    INFO(server.output());
+    REQUIRE(rc);
+    CHECK(*rc == 0);
+}
+
+TEST_CASE("transport: sipws-echo-client echoes until the server closes, then exits 0",
+          "[transport][programs]") {
+    io_runner run(2);
+    tr::ws_listener<> server(run.io);
+    inbox sbox;
+    server.on_message(sbox.message_handler());
+    server.on_close(sbox.close_handler());
+    auto* reg = &server.registry();
+    server.on_open([reg](const tr::flow_info& i) {
+        reg->send(i.id, "one");
+        reg->send(i.id, message_type::binary, std::string("\x01\x02", 2));
+        reg->send(i.id, "three");
+    });
+    REQUIRE_FALSE(server.listen(loopback()));
+    server.start();
+    process client({program("echo-client"), ws_url(server.local_endpoint()), "--subprotocol", "sip"});
+    REQUIRE(wait_until([&] { return sbox.message_count() == 3; }));
+    CHECK(sbox.messages[0].second == "one");
+    CHECK(sbox.types[1] == message_type::binary);
+    CHECK(sbox.messages[2].second == "three");
+    reg->close_all(1000, "bye");
+    auto rc = client.wait(std::chrono::seconds(10));
+    INFO(client.output());
+    REQUIRE(rc);
+    CHECK(*rc == 0);
+    CHECK(client.output().find("closed code=1000") != std::string::npos);
+}
