@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -30,31 +31,43 @@ extern char** environ;
 
 namespace sipws::test {
 
-/// A port on 127.0.0.1 (or ::1 with \p v6) that was free a moment ago.
-inline unsigned short free_port(bool v6 = false) {
+namespace detail {
+inline bool port_is_free(unsigned short port, bool v6) {
     int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("free_port: socket failed");
+    if (fd < 0) return false;
     sockaddr_storage ss{};
     socklen_t len;
     if (v6) {
         auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
         a->sin6_family = AF_INET6;
         a->sin6_addr = in6addr_loopback;
+        a->sin6_port = htons(port);
         len = sizeof *a;
     } else {
         auto* a = reinterpret_cast<sockaddr_in*>(&ss);
         a->sin_family = AF_INET;
         a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a->sin_port = htons(port);
         len = sizeof *a;
     }
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("free_port: bind failed");
-    }
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
     ::close(fd);
-    return ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
-                    : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+    return ok;
+}
+} // namespace detail
+
+/// A port on 127.0.0.1 (or ::1 with \p v6) that was free a moment ago.
+/// It is drawn from 20000-32767, below the kernel's ephemeral range
+/// (32768-60999 by default), so that it is never also the source port of
+/// some other test's outgoing connection (a capture filter on the port
+/// would otherwise see that connection too).
+inline unsigned short free_port(bool v6 = false) {
+    static std::atomic<unsigned> sequence{static_cast<unsigned>(::getpid()) * 7919U};
+    for (int attempt = 0; attempt < 2000; ++attempt) {
+        auto port = static_cast<unsigned short>(20000 + (sequence.fetch_add(7) % 12768));
+        if (detail::port_is_free(port, v6)) return port;
+    }
+    throw std::runtime_error("free_port: no free port in 20000-32767");
 }
 
 /// A child process with its stdout and stderr merged into one pipe.
