@@ -169,6 +169,8 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                 "white space at the end of the request line");
     }
     std::size_t last = l.rfind(' ');
+    if (last == std::string_view::npos || last <= me)
+        return make_parse_error(errc::bad_start_line, base + me, "request line lacks a Request-URI or SIP-Version");
     std::size_t ub = me + 1, ue = last;
     if (opt.allow_extra_spaces) {
         while (ub < l.size() && is_wsp(l[ub])) ++ub;

@@ -412,3 +412,12 @@ TEST_CASE("parse: hostile inputs never crash and scale linearly", "[sip][parser]
         CHECK_FALSE(parse(prefix).ok());
     }
 }
+
+TEST_CASE("parse: a request line with a method and nothing else is refused in both modes",
+          "[sip][parser][SIP3261-7.1-a]") {
+    const std::string wire = "H \r\n\r\n";
+    CHECK(parse(wire).error.code == errc::bad_start_line);
+    CHECK(parse(wire, parse_options::lenient()).error.code == errc::bad_start_line);
+    const std::string spaces = "INVITE   \r\n\r\n";
+    CHECK_FALSE(parse(spaces, parse_options::lenient()).ok());
+}
