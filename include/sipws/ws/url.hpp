@@ -9,6 +9,8 @@
 /// Host names are kept as written; IPv6 literals keep their brackets in
 /// `host` (what the Host header carries) and lose them in `address()`.
 
+#include <sipws/ws/http_fields.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,17 +45,6 @@ struct url {
 };
 
 namespace detail {
-inline bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-
 inline bool is_reg_name_char(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_' || c == '~' || c == '%' || c == '!' || c == '$' || c == '&' ||
@@ -81,8 +72,8 @@ inline std::optional<url> parse_url(std::string_view text) {
     auto colon = text.find("://");
     if (colon == std::string_view::npos) return std::nullopt;
     auto scheme = text.substr(0, colon);
-    if (detail::iequals_ascii(scheme, "ws")) u.secure = false;
-    else if (detail::iequals_ascii(scheme, "wss")) u.secure = true;
+    if (iequals(scheme, "ws")) u.secure = false;
+    else if (iequals(scheme, "wss")) u.secure = true;
     else return std::nullopt;
     text.remove_prefix(colon + 3);
     if (text.find('#') != std::string_view::npos) return std::nullopt;

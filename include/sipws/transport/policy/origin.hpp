@@ -9,6 +9,8 @@
 /// answered with 403. Origin is not authentication: non-browser clients can
 /// send any value.
 
+#include <sipws/ws/http_fields.hpp>
+
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -43,21 +45,11 @@ public:
         std::lock_guard<std::mutex> lk(mu_);
         if (origin.empty()) return allow_absent_;
         for (const auto& o : origins_)
-            if (iequals(o, origin)) return true;
+            if (ws::iequals(o, origin)) return true;
         return false;
     }
 
 private:
-    static bool iequals(std::string_view a, std::string_view b) noexcept {
-        if (a.size() != b.size()) return false;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            char x = a[i], y = b[i];
-            if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-            if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-            if (x != y) return false;
-        }
-        return true;
-    }
     mutable std::mutex mu_;
     std::vector<std::string> origins_;
     bool allow_absent_ = true;
