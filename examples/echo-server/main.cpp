@@ -17,10 +17,6 @@
 namespace tr = sipws::transport;
 
 namespace {
-struct echo_config : tr::default_config {
-    using subprotocol_policy = tr::policy::optional_subprotocol;
-};
-
 int usage() {
     std::fprintf(stderr, "usage: sipws-echo-server --listen ws://HOST:PORT [--listen wss://HOST:PORT "
                          "--cert FILE --key FILE] [--subprotocol sip|none] [--threads N]\n");
@@ -65,8 +61,8 @@ int main(int argc, char** argv) {
     asio::io_context io;
     auto registry = std::make_shared<tr::flow_registry>();
     std::unique_ptr<asio::ssl::context> tls;
-    std::vector<std::unique_ptr<tr::ws_listener<echo_config>>> plain;
-    std::vector<std::unique_ptr<tr::wss_listener<echo_config>>> secure;
+    std::vector<std::unique_ptr<tr::ws_listener<tr::default_config>>> plain;
+    std::vector<std::unique_ptr<tr::wss_listener<tr::default_config>>> secure;
     for (const auto& u : urls) {
         auto url = sipws::ws::parse_url(u);
         if (!url) {
@@ -90,12 +86,12 @@ int main(int argc, char** argv) {
                     return 1;
                 }
             }
-            secure.push_back(std::make_unique<tr::wss_listener<echo_config>>(io, *tls, registry));
+            secure.push_back(std::make_unique<tr::wss_listener<tr::default_config>>(io, *tls, registry));
             setup(*secure.back(), sub == "sip");
             ec = secure.back()->listen(ep);
             if (!ec) secure.back()->start();
         } else {
-            plain.push_back(std::make_unique<tr::ws_listener<echo_config>>(io, registry));
+            plain.push_back(std::make_unique<tr::ws_listener<tr::default_config>>(io, registry));
             setup(*plain.back(), sub == "sip");
             ec = plain.back()->listen(ep);
             if (!ec) plain.back()->start();

@@ -35,6 +35,15 @@
 #include <optional>
 #include <string>
 
+/// The code of basic_connection<Stream, default_config> that
+/// SIPWS_SEPARATE_COMPILATION compiles once (docs/compile-time.md): `kw` is
+/// `extern` in the headers and empty in <sipws/src.hpp>. Every completion of
+/// a connection runs through run_task(), so the rest of its code is
+/// instantiated only where run_task() is.
+#define SIPWS_DETAIL_CONNECTION_INSTANCE(kw, Stream)                                              \
+    kw template void basic_connection<Stream, default_config>::run_task(                         \
+        basic_connection<Stream, default_config>::op, std::error_code, std::size_t);
+
 namespace sipws::transport {
 
 /// What the connection needs to know about its stream type. Specialised for
@@ -157,15 +166,19 @@ private:
     struct task {
         std::shared_ptr<basic_connection> self;
         op what;
-        void operator()() const { self->on_task(what, {}, 0); }
-        void operator()(std::error_code ec) const { self->on_task(what, ec, 0); }
-        void operator()(std::error_code ec, std::size_t n) const { self->on_task(what, ec, n); }
+        void operator()() const { self->run_task(what, {}, 0); }
+        void operator()(std::error_code ec) const { self->run_task(what, ec, 0); }
+        void operator()(std::error_code ec, std::size_t n) const { self->run_task(what, ec, n); }
     };
     struct client_start {
         std::string host;
         bool verify;
         ws::client_handshake_options opts;
     };
+
+    /// Runs one completion on the strand: on_task(), from outside the class
+    /// so that SIPWS_SEPARATE_COMPILATION can compile it once (see below).
+    void run_task(op what, std::error_code ec, std::size_t n);
 
     void on_task(op what, std::error_code ec, std::size_t n) {
         switch (what) {
@@ -641,8 +654,20 @@ private:
     bool ping_outstanding_ = false;
 };
 
+// Not inline: with SIPWS_SEPARATE_COMPILATION, the headers declare its
+// instantiations for the default Config extern and <sipws/src.hpp> defines
+// them, so a program's files do not instantiate the connection's code.
+template <class Stream, class Config>
+void basic_connection<Stream, Config>::run_task(op what, std::error_code ec, std::size_t n) {
+    on_task(what, ec, n);
+}
+
 template <class Config = default_config>
 using ws_connection = basic_connection<asio::ip::tcp::socket, Config>;
+
+#ifdef SIPWS_SEPARATE_COMPILATION
+SIPWS_DETAIL_CONNECTION_INSTANCE(extern, asio::ip::tcp::socket)
+#endif
 
 } // namespace sipws::transport
 

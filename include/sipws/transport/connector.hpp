@@ -33,6 +33,15 @@
 #include <string>
 #include <vector>
 
+/// The code of basic_connector<default_config> that
+/// SIPWS_SEPARATE_COMPILATION compiles once (docs/compile-time.md), as
+/// SIPWS_DETAIL_CONNECTION_INSTANCE: resolving, connecting and the
+/// connections it creates are instantiated only where start_connect() is.
+#define SIPWS_DETAIL_CONNECTOR_INSTANCE(kw)                                                       \
+    kw template void basic_connector<default_config>::start_connect(                              \
+        basic_connector<default_config>::strand_type, const std::string&, connect_options,       \
+        detail::completion<std::error_code, flow_id>);
+
 namespace sipws::transport {
 
 struct connect_options {
@@ -75,7 +84,7 @@ public:
         return asio::async_initiate<CompletionToken, void(std::error_code, flow_id)>(
             [this](auto handler, std::string u, connect_options o) {
                 auto strand = asio::make_strand(io_);
-                start(strand, u, std::move(o),
+                start_connect(strand, u, std::move(o),
                       detail::completion<std::error_code, flow_id>(std::move(handler),
                                                                    asio::any_io_executor(strand)));
             },
@@ -113,6 +122,11 @@ private:
         asio::ssl::context* tls = nullptr;
         std::shared_ptr<asio::ssl::context> tls_keep; // when the connector owns it
     };
+
+    /// start(), from outside the class so that SIPWS_SEPARATE_COMPILATION
+    /// can compile it once (see below).
+    void start_connect(strand_type strand, const std::string& text, connect_options o,
+                       detail::completion<std::error_code, flow_id> done);
 
     void start(strand_type strand, const std::string& text, connect_options o,
                detail::completion<std::error_code, flow_id> done) {
@@ -188,7 +202,19 @@ private:
     std::shared_ptr<asio::ssl::context> own_tls_;
 };
 
+// Not inline: see SIPWS_DETAIL_CONNECTOR_INSTANCE.
+template <class Config>
+void basic_connector<Config>::start_connect(strand_type strand, const std::string& text,
+                                            connect_options o,
+                                            detail::completion<std::error_code, flow_id> done) {
+    start(std::move(strand), text, std::move(o), std::move(done));
+}
+
 template <class Config = default_config> using connector = basic_connector<Config>;
+
+#ifdef SIPWS_SEPARATE_COMPILATION
+SIPWS_DETAIL_CONNECTOR_INSTANCE(extern)
+#endif
 
 } // namespace sipws::transport
 

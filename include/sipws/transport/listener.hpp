@@ -35,6 +35,22 @@ namespace asio::ssl {
 class context;
 }
 
+/// The code of basic_listener<Stream, default_config> that
+/// SIPWS_SEPARATE_COMPILATION compiles once (docs/compile-time.md), as
+/// SIPWS_DETAIL_CONNECTION_INSTANCE: the acceptor's code, and the
+/// connections it creates, are instantiated only where these are.
+#define SIPWS_DETAIL_LISTENER_INSTANCE(kw, Stream)                                                \
+    kw template std::shared_ptr<basic_listener<Stream, default_config>::state>                  \
+    basic_listener<Stream, default_config>::state::make(                                         \
+        asio::io_context&, std::shared_ptr<flow_registry>, asio::ssl::context*);                  \
+    kw template std::error_code basic_listener<Stream, default_config>::state::listen(           \
+        const std::shared_ptr<basic_listener<Stream, default_config>::state>&,                   \
+        const asio::ip::tcp::endpoint&, int);                                                    \
+    kw template void basic_listener<Stream, default_config>::state::stop(                        \
+        const std::shared_ptr<basic_listener<Stream, default_config>::state>&);                  \
+    kw template void basic_listener<Stream, default_config>::state::start_accepting(             \
+        const std::shared_ptr<basic_listener<Stream, default_config>::state>&);
+
 namespace sipws::transport {
 
 template <class Stream, class Config = default_config> class basic_listener {
@@ -44,13 +60,13 @@ public:
 
     /// ws listener.
     explicit basic_listener(asio::io_context& io, std::shared_ptr<flow_registry> registry = nullptr)
-        : st_(std::make_shared<state>(io, std::move(registry), nullptr)) {
+        : st_(state::make(io, std::move(registry), nullptr)) {
         static_assert(!stream_traits<Stream>::secure, "a wss listener needs an asio::ssl::context");
     }
     /// wss listener; \p tls must outlive the listener and its connections.
     basic_listener(asio::io_context& io, asio::ssl::context& tls,
                    std::shared_ptr<flow_registry> registry = nullptr)
-        : st_(std::make_shared<state>(io, std::move(registry), &tls)) {}
+        : st_(state::make(io, std::move(registry), &tls)) {}
 
     ~basic_listener() { stop(); }
     basic_listener(const basic_listener&) = delete;
@@ -59,30 +75,13 @@ public:
     /// Opens, binds and listens (IPv6 endpoints are IPv6-only).
     std::error_code listen(const asio::ip::tcp::endpoint& ep,
                            int backlog = asio::socket_base::max_listen_connections) {
-        std::error_code ec;
-        auto& a = st_->acceptor;
-        a.open(ep.protocol(), ec);
-        if (ec) return ec;
-        a.set_option(asio::socket_base::reuse_address(true), ec);
-        if (ep.address().is_v6()) a.set_option(asio::ip::v6_only(true), ec);
-        a.bind(ep, ec);
-        if (!ec) a.listen(backlog, ec);
-        if (ec) {
-            std::error_code ig;
-            a.close(ig);
-        }
-        return ec;
+        return state::listen(st_, ep, backlog);
     }
 
     /// Starts accepting (after listen()). Set handlers and policies first.
-    void start() { state::accept(st_); }
+    void start() { state::start_accepting(st_); }
     /// Stops accepting; open flows stay (close them through the registry).
-    void stop() {
-        asio::post(st_->acceptor.get_executor(), [s = st_] {
-            std::error_code ig;
-            s->acceptor.close(ig);
-        });
-    }
+    void stop() { state::stop(st_); }
 
     asio::ip::tcp::endpoint local_endpoint() const {
         std::error_code ec;
@@ -116,6 +115,15 @@ private:
         state(asio::io_context& io_, std::shared_ptr<flow_registry> reg, asio::ssl::context* t)
             : io(io_), acceptor(asio::make_strand(io_)), retry(acceptor.get_executor()), tls(t),
               ctx(std::make_shared<context_type>(std::move(reg))) {}
+
+        // Defined outside the class so that SIPWS_SEPARATE_COMPILATION can
+        // compile them once (SIPWS_DETAIL_LISTENER_INSTANCE).
+        static std::shared_ptr<state> make(asio::io_context& io, std::shared_ptr<flow_registry> reg,
+                                           asio::ssl::context* tls);
+        static std::error_code listen(const std::shared_ptr<state>& s,
+                                      const asio::ip::tcp::endpoint& ep, int backlog);
+        static void stop(const std::shared_ptr<state>& s);
+        static void start_accepting(const std::shared_ptr<state>& s);
 
         static void accept(const std::shared_ptr<state>& s) {
             s->acceptor.async_accept(
@@ -158,8 +166,52 @@ private:
     std::shared_ptr<state> st_;
 };
 
+// Not inline: see SIPWS_DETAIL_LISTENER_INSTANCE.
+template <class Stream, class Config>
+auto basic_listener<Stream, Config>::state::make(asio::io_context& io,
+                                                 std::shared_ptr<flow_registry> reg,
+                                                 asio::ssl::context* tls) -> std::shared_ptr<state> {
+    return std::make_shared<state>(io, std::move(reg), tls);
+}
+
+template <class Stream, class Config>
+std::error_code basic_listener<Stream, Config>::state::listen(const std::shared_ptr<state>& s,
+                                                              const asio::ip::tcp::endpoint& ep,
+                                                              int backlog) {
+    std::error_code ec;
+    auto& a = s->acceptor;
+    a.open(ep.protocol(), ec);
+    if (ec) return ec;
+    a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (ep.address().is_v6()) a.set_option(asio::ip::v6_only(true), ec);
+    a.bind(ep, ec);
+    if (!ec) a.listen(backlog, ec);
+    if (ec) {
+        std::error_code ig;
+        a.close(ig);
+    }
+    return ec;
+}
+
+template <class Stream, class Config>
+void basic_listener<Stream, Config>::state::stop(const std::shared_ptr<state>& s) {
+    asio::post(s->acceptor.get_executor(), [s] {
+        std::error_code ig;
+        s->acceptor.close(ig);
+    });
+}
+
+template <class Stream, class Config>
+void basic_listener<Stream, Config>::state::start_accepting(const std::shared_ptr<state>& s) {
+    accept(s);
+}
+
 template <class Config = default_config>
 using ws_listener = basic_listener<asio::ip::tcp::socket, Config>;
+
+#ifdef SIPWS_SEPARATE_COMPILATION
+SIPWS_DETAIL_LISTENER_INSTANCE(extern, asio::ip::tcp::socket)
+#endif
 
 } // namespace sipws::transport
 

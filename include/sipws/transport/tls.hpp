@@ -57,6 +57,11 @@ template <> struct stream_traits<tls_stream> {
     }
 };
 
+#ifdef SIPWS_SEPARATE_COMPILATION
+SIPWS_DETAIL_CONNECTION_INSTANCE(extern, tls_stream)
+SIPWS_DETAIL_LISTENER_INSTANCE(extern, tls_stream)
+#endif
+
 template <class Config = default_config>
 using wss_connection = basic_connection<tls_stream, Config>;
 template <class Config = default_config>
