@@ -33,5 +33,6 @@ measure "<asio.hpp> (reference)" "#include <asio.hpp>"
 measure "<sipws/sipws.hpp> (umbrella)" "#include <sipws/sipws.hpp>"
 for h in $(cd include && find sipws -name '*.hpp' -not -path '*/detail/*' -not -path '*/impl/*' | sort); do
   [ "$h" = sipws/sipws.hpp ] && continue
+  [ "$h" = sipws/src.hpp ] && continue # compiled once per program, not included (docs/compile-time.md)
   measure "<$h>" "#include <$h>"
 done
