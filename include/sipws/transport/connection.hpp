@@ -162,6 +162,7 @@ private:
         written,
         timer,
         keepalive_timer,
+        tls_shutdown_done,
     };
     struct task {
         std::shared_ptr<basic_connection> self;
@@ -240,6 +241,10 @@ private:
         case op::keepalive_timer:
             if (!ec) on_keepalive_timer();
             return;
+        case op::tls_shutdown_done:
+            // Whatever the peer did (its close_notify, a TCP close, nothing
+            // before the close timeout), the WebSocket close was clean.
+            return finish({});
         }
     }
 
@@ -440,7 +445,11 @@ private:
     }
 
     void on_read_error(std::error_code ec) {
-        if (engine_ && engine_->state() == ws::engine_state::closed) return finish({});
+        if (engine_ && engine_->state() == ws::engine_state::closed) {
+            // TLS: eof is the peer's close_notify; answer it with ours.
+            if (ec == asio::error::eof) return end_gracefully();
+            return finish({});
+        }
         finish(ec);
     }
 
@@ -514,7 +523,7 @@ private:
         if (done_) return;
         if (writing_now_) return;
         if (!take_batch(wbuf_)) {
-            if (close_after_write_) return finish({});
+            if (close_after_write_) return end_gracefully();
             // The writer went idle: large buffers are released so that idle
             // connections stay small; under steady traffic they are reused.
             if (wbuf_.capacity() > 16 * 1024) std::string().swap(wbuf_);
@@ -593,6 +602,22 @@ private:
 
     // ---- end ----------------------------------------------------------------
 
+    /// The closing handshake is over (or failed the connection with a Close
+    /// frame) and everything is written: wss sends a TLS close_notify and
+    /// waits, within limits::close_timeout, for the peer's (or for it to
+    /// close TCP) before closing TCP; ws closes TCP at once.
+    void end_gracefully() {
+        if constexpr (traits::secure) {
+            if (done_ || shutting_down_) return;
+            shutting_down_ = true;
+            disarm_timer();
+            arm_timer(lim_.close_timeout, std::error_code{});
+            traits::async_close_notify(stream_, task{self_ptr(), op::tls_shutdown_done});
+        } else {
+            finish({});
+        }
+    }
+
     void finish(std::error_code ec) {
         if (done_) return;
         done_ = true;
@@ -652,6 +677,7 @@ private:
     bool writing_now_ = false;
     bool nonblocking_ = false;
     bool ping_outstanding_ = false;
+    bool shutting_down_ = false;
 };
 
 // Not inline: with SIPWS_SEPARATE_COMPILATION, the headers declare its

@@ -27,6 +27,11 @@ using tls_stream = asio::ssl::stream<asio::ip::tcp::socket>;
 template <> struct stream_traits<tls_stream> {
     static constexpr bool secure = true;
     static asio::ip::tcp::socket& lowest(tls_stream& s) noexcept { return s.next_layer(); }
+    /// Sends close_notify and completes when the peer's arrives (or on an
+    /// error, such as the peer closing TCP).
+    template <class Handler> static void async_close_notify(tls_stream& s, Handler&& h) {
+        s.async_shutdown(std::forward<Handler>(h));
+    }
     template <class Handler> static void async_server_handshake(tls_stream& s, Handler&& h) {
         s.async_handshake(asio::ssl::stream_base::server, std::forward<Handler>(h));
     }
