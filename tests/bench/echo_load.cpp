@@ -4,12 +4,14 @@
 //       C connections each keep W messages of S octets in flight for T
 //       seconds; prints messages/s, MB/s and the p50/p99 round-trip latency.
 //   bench_echo_load --raw-server P      a raw TCP echo server (the floor)
-//   bench_echo_load --port P --idle N   opens N WebSocket connections and
-//       holds them until stdin closes (the script measures the server's RSS)
+//   bench_echo_load --port P --idle N [--tls]   opens N WebSocket (--tls:
+//       wss, no certificate check) connections and holds them until stdin
+//       closes (the script measures the server's RSS)
 //
 // Driven by tests/bench/echo_load.sh, which runs the same load against
 // sipws-echo-server, websocketpp, Boost.Beast and the raw floor.
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -32,6 +34,7 @@ struct settings {
     int window = 1;
     double seconds = 5;
     int idle = 0;
+    bool tls = false;
     std::string name = "server";
 };
 
@@ -67,6 +70,11 @@ public:
         rbuf_.resize(std::max<std::size_t>(65536, s.size * 2 + 64));
     }
 
+    static const char* upgrade_request() {
+        return "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    }
+
     void start(const asio::ip::tcp::endpoint& ep, std::function<void(bool)> ready) {
         ready_ = std::move(ready);
         auto self = shared_from_this();
@@ -74,8 +82,7 @@ public:
             if (ec) return ready_(false);
             sock_.set_option(asio::ip::tcp::no_delay(true));
             if (s_.raw) return ready_(true);
-            req_ = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            req_ = upgrade_request();
             asio::async_write(sock_, asio::buffer(req_), [this, self](std::error_code e, std::size_t) {
                 if (e) return ready_(false);
                 asio::async_read_until(sock_, asio::dynamic_buffer(head_), "\r\n\r\n",
@@ -212,6 +219,39 @@ int raw_server(unsigned short port) {
 }
 } // namespace
 
+namespace {
+/// An idle wss connection: TCP, TLS (no certificate check), upgrade, then
+/// nothing.
+class tls_idle_conn : public std::enable_shared_from_this<tls_idle_conn> {
+public:
+    tls_idle_conn(asio::io_context& io, asio::ssl::context& ctx) : stream_(io, ctx) {}
+    void start(const asio::ip::tcp::endpoint& ep, std::function<void(bool)> ready) {
+        ready_ = std::move(ready);
+        auto self = shared_from_this();
+        stream_.next_layer().async_connect(ep, [this, self](std::error_code ec) {
+            if (ec) return ready_(false);
+            stream_.async_handshake(asio::ssl::stream_base::client, [this, self](std::error_code e) {
+                if (e) return ready_(false);
+                asio::async_write(stream_, asio::buffer(conn::upgrade_request(), std::strlen(conn::upgrade_request())),
+                                  [this, self](std::error_code e2, std::size_t) {
+                                      if (e2) return ready_(false);
+                                      asio::async_read_until(
+                                          stream_, asio::dynamic_buffer(head_), "\r\n\r\n",
+                                          [this, self](std::error_code e3, std::size_t) {
+                                              ready_(!e3 && head_.compare(0, 12, "HTTP/1.1 101") == 0);
+                                          });
+                                  });
+            });
+        });
+    }
+
+private:
+    asio::ssl::stream<asio::ip::tcp::socket> stream_;
+    std::function<void(bool)> ready_;
+    std::string head_;
+};
+} // namespace
+
 int main(int argc, char** argv) {
     settings s;
     for (int i = 1; i < argc; ++i) {
@@ -225,6 +265,7 @@ int main(int argc, char** argv) {
         else if (a == "-w") s.window = std::stoi(next());
         else if (a == "-t") s.seconds = std::stod(next());
         else if (a == "--idle") s.idle = std::stoi(next());
+        else if (a == "--tls") s.tls = true;
         else if (a == "--name") s.name = next();
         else {
             std::fprintf(stderr, "unknown option %s\n", a.c_str());
@@ -236,10 +277,21 @@ int main(int argc, char** argv) {
     asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), s.port);
     const int n = s.idle ? s.idle : s.conns;
     std::vector<std::shared_ptr<conn>> conns;
+    std::vector<std::shared_ptr<tls_idle_conn>> tls_conns;
+    asio::ssl::context tls_ctx(asio::ssl::context::tls_client);
+    if (s.tls && !s.idle) {
+        std::fprintf(stderr, "--tls is for --idle only\n");
+        return 2;
+    }
     int ready = 0, failed = 0;
     for (int i = 0; i < n; ++i) {
-        conns.push_back(std::make_shared<conn>(io, s, st));
-        conns.back()->start(ep, [&](bool ok) { ok ? ++ready : ++failed; });
+        if (s.tls) {
+            tls_conns.push_back(std::make_shared<tls_idle_conn>(io, tls_ctx));
+            tls_conns.back()->start(ep, [&](bool ok) { ok ? ++ready : ++failed; });
+        } else {
+            conns.push_back(std::make_shared<conn>(io, s, st));
+            conns.back()->start(ep, [&](bool ok) { ok ? ++ready : ++failed; });
+        }
         if (i % 200 == 199) { // do not flood the backlog
             io.restart();
             io.run_for(std::chrono::milliseconds(20));
