@@ -97,29 +97,47 @@ std::string test_ca(const std::string& name) {
     return dir;
 }
 
+/// A wss listener with a certificate of a fresh test CA, started, recording
+/// its flows' opens and closes.
+struct wss_server {
+    explicit wss_server(const std::string& name)
+        : dir(test_ca(name)),
+          tls(tr::make_server_tls_context(dir + "/server-chain.pem", dir + "/server.key")),
+          listener(run.io, tls) {
+        listener.on_open(box.open_handler());
+        listener.on_close(box.close_handler());
+        REQUIRE_FALSE(listener.listen(loopback()));
+        listener.start();
+    }
+    std::string dir;
+    asio::ssl::context tls;
+    inbox box; // outlives the io threads, which call its handlers
+    io_runner run{2};
+    tr::wss_listener<> listener;
+};
+
+/// TLS handshake and WebSocket upgrade; the response head is consumed.
+void open_websocket(tls_raw_client& c) {
+    REQUIRE_FALSE(c.handshake());
+    REQUIRE_FALSE(c.write(raw_peer::upgrade()));
+    REQUIRE_FALSE(c.read_until("\r\n\r\n"));
+    REQUIRE(c.received().rfind("HTTP/1.1 101", 0) == 0);
+    c.received().clear();
+}
+
 const std::string close_1000 = std::string("\x88\x02\x03\xe8", 4); // server Close, code 1000
 
 } // namespace
 
 TEST_CASE("transport: a graceful wss close ends TLS with close_notify",
           "[transport][tls][close_notify]") {
-    const std::string dir = test_ca("tls-close");
-    auto server_tls = tr::make_server_tls_context(dir + "/server-chain.pem", dir + "/server.key");
-    io_runner run(2);
-    tr::wss_listener<> server(run.io, server_tls);
-    inbox sbox;
-    server.on_open(sbox.open_handler());
-    server.on_close(sbox.close_handler());
-    REQUIRE_FALSE(server.listen(loopback()));
-    server.start();
+    wss_server ws("tls-close");
+    tr::wss_listener<>& server = ws.listener;
+    inbox& sbox = ws.box;
 
     SECTION("the client closes: the server answers, then sends close_notify") {
         tls_raw_client c(server.local_endpoint());
-        REQUIRE_FALSE(c.handshake());
-        REQUIRE_FALSE(c.write(raw_peer::upgrade()));
-        REQUIRE_FALSE(c.read_until("\r\n\r\n"));
-        REQUIRE(c.received().rfind("HTTP/1.1 101", 0) == 0);
-        c.received().clear();
+        open_websocket(c);
         REQUIRE_FALSE(c.write(raw_peer::frame(0x8, "\x03\xe8")));
         const std::error_code end = c.read_to_end();
         CHECK(c.received() == close_1000);
@@ -133,10 +151,7 @@ TEST_CASE("transport: a graceful wss close ends TLS with close_notify",
 
     SECTION("the server closes: after the client's Close it sends close_notify") {
         tls_raw_client c(server.local_endpoint());
-        REQUIRE_FALSE(c.handshake());
-        REQUIRE_FALSE(c.write(raw_peer::upgrade()));
-        REQUIRE_FALSE(c.read_until("\r\n\r\n"));
-        c.received().clear();
+        open_websocket(c);
         REQUIRE(wait_until([&] { return sbox.open_count() == 1; }));
         REQUIRE(server.registry().close(sbox.opens[0].id, 1000));
         REQUIRE_FALSE(c.read_until(close_1000));
@@ -154,10 +169,7 @@ TEST_CASE("transport: a graceful wss close ends TLS with close_notify",
         lim.close_timeout = std::chrono::milliseconds(300);
         server.set_limits(lim);
         tls_raw_client c(server.local_endpoint());
-        REQUIRE_FALSE(c.handshake());
-        REQUIRE_FALSE(c.write(raw_peer::upgrade()));
-        REQUIRE_FALSE(c.read_until("\r\n\r\n"));
-        c.received().clear();
+        open_websocket(c);
         REQUIRE_FALSE(c.write(raw_peer::frame(0x8, "\x03\xe8")));
         CHECK(c.read_to_end() == asio::error::eof); // its close_notify; no answer from us
         REQUIRE(wait_until([&] { return sbox.close_count() == 1; }));
@@ -167,16 +179,11 @@ TEST_CASE("transport: a graceful wss close ends TLS with close_notify",
 
 TEST_CASE("transport: sipws wss client and server end TLS cleanly on both sides",
           "[transport][tls][close_notify]") {
-    const std::string dir = test_ca("tls-close2");
-    auto server_tls = tr::make_server_tls_context(dir + "/server-chain.pem", dir + "/server.key");
-    io_runner run(2);
-    tr::wss_listener<> server(run.io, server_tls);
-    inbox sbox;
-    server.on_close(sbox.close_handler());
-    REQUIRE_FALSE(server.listen(loopback()));
-    server.start();
-    tr::connector<> client(run.io);
-    client.set_ca_file(dir + "/ca.pem");
+    wss_server ws("tls-close2");
+    tr::wss_listener<>& server = ws.listener;
+    inbox& sbox = ws.box;
+    tr::connector<> client(ws.run.io);
+    client.set_ca_file(ws.dir + "/ca.pem");
     inbox cbox;
     client.on_close(cbox.close_handler());
     const std::string url = "wss://127.0.0.1:" + std::to_string(server.local_endpoint().port()) + "/";
