@@ -15,7 +15,8 @@
 ///
 /// Life: TCP (+ TLS) handshake, WebSocket opening handshake (bounded by
 /// limits::handshake_timeout), open (messages, keep-alive, idle timeout),
-/// closing handshake (bounded by limits::close_timeout), end. The close
+/// closing handshake (bounded by limits::close_timeout; wss then exchanges
+/// TLS close_notify within the same bound), end. The close
 /// handler reports the codes and the cause; a peer that vanishes without a
 /// Close is reported with code 1006 and the socket error.
 
