@@ -254,7 +254,12 @@ inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
                : fallback;
 }
 
-inline parse_error validate(const message& m, const parse_options& opt) {
+/// Checks the headers a transport and proxy rely on and keeps the typed
+/// values that message's accessors return (top Via, From, To, CSeq, first
+/// Contact), so that they are not parsed twice.
+inline parse_error validate(message& m, const parse_options& opt) {
+    using T = typed_values;
+    T& typed = detail_parser_access::typed(m);
     std::error_code ec;
     for (std::size_t i = 0; i < m.header_count(); ++i) {
         header_field h = m.header(i);
@@ -262,28 +267,48 @@ inline parse_error validate(const message& m, const parse_options& opt) {
         switch (h.id) {
         case header_id::via:
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
-                    parse_via(e, ec);
+                    if (typed.have & T::has_via) {
+                        parse_via(e, ec);
+                    } else {
+                        typed.top_via = parse_via(e, ec);
+                        if (!ec) typed.have |= T::has_via;
+                    }
                     return !ec;
                 }))
                 return make_parse_error(param_or(ec, errc::bad_via), off, "malformed Via");
             break;
         case header_id::from:
-        case header_id::to:
-            parse_name_addr(h.value, ec);
+        case header_id::to: {
+            bool from = h.id == header_id::from;
+            std::uint8_t bit = from ? T::has_from : T::has_to;
+            if (typed.have & bit) {
+                parse_name_addr(h.value, ec);
+            } else {
+                name_addr& na = from ? typed.from : typed.to;
+                na = parse_name_addr(h.value, ec);
+                if (!ec) typed.have |= bit;
+            }
             if (ec)
                 return make_parse_error(param_or(ec, errc::bad_name_addr), off,
-                                        h.id == header_id::from ? "malformed From" : "malformed To");
+                                        from ? "malformed From" : "malformed To");
             break;
+        }
         case header_id::contact:
         case header_id::route:
         case header_id::record_route:
         case header_id::path: {
-            name_addr_options o{h.id != header_id::contact, h.id == header_id::contact};
+            bool contact = h.id == header_id::contact;
+            name_addr_options o{!contact, contact};
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
-                    parse_name_addr(e, ec, o);
+                    if (!contact || (typed.have & T::has_contact)) {
+                        parse_name_addr(e, ec, o);
+                    } else {
+                        typed.contact = parse_name_addr(e, ec, o);
+                        if (!ec) typed.have |= T::has_contact;
+                    }
                     return !ec;
                 })) {
-                std::string_view what = h.id == header_id::contact ? "malformed Contact"
+                std::string_view what = contact                       ? "malformed Contact"
                                         : h.id == header_id::route ? "malformed Route"
                                         : h.id == header_id::path  ? "malformed Path"
                                                                    : "malformed Record-Route";
@@ -301,6 +326,10 @@ inline parse_error validate(const message& m, const parse_options& opt) {
             if (m.is_request() && c.method != m.method())
                 return make_parse_error(errc::cseq_method_mismatch, off,
                                         "CSeq method does not match the request method");
+            if (!(typed.have & T::has_cseq)) {
+                typed.cseq = c;
+                typed.have |= T::has_cseq;
+            }
             break;
         }
         case header_id::max_forwards:
@@ -332,6 +361,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
     A::content_length(m) = 0;
     A::surplus(m) = 0;
     A::count(m) = 0;
+    A::typed(m).have = 0;
     std::uint16_t* first = A::first(m);
     std::memset(first, 0, sizeof(std::uint16_t) * static_cast<std::size_t>(header_id::count_));
     header_slot* slots = A::slots(m);
@@ -389,6 +419,10 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
 
     // ---- header rows
     std::size_t count = 0;
+    // Ids seen more than once (a bit per header_id), for the checks of
+    // require_mandatory_headers.
+    static_assert(static_cast<std::size_t>(header_id::count_) <= 128);
+    std::uint64_t repeated[2] = {0, 0};
     std::size_t cl_value = 0;
     bool has_cl = false;
     for (;;) {
@@ -481,8 +515,10 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         s.folded = folded;
         ++count;
         A::count(m) = count;
-        std::uint16_t& f = first[static_cast<std::size_t>(id)];
+        std::size_t idx = static_cast<std::size_t>(id);
+        std::uint16_t& f = first[idx];
         if (f == 0) f = static_cast<std::uint16_t>(count);
+        else repeated[idx >> 6] |= std::uint64_t{1} << (idx & 63);
         if (id == header_id::content_length) {
             std::error_code ec;
             std::size_t n = parse_content_length(std::string_view(vb, static_cast<std::size_t>(ve - vb)), ec);
@@ -534,7 +570,8 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         for (std::size_t k = 0; k < 5; ++k) {
             auto h = m.find(required[k]);
             if (!h) return make_parse_error(errc::missing_header, m.head().size(), missing[k]);
-            if (k > 0 && m.count(required[k]) > 1)
+            std::size_t idx = static_cast<std::size_t>(required[k]);
+            if (k > 0 && (repeated[idx >> 6] >> (idx & 63) & 1) != 0)
                 return make_parse_error(errc::duplicate_header, h->offset, twice[k]);
         }
     }

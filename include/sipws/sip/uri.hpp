@@ -142,6 +142,45 @@ inline bool parse_ipv6_reference(std::string_view s) noexcept {
     return is_ipv6_address(s.substr(1, s.size() - 2));
 }
 
+/// What scan_host_chars() saw.
+struct host_scan {
+    std::size_t end;   ///< index of the first octet that is not alphanum, "-" or "."
+    bool numeric;      ///< digits and dots only: an IPv4address candidate
+    bool labels_ok;    ///< as a hostname: labels neither empty nor starting or ending with "-"
+};
+
+/// One pass over the hostname / IPv4address octets from \p i.
+inline host_scan scan_host_chars(std::string_view s, std::size_t i) noexcept {
+    const char* d = s.data();
+    std::size_t n = s.size();
+    std::uint8_t seen = 0;
+    bool bad_label = false;
+    std::uint8_t prev = hc_dot; // a label starts here
+    for (; i < n; ++i) {
+        std::uint8_t f = host_chars.v[static_cast<unsigned char>(d[i])];
+        if (f == 0) break;
+        seen |= f;
+        // a "." or "-" after "." or "-" (or at the start), except "-" after "-"
+        bad_label |= ((f | prev) & (hc_dot | hc_hyphen)) == (f | prev) && (f | prev) != hc_hyphen;
+        prev = f;
+    }
+    // a final "." is allowed, a final "-" is not
+    bad_label |= prev == hc_hyphen;
+    return host_scan{i, (seen & (hc_letter | hc_hyphen)) == 0, !bad_label};
+}
+
+/// Whether \p host, the octets scan_host_chars() reported as \p h, is a
+/// valid hostname or IPv4address; sets \p kind.
+inline bool scanned_host_valid(std::string_view host, const host_scan& h, host_kind& kind) noexcept {
+    if (host.empty()) return false;
+    if (h.numeric) {
+        kind = host_kind::ipv4;
+        return parse_ipv4(host);
+    }
+    kind = host_kind::name;
+    return h.labels_ok;
+}
+
 /// hostname / IPv4address / IPv6reference.
 inline bool parse_host(std::string_view s, host_kind& kind) noexcept {
     if (s.empty()) return false;
@@ -149,26 +188,8 @@ inline bool parse_host(std::string_view s, host_kind& kind) noexcept {
         kind = host_kind::ipv6;
         return parse_ipv6_reference(s);
     }
-    bool all_numeric = true;
-    for (char c : s) {
-        if (!(is_alpha(c) || is_digit(c) || c == '-' || c == '.')) return false;
-        if (!is_digit(c) && c != '.') all_numeric = false;
-    }
-    if (all_numeric) {
-        kind = host_kind::ipv4;
-        return parse_ipv4(s);
-    }
-    kind = host_kind::name;
-    // labels do not start or end with "-" and are not empty (a final "." is allowed)
-    std::size_t b = 0;
-    while (b < s.size()) {
-        std::size_t e = detail::find_char(s, '.', b);
-        if (e == s.npos) e = s.size();
-        if (e == b) return false;
-        if (s[b] == '-' || s[e - 1] == '-') return false;
-        b = e + 1;
-    }
-    return true;
+    host_scan h = scan_host_chars(s, 0);
+    return h.end == s.size() && scanned_host_valid(s, h, kind);
 }
 
 inline bool parse_port(std::string_view s, std::uint16_t& port) noexcept {
@@ -198,7 +219,7 @@ inline bool unescaped_equal(std::string_view a, std::string_view b, bool icase) 
     std::size_t i = 0, j = 0;
     while (i < a.size() && j < b.size()) {
         char x = next_unescaped(a, i), y = next_unescaped(b, j);
-        if (icase ? to_lower(x) != to_lower(y) : x != y) return false;
+        if (icase ? ascii_lower(x) != ascii_lower(y) : x != y) return false;
     }
     return i == a.size() && j == b.size();
 }
@@ -281,13 +302,17 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         hend = detail::find_char(rest, ']');
         if (hend == rest.npos) return ec = errc::bad_uri, uri{};
         ++hend;
+        u.host = rest.substr(0, hend);
+        if (!parse_host(u.host, u.host_type)) return ec = errc::bad_uri, uri{};
     } else {
-        hend = 0;
-        while (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
-            ++hend;
+        // the host ends at ":", ";", "?" or the end; any other octet is invalid
+        host_scan h = scan_host_chars(rest, 0);
+        hend = h.end;
+        if (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
+            return ec = errc::bad_uri, uri{};
+        u.host = rest.substr(0, hend);
+        if (!scanned_host_valid(u.host, h, u.host_type)) return ec = errc::bad_uri, uri{};
     }
-    u.host = rest.substr(0, hend);
-    if (!parse_host(u.host, u.host_type)) return ec = errc::bad_uri, uri{};
     std::size_t i = hend;
     if (i < rest.size() && rest[i] == ':') {
         std::size_t pb = ++i;

@@ -78,8 +78,10 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
 /// Scans `*( SEMI generic-param )` starting at \p i; stops before anything
 /// else (a comma, the end). Checks syntax and duplicate names
 /// (SIP3261-7.3-d). \p list receives the text from the first ";".
+/// \p on_param sees each parameter (as parameter_list would show it).
+template <class OnParam>
 inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
-                               std::error_code& ec) {
+                               std::error_code& ec, OnParam&& on_param) {
     name_ref names[max_parameters];
     std::size_t count = 0;
     std::size_t begin = skip_lws(s, i), end = i;
@@ -99,12 +101,20 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
             j = skip_lws(s, j + 1);
             std::size_t ve = scan_gen_value(s, j);
             if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
+            on_param(name, s.substr(j, ve - j), true);
             end = ve;
             j = skip_lws(s, ve);
+        } else {
+            on_param(name, std::string_view{}, false);
         }
     }
     list = parameter_list(count ? s.substr(begin, end - begin) : std::string_view{});
     return count ? end : i;
+}
+
+inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
+                               std::error_code& ec) {
+    return scan_params(s, i, list, ec, [](std::string_view, std::string_view, bool) {});
 }
 
 } // namespace sipws::sip::detail
