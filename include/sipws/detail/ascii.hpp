@@ -8,6 +8,8 @@
 /// outside A-Z and a-z compare exactly.
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace sipws::detail {
@@ -28,6 +30,40 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
         char l = static_cast<char>(x | 0x20);
         if (l < 'a' || l > 'z') return false;
     }
+    return true;
+}
+
+/// \p s (any case) equals \p lower (lower case). Only valid when \p s holds
+/// RFC 3261 token octets and \p lower letters, digits and "-": then setting
+/// bit 0x20 of each octet of \p s folds letters and changes nothing that
+/// could match \p lower otherwise, which lets eight octets be compared at once.
+inline bool equals_lower_token(std::string_view s, std::string_view lower) noexcept {
+    std::size_t n = s.size();
+    if (n != lower.size()) return false;
+    const char* a = s.data();
+    const char* b = lower.data();
+    auto load8 = [](const char* p) {
+        std::uint64_t v;
+        std::memcpy(&v, p, 8);
+        return v;
+    };
+    auto load4 = [](const char* p) {
+        std::uint32_t v;
+        std::memcpy(&v, p, 4);
+        return v;
+    };
+    if (n >= 8) {
+        constexpr std::uint64_t fold = 0x2020202020202020ull;
+        for (std::size_t i = 0; i + 8 < n; i += 8)
+            if ((load8(a + i) | fold) != load8(b + i)) return false;
+        return (load8(a + n - 8) | fold) == load8(b + n - 8);
+    }
+    if (n >= 4) {
+        constexpr std::uint32_t fold = 0x20202020u;
+        return (load4(a) | fold) == load4(b) && (load4(a + n - 4) | fold) == load4(b + n - 4);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        if (static_cast<char>(a[i] | 0x20) != b[i]) return false;
     return true;
 }
 

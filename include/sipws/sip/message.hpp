@@ -82,7 +82,7 @@ inline bool next_list_element(std::string_view s, std::size_t& pos, std::string_
         else if (c == ',' && !angle) break;
         ++i;
     }
-    out = trim_lws(s.substr(b, i - b));
+    out = trim_lws(detail::sub(s, b, i - b));
     pos = i + 1;
     return true;
 }

@@ -65,7 +65,7 @@ struct name_addr {
     /// between `"<` and `>"`, or "" when absent.
     std::string_view instance_id() const {
         std::string_view v = strip_quotes(param("+sip.instance"));
-        if (v.size() >= 2 && v.front() == '<' && v.back() == '>') return v.substr(1, v.size() - 2);
+        if (v.size() >= 2 && v.front() == '<' && v.back() == '>') return detail::sub(v, 1, v.size() - 2);
         return {};
     }
     /// Contact `pub-gruu` / `temp-gruu` (RFC 5627) without quotes ("" when absent).
@@ -96,7 +96,7 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
     if (s[0] == '"') {
         std::size_t e = scan_quoted(s, 0);
         if (e == s.npos) return fail(errc::bad_name_addr);
-        na.display_name = s.substr(0, e);
+        na.display_name = detail::sub(s, 0, e);
         i = skip_lws(s, e);
         if (i >= s.size() || s[i] != '<') return fail(errc::bad_name_addr);
         laquot = i;
@@ -112,7 +112,7 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
             j = skip_lws(s, e);
         }
         if (j < s.size() && s[j] == '<' && last > 0) {
-            na.display_name = s.substr(0, last);
+            na.display_name = detail::sub(s, 0, last);
             laquot = j;
         }
     }
@@ -120,7 +120,7 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
     if (laquot != s.npos) {
         std::size_t r = detail::find_char(s, '>', laquot);
         if (r == s.npos) return fail(errc::bad_name_addr);
-        na.uri_text = s.substr(laquot + 1, r - laquot - 1);
+        na.uri_text = detail::sub(s, laquot + 1, r - laquot - 1);
         na.bracketed = true;
         after = r + 1;
     } else {
@@ -131,7 +131,7 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
                 return fail(errc::bad_name_addr);
             ++e;
         }
-        na.uri_text = s.substr(0, e);
+        na.uri_text = detail::sub(s, 0, e);
         after = e;
     }
     na.uri = parse_uri(na.uri_text, ec);

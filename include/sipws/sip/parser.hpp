@@ -103,14 +103,14 @@ inline parse_error make_parse_error(errc e, std::size_t off, std::string_view wh
 
 inline bool is_sip_version(std::string_view v, bool& supported) noexcept {
     // "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive
-    if (v.size() < 7 || !iequals(v.substr(0, 4), "SIP/")) return false;
+    if (v.size() < 7 || !iequals(detail::sub(v, 0, 4), "SIP/")) return false;
     std::size_t i = 4, b = i;
     while (i < v.size() && is_digit(v[i])) ++i;
     if (i == b || i >= v.size() || v[i] != '.') return false;
     std::size_t c = ++i;
     while (i < v.size() && is_digit(v[i])) ++i;
     if (i == c || i != v.size()) return false;
-    supported = v.substr(4) == "2.0";
+    supported = detail::sub(v, 4) == "2.0";
     return true;
 }
 
@@ -119,12 +119,12 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     using A = detail_parser_access;
     A::start_line(m) = line;
     std::string_view l = line;
-    if (l.size() >= 4 && iequals(l.substr(0, 4), "SIP/")) {
+    if (l.size() >= 4 && iequals(detail::sub(l, 0, 4), "SIP/")) {
         // Status-Line
         std::size_t sp = l.find(' ');
         if (sp == l.npos)
             return make_parse_error(errc::bad_start_line, base, "status line without status code");
-        std::string_view ver = l.substr(0, sp);
+        std::string_view ver = detail::sub(l, 0, sp);
         bool supported = false;
         if (!is_sip_version(ver, supported))
             return make_parse_error(errc::bad_version, base, "malformed SIP-Version");
@@ -142,7 +142,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         if (i == line.size() && !opt.allow_extra_spaces)
             return make_parse_error(errc::bad_start_line, base + i,
                                     "missing SP after the status code");
-        std::string_view reason = i < l.size() ? l.substr(i + 1) : std::string_view{};
+        std::string_view reason = i < l.size() ? detail::sub(l, i + 1) : std::string_view{};
         for (std::size_t k = 0; k < reason.size(); ++k)
             if (reason[k] != '\t' && is(reason[k], cc_ctl))
                 return make_parse_error(errc::bad_reason_phrase, base + i + 1 + k,
@@ -161,7 +161,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                         : "method is not a token followed by SP");
     // From here on the method is known: a failure below still lets parse()
     // index the headers so that a 400 or 505 can be built (RFC 4475 3.1.2).
-    A::method(m) = l.substr(0, me);
+    A::method(m) = detail::sub(l, 0, me);
     if (opt.allow_extra_spaces) {
         while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
     } else if (!l.empty() && is_wsp(l.back())) {
@@ -178,7 +178,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     }
     if (last <= me || ue <= ub)
         return make_parse_error(errc::bad_start_line, base + me, "request line lacks a Request-URI or SIP-Version");
-    std::string_view uri_text = l.substr(ub, ue - ub);
+    std::string_view uri_text = detail::sub(l, ub, ue - ub);
     if (uri_text.front() == ' ' || uri_text.back() == ' ' || uri_text.front() == '\t')
         return make_parse_error(errc::bad_start_line, base + ub,
                                 "more than one SP between request line elements");
@@ -186,7 +186,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         if (is_wsp(uri_text[k]) || is(uri_text[k], cc_ctl))
             return make_parse_error(errc::bad_request_uri, base + ub + k,
                                     "white space inside the Request-URI");
-    std::string_view ver = l.substr(last + 1);
+    std::string_view ver = detail::sub(l, last + 1);
     bool supported = false;
     if (!is_sip_version(ver, supported))
         return make_parse_error(errc::bad_version, base + last + 1, "malformed SIP-Version");

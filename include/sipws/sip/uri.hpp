@@ -57,7 +57,7 @@ struct uri {
     bool is_gruu() const { return has_param("gr"); }
     /// The host without IPv6 brackets.
     std::string_view host_address() const noexcept {
-        return host_type == host_kind::ipv6 ? host.substr(1, host.size() - 2) : host;
+        return host_type == host_kind::ipv6 ? detail::sub(host, 1, host.size() - 2) : host;
     }
     /// The port, or the default for the scheme and transport (5060, 5061;
     /// 80 and 443 for transport=ws/wss, WS7118-5.5-b).
@@ -139,7 +139,7 @@ inline bool is_ipv6_address(std::string_view in) noexcept {
 
 inline bool parse_ipv6_reference(std::string_view s) noexcept {
     if (s.size() < 4 || s.front() != '[' || s.back() != ']') return false;
-    return is_ipv6_address(s.substr(1, s.size() - 2));
+    return is_ipv6_address(detail::sub(s, 1, s.size() - 2));
 }
 
 /// What scan_host_chars() saw.
@@ -233,11 +233,11 @@ inline bool check_uri_params(std::string_view s, std::error_code& ec) {
         if (s[i] != ';') return ec = errc::bad_uri, false;
         std::size_t e = detail::find_char(s, ';', i + 1);
         if (e == s.npos) e = s.size();
-        std::string_view p = s.substr(i + 1, e - i - 1);
+        std::string_view p = detail::sub(s, i + 1, e - i - 1);
         std::size_t eq = detail::find_char(p, '=');
-        std::string_view name = p.substr(0, eq);
+        std::string_view name = detail::sub(p, 0, eq);
         if (!check_escaped(name, uc_param, false)) return ec = errc::bad_uri, false;
-        if (eq != p.npos && !check_escaped(p.substr(eq + 1), uc_param, false))
+        if (eq != p.npos && !check_escaped(detail::sub(p, eq + 1), uc_param, false))
             return ec = errc::bad_uri, false;
         if (count == max_parameters) return ec = errc::too_many_parameters, false;
         for (std::size_t k = 0; k < count; ++k)
@@ -265,8 +265,8 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.'))
             return ec = errc::bad_uri, uri{};
     }
-    u.scheme_name = text.substr(0, colon);
-    std::string_view rest = text.substr(colon + 1);
+    u.scheme_name = detail::sub(text, 0, colon);
+    std::string_view rest = detail::sub(text, colon + 1);
     if (iequals(u.scheme_name, "sip")) u.scheme = uri_scheme::sip;
     else if (iequals(u.scheme_name, "sips")) u.scheme = uri_scheme::sips;
     else if (iequals(u.scheme_name, "tel")) u.scheme = uri_scheme::tel;
@@ -284,17 +284,17 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
     // userinfo: up to the first "@" (no raw "@" may follow in a SIP URI)
     std::size_t at = detail::find_char(rest, '@');
     if (at != rest.npos) {
-        std::string_view ui = rest.substr(0, at);
+        std::string_view ui = detail::sub(rest, 0, at);
         std::size_t pc = detail::find_char(ui, ':');
-        u.user = ui.substr(0, pc);
+        u.user = detail::sub(ui, 0, pc);
         u.has_user = true;
         if (!check_escaped(u.user, uc_user, false)) return ec = errc::bad_uri, uri{};
         if (pc != ui.npos) {
-            u.password = ui.substr(pc + 1);
+            u.password = detail::sub(ui, pc + 1);
             u.has_password = true;
             if (!check_escaped(u.password, uc_password, true)) return ec = errc::bad_uri, uri{};
         }
-        rest = rest.substr(at + 1);
+        rest = detail::sub(rest, at + 1);
     }
     // hostport
     std::size_t hend;
@@ -302,7 +302,7 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         hend = detail::find_char(rest, ']');
         if (hend == rest.npos) return ec = errc::bad_uri, uri{};
         ++hend;
-        u.host = rest.substr(0, hend);
+        u.host = detail::sub(rest, 0, hend);
         if (!parse_host(u.host, u.host_type)) return ec = errc::bad_uri, uri{};
     } else {
         // the host ends at ":", ";", "?" or the end; any other octet is invalid
@@ -310,23 +310,23 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         hend = h.end;
         if (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
             return ec = errc::bad_uri, uri{};
-        u.host = rest.substr(0, hend);
+        u.host = detail::sub(rest, 0, hend);
         if (!scanned_host_valid(u.host, h, u.host_type)) return ec = errc::bad_uri, uri{};
     }
     std::size_t i = hend;
     if (i < rest.size() && rest[i] == ':') {
         std::size_t pb = ++i;
         while (i < rest.size() && is_digit(rest[i])) ++i;
-        if (!parse_port(rest.substr(pb, i - pb), u.port)) return ec = errc::bad_uri, uri{};
+        if (!parse_port(detail::sub(rest, pb, i - pb), u.port)) return ec = errc::bad_uri, uri{};
         u.has_port = true;
     }
     std::size_t q = detail::find_char(rest, '?', i);
-    std::string_view params = rest.substr(i, q == rest.npos ? rest.npos : q - i);
+    std::string_view params = detail::sub(rest, i, q == rest.npos ? rest.npos : q - i);
     if (!check_uri_params(params, ec)) return uri{};
     u.parameters = parameter_list(params);
     if (q != rest.npos) {
         if (!opt.allow_headers) return ec = errc::bad_uri, uri{};
-        u.headers = rest.substr(q + 1);
+        u.headers = detail::sub(rest, q + 1);
         // header *( "&" header ), header = hname "=" hvalue
         std::size_t b = 0, n = 0;
         std::string_view h = u.headers;
@@ -334,10 +334,10 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
             if (++n > max_parameters) return ec = errc::too_many_parameters, uri{};
             std::size_t e = detail::find_char(h, '&', b);
             if (e == h.npos) e = h.size();
-            std::string_view one = h.substr(b, e - b);
+            std::string_view one = detail::sub(h, b, e - b);
             std::size_t eq = detail::find_char(one, '=');
-            if (eq == one.npos || !check_escaped(one.substr(0, eq), uc_header, false) ||
-                !check_escaped(one.substr(eq + 1), uc_header, true))
+            if (eq == one.npos || !check_escaped(detail::sub(one, 0, eq), uc_header, false) ||
+                !check_escaped(detail::sub(one, eq + 1), uc_header, true))
                 return ec = errc::bad_uri, uri{};
             if (e == h.size()) break;
             b = e + 1;
@@ -430,10 +430,10 @@ inline bool find_header(std::string_view headers, std::string_view name, std::st
     while (true) {
         std::size_t e = detail::find_char(headers, '&', b);
         if (e == headers.npos) e = headers.size();
-        std::string_view one = headers.substr(b, e - b);
+        std::string_view one = detail::sub(headers, b, e - b);
         std::size_t eq = detail::find_char(one, '=');
-        if (unescaped_equal(one.substr(0, eq), name, true) &&
-            unescaped_equal(eq == one.npos ? std::string_view{} : one.substr(eq + 1), value, false))
+        if (unescaped_equal(detail::sub(one, 0, eq), name, true) &&
+            unescaped_equal(eq == one.npos ? std::string_view{} : detail::sub(one, eq + 1), value, false))
             return true;
         if (e == headers.size()) break;
         b = e + 1;
@@ -445,9 +445,9 @@ inline bool headers_included(std::string_view a, std::string_view b) {
     while (p < a.size()) {
         std::size_t e = detail::find_char(a, '&', p);
         if (e == a.npos) e = a.size();
-        std::string_view one = a.substr(p, e - p);
+        std::string_view one = detail::sub(a, p, e - p);
         std::size_t eq = detail::find_char(one, '=');
-        if (!find_header(b, one.substr(0, eq), eq == one.npos ? std::string_view{} : one.substr(eq + 1)))
+        if (!find_header(b, detail::sub(one, 0, eq), eq == one.npos ? std::string_view{} : detail::sub(one, eq + 1)))
             return false;
         p = e + 1;
     }

@@ -46,7 +46,7 @@ struct via {
     /// The branch starts with the RFC 3261 magic cookie.
     bool has_magic_cookie() const noexcept {
         return branch.size() >= magic_cookie.size() &&
-               branch.substr(0, magic_cookie.size()) == magic_cookie;
+               detail::sub(branch, 0, magic_cookie.size()) == magic_cookie;
     }
     std::string_view param(std::string_view name) const { return parameters.get(name); }
     bool has_param(std::string_view name) const { return parameters.has(name); }
@@ -82,7 +82,7 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
         }
         std::size_t e = scan_token(s, i);
         if (e == i) return fail();
-        *parts[k] = s.substr(i, e - i);
+        *parts[k] = detail::sub(s, i, e - i);
         i = e;
     }
     std::size_t h = skip_lws(s, i);
@@ -93,12 +93,12 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
         he = detail::find_char(s, ']', i);
         if (he == s.npos) return fail();
         ++he;
-        v.host = s.substr(i, he - i);
+        v.host = detail::sub(s, i, he - i);
         if (!parse_host(v.host, v.host_type)) return fail();
     } else {
         host_scan hs = scan_host_chars(s, i);
         he = hs.end;
-        v.host = s.substr(i, he - i);
+        v.host = detail::sub(s, i, he - i);
         if (!scanned_host_valid(v.host, hs, v.host_type)) return fail();
     }
     std::size_t sb_end = he;
@@ -107,12 +107,12 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
         i = skip_lws(s, i + 1);
         std::size_t pe = i;
         while (pe < s.size() && is_digit(s[pe])) ++pe;
-        if (!parse_port(s.substr(i, pe - i), v.port)) return fail();
+        if (!parse_port(detail::sub(s, i, pe - i), v.port)) return fail();
         v.has_port = true;
         sb_end = pe;
         i = pe;
     }
-    v.sent_by = s.substr(h, sb_end - h);
+    v.sent_by = detail::sub(s, h, sb_end - h);
     // The parameters the checks below need, as the scan sees them (each name
     // appears at most once: a duplicate fails the scan).
     parameter known[5] = {};

@@ -192,11 +192,20 @@ constexpr bool is_token(std::string_view s) noexcept {
     return true;
 }
 
+/// s.substr(pos, n) for a \p pos known to be within \p s: the parsers call
+/// it on indexes they computed, where the range check (and the call it costs
+/// when the compiler does not inline substr) is dead weight.
+constexpr std::string_view sub(std::string_view s, std::size_t pos,
+                               std::size_t n = std::string_view::npos) noexcept {
+    std::size_t room = s.size() - pos;
+    return std::string_view(s.data() + pos, n < room ? n : room);
+}
+
 constexpr std::string_view trim_lws(std::string_view s) noexcept {
     std::size_t b = 0, e = s.size();
     while (b < e && is_lws(s[b])) ++b;
     while (e > b && is_lws(s[e - 1])) --e;
-    return s.substr(b, e - b);
+    return sub(s, b, e - b);
 }
 
 /// Index of \p c in \p s from \p from, or npos. An inline loop: the strings

@@ -66,7 +66,7 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
         std::size_t e = detail::find_char(s, ']', i);
         if (e == s.npos) return e;
         host_kind k;
-        return parse_host(s.substr(i, e + 1 - i), k) ? e + 1 : std::string_view::npos;
+        return parse_host(detail::sub(s, i, e + 1 - i), k) ? e + 1 : std::string_view::npos;
     }
     // token / host; ":" admits an IPv6 address without brackets
     // (RFC 3261 via-received = IPv4address / IPv6address)
@@ -90,7 +90,7 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
         j = skip_lws(s, j + 1);
         std::size_t ne = scan_token(s, j);
         if (ne == j) return ec = errc::bad_parameter, s.npos;
-        std::string_view name = s.substr(j, ne - j);
+        std::string_view name = detail::sub(s, j, ne - j);
         if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
         for (std::size_t k = 0; k < count; ++k)
             if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, s.npos;
@@ -101,14 +101,14 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
             j = skip_lws(s, j + 1);
             std::size_t ve = scan_gen_value(s, j);
             if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
-            on_param(name, s.substr(j, ve - j), true);
+            on_param(name, detail::sub(s, j, ve - j), true);
             end = ve;
             j = skip_lws(s, ve);
         } else {
             on_param(name, std::string_view{}, false);
         }
     }
-    list = parameter_list(count ? s.substr(begin, end - begin) : std::string_view{});
+    list = parameter_list(count ? detail::sub(s, begin, end - begin) : std::string_view{});
     return count ? end : i;
 }
 
