@@ -73,23 +73,24 @@ struct name_addr {
     std::string_view temp_gruu() const { return strip_quotes(param("temp-gruu")); }
 };
 
-/// Parses one value (no top-level commas). Errors: errc::bad_name_addr,
-/// errc::bad_uri, errc::duplicate_parameter, errc::too_many_parameters.
-inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
+namespace detail {
+/// parse_name_addr() into \p na, which it resets first: a caller that keeps
+/// the result in place saves a copy. False on failure (\p na is then empty).
+inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
                                  const name_addr_options& opt = {}) {
-    using namespace detail;
     ec.clear();
     std::string_view s = trim_lws(value);
-    name_addr na;
+    na = name_addr{};
     na.raw = s;
     auto fail = [&](errc e) {
         ec = e;
-        return name_addr{};
+        na = name_addr{};
+        return false;
     };
     if (s.empty()) return fail(errc::bad_name_addr);
     if (opt.allow_star && s == "*") {
         na.star = true;
-        return na;
+        return true;
     }
     std::size_t i = 0;
     std::size_t laquot = s.npos;
@@ -134,14 +135,23 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
         na.uri_text = detail::sub(s, 0, e);
         after = e;
     }
-    na.uri = parse_uri(na.uri_text, ec);
-    if (ec)
+    if (!parse_uri_into(na.uri_text, na.uri, ec))
         return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
                         ? static_cast<errc>(ec.value())
                         : errc::bad_uri);
     std::size_t e = scan_params(s, after, na.parameters, ec);
     if (ec) return fail(ec == errc::bad_parameter ? errc::bad_name_addr : static_cast<errc>(ec.value()));
     if (skip_lws(s, e) != s.size()) return fail(errc::bad_name_addr);
+    return true;
+}
+} // namespace detail
+
+/// Parses one value (no top-level commas). Errors: errc::bad_name_addr,
+/// errc::bad_uri, errc::duplicate_parameter, errc::too_many_parameters.
+inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
+                                 const name_addr_options& opt = {}) {
+    name_addr na;
+    detail::parse_name_addr_into(value, na, ec, opt);
     return na;
 }
 

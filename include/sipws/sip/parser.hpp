@@ -269,9 +269,8 @@ inline parse_error validate(message& m, const parse_options& opt) {
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
                         parse_via(e, ec);
-                    } else {
-                        typed.top_via = parse_via(e, ec);
-                        if (!ec) typed.have |= T::has_via;
+                    } else if (parse_via_into(e, typed.top_via, ec)) {
+                        typed.have |= T::has_via;
                     }
                     return !ec;
                 }))
@@ -283,10 +282,8 @@ inline parse_error validate(message& m, const parse_options& opt) {
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
                 parse_name_addr(h.value, ec);
-            } else {
-                name_addr& na = from ? typed.from : typed.to;
-                na = parse_name_addr(h.value, ec);
-                if (!ec) typed.have |= bit;
+            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec)) {
+                typed.have |= bit;
             }
             if (ec)
                 return make_parse_error(param_or(ec, errc::bad_name_addr), off,
@@ -302,9 +299,8 @@ inline parse_error validate(message& m, const parse_options& opt) {
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
                         parse_name_addr(e, ec, o);
-                    } else {
-                        typed.contact = parse_name_addr(e, ec, o);
-                        if (!ec) typed.have |= T::has_contact;
+                    } else if (parse_name_addr_into(e, typed.contact, ec, o)) {
+                        typed.have |= T::has_contact;
                     }
                     return !ec;
                 })) {

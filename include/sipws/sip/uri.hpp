@@ -250,20 +250,25 @@ inline bool check_uri_params(std::string_view s, std::error_code& ec) {
 
 } // namespace detail
 
-/// Parses \p text as one URI. On failure sets \p ec (errc::bad_uri,
-/// errc::duplicate_parameter, ...) and returns a default uri.
-inline uri parse_uri(std::string_view text, std::error_code& ec,
-                     const uri_parse_options& opt = {}) {
-    using namespace detail;
+namespace detail {
+/// parse_uri() into \p u, which it resets first: a caller that keeps the
+/// result in place saves a copy. False on failure (\p u is then empty).
+inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
+                           const uri_parse_options& opt = {}) {
     ec.clear();
-    uri u;
+    u = uri{};
     u.raw = text;
+    auto fail = [&](errc e) {
+        ec = e;
+        u = uri{};
+        return false;
+    };
     std::size_t colon = detail::find_char(text, ':');
-    if (colon == text.npos || colon == 0 || !is_alpha(text[0])) return ec = errc::bad_uri, uri{};
+    if (colon == text.npos || colon == 0 || !is_alpha(text[0])) return fail(errc::bad_uri);
     for (std::size_t i = 1; i < colon; ++i) {
         char c = text[i];
         if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.'))
-            return ec = errc::bad_uri, uri{};
+            return fail(errc::bad_uri);
     }
     u.scheme_name = detail::sub(text, 0, colon);
     std::string_view rest = detail::sub(text, colon + 1);
@@ -271,15 +276,15 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
     else if (iequals(u.scheme_name, "sips")) u.scheme = uri_scheme::sips;
     else if (iequals(u.scheme_name, "tel")) u.scheme = uri_scheme::tel;
     if (!u.is_sip()) {
-        if (rest.empty()) return ec = errc::bad_uri, uri{};
+        if (rest.empty()) return fail(errc::bad_uri);
         for (std::size_t i = 0; i < rest.size(); ++i) {
             char c = rest[i];
-            if (!is_uric(c)) return ec = errc::bad_uri, uri{};
+            if (!is_uric(c)) return fail(errc::bad_uri);
             if (c == '%' && (i + 2 >= rest.size() || !is_hex(rest[i + 1]) || !is_hex(rest[i + 2])))
-                return ec = errc::bad_uri, uri{};
+                return fail(errc::bad_uri);
         }
         u.opaque = rest;
-        return u;
+        return true;
     }
     // userinfo: up to the first "@" (no raw "@" may follow in a SIP URI)
     std::size_t at = detail::find_char(rest, '@');
@@ -288,11 +293,11 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
         std::size_t pc = detail::find_char(ui, ':');
         u.user = detail::sub(ui, 0, pc);
         u.has_user = true;
-        if (!check_escaped(u.user, uc_user, false)) return ec = errc::bad_uri, uri{};
+        if (!check_escaped(u.user, uc_user, false)) return fail(errc::bad_uri);
         if (pc != ui.npos) {
             u.password = detail::sub(ui, pc + 1);
             u.has_password = true;
-            if (!check_escaped(u.password, uc_password, true)) return ec = errc::bad_uri, uri{};
+            if (!check_escaped(u.password, uc_password, true)) return fail(errc::bad_uri);
         }
         rest = detail::sub(rest, at + 1);
     }
@@ -300,49 +305,59 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
     std::size_t hend;
     if (!rest.empty() && rest[0] == '[') {
         hend = detail::find_char(rest, ']');
-        if (hend == rest.npos) return ec = errc::bad_uri, uri{};
+        if (hend == rest.npos) return fail(errc::bad_uri);
         ++hend;
         u.host = detail::sub(rest, 0, hend);
-        if (!parse_host(u.host, u.host_type)) return ec = errc::bad_uri, uri{};
+        if (!parse_host(u.host, u.host_type)) return fail(errc::bad_uri);
     } else {
         // the host ends at ":", ";", "?" or the end; any other octet is invalid
         host_scan h = scan_host_chars(rest, 0);
         hend = h.end;
         if (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
-            return ec = errc::bad_uri, uri{};
+            return fail(errc::bad_uri);
         u.host = detail::sub(rest, 0, hend);
-        if (!scanned_host_valid(u.host, h, u.host_type)) return ec = errc::bad_uri, uri{};
+        if (!scanned_host_valid(u.host, h, u.host_type)) return fail(errc::bad_uri);
     }
     std::size_t i = hend;
     if (i < rest.size() && rest[i] == ':') {
         std::size_t pb = ++i;
         while (i < rest.size() && is_digit(rest[i])) ++i;
-        if (!parse_port(detail::sub(rest, pb, i - pb), u.port)) return ec = errc::bad_uri, uri{};
+        if (!parse_port(detail::sub(rest, pb, i - pb), u.port)) return fail(errc::bad_uri);
         u.has_port = true;
     }
     std::size_t q = detail::find_char(rest, '?', i);
     std::string_view params = detail::sub(rest, i, q == rest.npos ? rest.npos : q - i);
-    if (!check_uri_params(params, ec)) return uri{};
+    if (!check_uri_params(params, ec)) return u = uri{}, false;
     u.parameters = parameter_list(params);
     if (q != rest.npos) {
-        if (!opt.allow_headers) return ec = errc::bad_uri, uri{};
+        if (!opt.allow_headers) return fail(errc::bad_uri);
         u.headers = detail::sub(rest, q + 1);
         // header *( "&" header ), header = hname "=" hvalue
         std::size_t b = 0, n = 0;
         std::string_view h = u.headers;
         while (true) {
-            if (++n > max_parameters) return ec = errc::too_many_parameters, uri{};
+            if (++n > max_parameters) return fail(errc::too_many_parameters);
             std::size_t e = detail::find_char(h, '&', b);
             if (e == h.npos) e = h.size();
             std::string_view one = detail::sub(h, b, e - b);
             std::size_t eq = detail::find_char(one, '=');
             if (eq == one.npos || !check_escaped(detail::sub(one, 0, eq), uc_header, false) ||
                 !check_escaped(detail::sub(one, eq + 1), uc_header, true))
-                return ec = errc::bad_uri, uri{};
+                return fail(errc::bad_uri);
             if (e == h.size()) break;
             b = e + 1;
         }
     }
+    return true;
+}
+} // namespace detail
+
+/// Parses \p text as one URI. On failure sets \p ec (errc::bad_uri,
+/// errc::duplicate_parameter, ...) and returns a default uri.
+inline uri parse_uri(std::string_view text, std::error_code& ec,
+                     const uri_parse_options& opt = {}) {
+    uri u;
+    detail::parse_uri_into(text, u, ec, opt);
     return u;
 }
 

@@ -60,17 +60,18 @@ struct via {
     }
 };
 
-/// Parses one Via value (no commas). On failure \p ec is errc::bad_via,
-/// errc::duplicate_parameter or errc::too_many_parameters.
-inline via parse_via(std::string_view value, std::error_code& ec) {
-    using namespace detail;
+namespace detail {
+/// parse_via() into \p v, which it resets first: a caller that keeps the
+/// result in place saves a copy. False on failure (\p v is then empty).
+inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) {
     ec.clear();
     std::string_view s = trim_lws(value);
-    via v;
+    v = via{};
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
         ec = e;
-        return via{};
+        v = via{};
+        return false;
     };
     std::size_t i = 0;
     std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
@@ -138,8 +139,9 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
                                     }
                                 });
     if (ec) {
-        via none;
-        return ec == errc::bad_parameter ? fail() : none;
+        if (ec == errc::bad_parameter) return fail();
+        v = via{};
+        return false;
     }
     if (skip_lws(s, e) != s.size()) return fail();
     for (int k = 0; k < 5; ++k) {
@@ -171,6 +173,15 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
             }
         }
     }
+    return true;
+}
+} // namespace detail
+
+/// Parses one Via value (no commas). On failure \p ec is errc::bad_via,
+/// errc::duplicate_parameter or errc::too_many_parameters.
+inline via parse_via(std::string_view value, std::error_code& ec) {
+    via v;
+    detail::parse_via_into(value, v, ec);
     return v;
 }
 
