@@ -14,6 +14,7 @@
 #include <sipws/sip/uri.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -119,8 +120,10 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
     }
     std::size_t after;
     if (laquot != s.npos) {
-        std::size_t r = detail::find_char(s, '>', laquot);
-        if (r == s.npos) return fail(errc::bad_name_addr);
+        // memchr: the URI between the brackets is tens of octets long
+        const void* gt = std::memchr(s.data() + laquot, '>', s.size() - laquot);
+        if (gt == nullptr) return fail(errc::bad_name_addr);
+        std::size_t r = static_cast<std::size_t>(static_cast<const char*>(gt) - s.data());
         na.uri_text = detail::sub(s, laquot + 1, r - laquot - 1);
         na.bracketed = true;
         after = r + 1;

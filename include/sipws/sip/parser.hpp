@@ -182,10 +182,14 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     if (uri_text.front() == ' ' || uri_text.back() == ' ' || uri_text.front() == '\t')
         return make_parse_error(errc::bad_start_line, base + ub,
                                 "more than one SP between request line elements");
-    for (std::size_t k = 0; k < uri_text.size(); ++k)
-        if (is_wsp(uri_text[k]) || is(uri_text[k], cc_ctl))
-            return make_parse_error(errc::bad_request_uri, base + ub + k,
-                                    "white space inside the Request-URI");
+    // The line holds no control octet but HTAB (the caller cut it at the first other one).
+    static constexpr octet_set wsp_set{" \t"};
+    const char* ws = find_any_of(uri_text.data(), uri_text.data() + uri_text.size(), wsp_set, ' ',
+                                 '\t', ' ', '\t');
+    if (ws != uri_text.data() + uri_text.size())
+        return make_parse_error(errc::bad_request_uri,
+                                base + ub + static_cast<std::size_t>(ws - uri_text.data()),
+                                "white space inside the Request-URI");
     std::string_view ver = detail::sub(l, last + 1);
     bool supported = false;
     if (!is_sip_version(ver, supported))

@@ -224,26 +224,44 @@ inline bool unescaped_equal(std::string_view a, std::string_view b, bool icase) 
     return i == a.size() && j == b.size();
 }
 
-/// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI, duplicates included.
+/// End of a run of octets of URI class \p cls and %HH escapes from \p p.
+inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls) noexcept {
+    while (p < end) {
+        char c = *p;
+        if ((uri_chars.v[static_cast<unsigned char>(c)] & cls) != 0) {
+            ++p;
+        } else if (c == '%' && end - p > 2 && is_hex(p[1]) && is_hex(p[2])) {
+            p += 3;
+        } else {
+            break;
+        }
+    }
+    return p;
+}
+
+/// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI, duplicates included,
+/// in one pass.
 inline bool check_uri_params(std::string_view s, std::error_code& ec) {
     name_ref names[max_parameters];
     std::size_t count = 0;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        if (s[i] != ';') return ec = errc::bad_uri, false;
-        std::size_t e = detail::find_char(s, ';', i + 1);
-        if (e == s.npos) e = s.size();
-        std::string_view p = detail::sub(s, i + 1, e - i - 1);
-        std::size_t eq = detail::find_char(p, '=');
-        std::string_view name = detail::sub(p, 0, eq);
-        if (!check_escaped(name, uc_param, false)) return ec = errc::bad_uri, false;
-        if (eq != p.npos && !check_escaped(detail::sub(p, eq + 1), uc_param, false))
-            return ec = errc::bad_uri, false;
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    while (p < end) {
+        if (*p != ';') return ec = errc::bad_uri, false;
+        const char* nb = ++p;
+        p = scan_escaped(p, end, uc_param);
+        if (p == nb) return ec = errc::bad_uri, false;
+        std::string_view name(nb, static_cast<std::size_t>(p - nb));
+        if (p < end && *p == '=') {
+            const char* vb = ++p;
+            p = scan_escaped(p, end, uc_param);
+            if (p == vb) return ec = errc::bad_uri, false;
+        }
+        if (p < end && *p != ';') return ec = errc::bad_uri, false;
         if (count == max_parameters) return ec = errc::too_many_parameters, false;
         for (std::size_t k = 0; k < count; ++k)
             if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, false;
         names[count++] = {name.data(), name.size()};
-        i = e;
     }
     return true;
 }

@@ -58,6 +58,15 @@ inline bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out
     return true;
 }
 
+/// token octets and ":".
+struct gen_value_set : octet_set {
+    constexpr gen_value_set() : octet_set(":") {
+        for (int c = 0; c < 256; ++c)
+            if (chars.v[c] & cc_token) v[c] = true;
+    }
+};
+inline constexpr gen_value_set gen_value_chars{};
+
 /// gen-value = token / host / quoted-string. Returns the end index or npos.
 inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
     if (i >= s.size()) return std::string_view::npos;
@@ -71,7 +80,7 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
     // token / host; ":" admits an IPv6 address without brackets
     // (RFC 3261 via-received = IPv4address / IPv6address)
     std::size_t e = i;
-    while (e < s.size() && (is_token(s[e]) || s[e] == ':')) ++e;
+    while (e < s.size() && gen_value_chars(s[e])) ++e;
     return e == i ? std::string_view::npos : e;
 }
 
