@@ -15,7 +15,37 @@ static void check(bool ok) {
     if (!ok) std::abort();
 }
 
+// The typed values parse() kept while validating are those the accessors
+// would parse from the header rows.
+static void check_kept(const sip::message& m) {
+    std::error_code e1, e2;
+    sip::via v = m.top_via(e1);
+    std::string_view top = m.values(sip::header_id::via).front();
+    sip::via w = top.empty() ? sip::via{} : sip::parse_via(top, e2);
+    check(!top.empty() || e1 == sip::errc::missing_header);
+    if (!top.empty()) check(e1 == e2 && v.raw == w.raw && v.branch == w.branch && v.host == w.host && v.port == w.port && v.parameters.str() == w.parameters.str());
+    const sip::header_id ids[] = {sip::header_id::from, sip::header_id::to};
+    for (sip::header_id id : ids) {
+        auto f = m.find(id);
+        if (!f) continue;
+        sip::name_addr a = id == sip::header_id::from ? m.from(e1) : m.to(e1);
+        sip::name_addr b = sip::parse_name_addr(f->value, e2);
+        check(e1 == e2 && a.raw == b.raw && a.uri_text == b.uri_text && a.uri.host == b.uri.host && a.parameters.str() == b.parameters.str());
+    }
+    std::string_view first = m.values(sip::header_id::contact).front();
+    if (!first.empty()) {
+        sip::name_addr a = m.contact(e1);
+        sip::name_addr b = sip::parse_name_addr(first, e2, {false, true});
+        check(e1 == e2 && a.raw == b.raw && a.star == b.star && a.uri_text == b.uri_text && a.parameters.str() == b.parameters.str());
+    }
+    if (auto c = m.find(sip::header_id::cseq)) {
+        sip::cseq a = m.cseq(e1), b = sip::parse_cseq(c->value, e2);
+        check(e1 == e2 && a.number == b.number && a.method == b.method);
+    }
+}
+
 static void touch(const sip::message& m) {
+    check_kept(m);
     std::error_code ec;
     std::size_t n = 0;
     for (std::string_view v : m.values(sip::header_id::via)) n += sip::parse_via(v, ec).branch.size();

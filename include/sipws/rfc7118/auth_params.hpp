@@ -17,6 +17,7 @@
 /// recognised and ignored. Line folding (CRLF followed by SP/HT) counts as
 /// white space. Counts and sizes are bounded by auth_parse_limits.
 
+#include <sipws/detail/ascii.hpp>
 #include <sipws/rfc7118/error.hpp>
 
 #include <cstddef>
@@ -81,16 +82,8 @@ constexpr bool is_token68_char(char c) noexcept {
            c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
 }
 
-constexpr char ascii_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
+using sipws::detail::ascii_lower;
+using sipws::detail::iequals;
 
 constexpr bool is_token(std::string_view s) noexcept {
     if (s.empty()) return false;

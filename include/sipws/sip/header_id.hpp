@@ -7,6 +7,7 @@
 /// compact forms (RFC 3261 7.3.3 and extensions) and whether their values form a
 /// comma-separated list (RFC 3261 7.3.1).
 
+#include <sipws/detail/ascii.hpp>
 #include <sipws/sip/detail/chars.hpp>
 
 #include <cstdint>
@@ -206,13 +207,6 @@ inline constexpr header_id compact_ids[26] = {
         header_id::unknown
 };
 
-/// \p s (any case) equals \p lower (lower case, token characters only).
-/// Only valid when \p s holds token characters, which the parser checked.
-inline bool iequals_lower(std::string_view s, std::string_view lower) noexcept {
-    for (std::size_t i = 0; i < lower.size(); ++i)
-        if (static_cast<char>(s[i] | 0x20) != lower[i]) return false;
-    return true;
-}
 } // namespace detail
 
 /// Facts about \p id.
@@ -225,124 +219,329 @@ constexpr std::string_view canonical_name(header_id id) noexcept { return info(i
 
 /// The header id of a field name given in any case, long or compact form.
 /// The name must be a token (the parser has checked that before calling).
+/// Picks the one candidate from the length and one or two octets, then
+/// compares once.
 inline header_id lookup_header(std::string_view s) noexcept {
     if (s.size() == 1) {
         char c = static_cast<char>(s[0] | 0x20);
         if (c >= 'a' && c <= 'z') return detail::compact_ids[c - 'a'];
         return header_id::unknown;
     }
+    header_id id = header_id::unknown;
+    std::string_view name;
+    auto pick = [&](header_id i, std::string_view n) {
+        id = i;
+        name = n;
+    };
+    char c0 = static_cast<char>(s[0] | 0x20);
     switch (s.size()) {
     case 2:
-        if (detail::iequals_lower(s, "to")) return header_id::to;
+        switch (c0) {
+        case 't':
+            pick(header_id::to, "to");
+            break;
+        default: break;
+        }
         break;
     case 3:
-        if (detail::iequals_lower(s, "via")) return header_id::via;
+        switch (c0) {
+        case 'v':
+            pick(header_id::via, "via");
+            break;
+        default: break;
+        }
         break;
     case 4:
-        if (detail::iequals_lower(s, "cseq")) return header_id::cseq;
-        if (detail::iequals_lower(s, "date")) return header_id::date;
-        if (detail::iequals_lower(s, "from")) return header_id::from;
-        if (detail::iequals_lower(s, "path")) return header_id::path;
-        if (detail::iequals_lower(s, "rack")) return header_id::rack;
-        if (detail::iequals_lower(s, "rseq")) return header_id::rseq;
+        switch (c0) {
+        case 'c':
+            pick(header_id::cseq, "cseq");
+            break;
+        case 'd':
+            pick(header_id::date, "date");
+            break;
+        case 'f':
+            pick(header_id::from, "from");
+            break;
+        case 'p':
+            pick(header_id::path, "path");
+            break;
+        case 'r':
+            switch (static_cast<char>(s[1] | 0x20)) {
+            case 'a': pick(header_id::rack, "rack"); break;
+            case 's': pick(header_id::rseq, "rseq"); break;
+            default: break;
+            }
+            break;
+        default: break;
+        }
         break;
     case 5:
-        if (detail::iequals_lower(s, "allow")) return header_id::allow;
-        if (detail::iequals_lower(s, "event")) return header_id::event;
-        if (detail::iequals_lower(s, "route")) return header_id::route;
+        switch (c0) {
+        case 'a':
+            pick(header_id::allow, "allow");
+            break;
+        case 'e':
+            pick(header_id::event, "event");
+            break;
+        case 'r':
+            pick(header_id::route, "route");
+            break;
+        default: break;
+        }
         break;
     case 6:
-        if (detail::iequals_lower(s, "accept")) return header_id::accept;
-        if (detail::iequals_lower(s, "min-se")) return header_id::min_se;
-        if (detail::iequals_lower(s, "reason")) return header_id::reason;
-        if (detail::iequals_lower(s, "server")) return header_id::server;
+        switch (c0) {
+        case 'a':
+            pick(header_id::accept, "accept");
+            break;
+        case 'm':
+            pick(header_id::min_se, "min-se");
+            break;
+        case 'r':
+            pick(header_id::reason, "reason");
+            break;
+        case 's':
+            pick(header_id::server, "server");
+            break;
+        default: break;
+        }
         break;
     case 7:
-        if (detail::iequals_lower(s, "call-id")) return header_id::call_id;
-        if (detail::iequals_lower(s, "contact")) return header_id::contact;
-        if (detail::iequals_lower(s, "expires")) return header_id::expires;
-        if (detail::iequals_lower(s, "privacy")) return header_id::privacy;
-        if (detail::iequals_lower(s, "require")) return header_id::require;
-        if (detail::iequals_lower(s, "subject")) return header_id::subject;
-        if (detail::iequals_lower(s, "warning")) return header_id::warning;
+        switch (c0) {
+        case 'c':
+            switch (static_cast<char>(s[1] | 0x20)) {
+            case 'a': pick(header_id::call_id, "call-id"); break;
+            case 'o': pick(header_id::contact, "contact"); break;
+            default: break;
+            }
+            break;
+        case 'e':
+            pick(header_id::expires, "expires");
+            break;
+        case 'p':
+            pick(header_id::privacy, "privacy");
+            break;
+        case 'r':
+            pick(header_id::require, "require");
+            break;
+        case 's':
+            pick(header_id::subject, "subject");
+            break;
+        case 'w':
+            pick(header_id::warning, "warning");
+            break;
+        default: break;
+        }
         break;
     case 8:
-        if (detail::iequals_lower(s, "identity")) return header_id::identity;
-        if (detail::iequals_lower(s, "priority")) return header_id::priority;
-        if (detail::iequals_lower(s, "refer-to")) return header_id::refer_to;
-        if (detail::iequals_lower(s, "replaces")) return header_id::replaces;
-        if (detail::iequals_lower(s, "reply-to")) return header_id::reply_to;
-        if (detail::iequals_lower(s, "sip-etag")) return header_id::sip_etag;
+        switch (c0) {
+        case 'i':
+            pick(header_id::identity, "identity");
+            break;
+        case 'p':
+            pick(header_id::priority, "priority");
+            break;
+        case 'r':
+            switch (static_cast<char>(s[4] | 0x20)) {
+            case 'r': pick(header_id::refer_to, "refer-to"); break;
+            case 'a': pick(header_id::replaces, "replaces"); break;
+            case 'y': pick(header_id::reply_to, "reply-to"); break;
+            default: break;
+            }
+            break;
+        case 's':
+            pick(header_id::sip_etag, "sip-etag");
+            break;
+        default: break;
+        }
         break;
     case 9:
-        if (detail::iequals_lower(s, "call-info")) return header_id::call_info;
-        if (detail::iequals_lower(s, "supported")) return header_id::supported;
-        if (detail::iequals_lower(s, "timestamp")) return header_id::timestamp;
+        switch (c0) {
+        case 'c':
+            pick(header_id::call_info, "call-info");
+            break;
+        case 's':
+            pick(header_id::supported, "supported");
+            break;
+        case 't':
+            pick(header_id::timestamp, "timestamp");
+            break;
+        default: break;
+        }
         break;
     case 10:
-        if (detail::iequals_lower(s, "alert-info")) return header_id::alert_info;
-        if (detail::iequals_lower(s, "error-info")) return header_id::error_info;
-        if (detail::iequals_lower(s, "flow-timer")) return header_id::flow_timer;
-        if (detail::iequals_lower(s, "user-agent")) return header_id::user_agent;
+        switch (c0) {
+        case 'a':
+            pick(header_id::alert_info, "alert-info");
+            break;
+        case 'e':
+            pick(header_id::error_info, "error-info");
+            break;
+        case 'f':
+            pick(header_id::flow_timer, "flow-timer");
+            break;
+        case 'u':
+            pick(header_id::user_agent, "user-agent");
+            break;
+        default: break;
+        }
         break;
     case 11:
-        if (detail::iequals_lower(s, "in-reply-to")) return header_id::in_reply_to;
-        if (detail::iequals_lower(s, "min-expires")) return header_id::min_expires;
-        if (detail::iequals_lower(s, "referred-by")) return header_id::referred_by;
-        if (detail::iequals_lower(s, "retry-after")) return header_id::retry_after;
-        if (detail::iequals_lower(s, "unsupported")) return header_id::unsupported;
+        switch (c0) {
+        case 'i':
+            pick(header_id::in_reply_to, "in-reply-to");
+            break;
+        case 'm':
+            pick(header_id::min_expires, "min-expires");
+            break;
+        case 'r':
+            switch (static_cast<char>(s[2] | 0x20)) {
+            case 'f': pick(header_id::referred_by, "referred-by"); break;
+            case 't': pick(header_id::retry_after, "retry-after"); break;
+            default: break;
+            }
+            break;
+        case 'u':
+            pick(header_id::unsupported, "unsupported");
+            break;
+        default: break;
+        }
         break;
     case 12:
-        if (detail::iequals_lower(s, "allow-events")) return header_id::allow_events;
-        if (detail::iequals_lower(s, "content-type")) return header_id::content_type;
-        if (detail::iequals_lower(s, "max-forwards")) return header_id::max_forwards;
-        if (detail::iequals_lower(s, "mime-version")) return header_id::mime_version;
-        if (detail::iequals_lower(s, "organization")) return header_id::organization;
-        if (detail::iequals_lower(s, "record-route")) return header_id::record_route;
-        if (detail::iequals_lower(s, "sip-if-match")) return header_id::sip_if_match;
+        switch (c0) {
+        case 'a':
+            pick(header_id::allow_events, "allow-events");
+            break;
+        case 'c':
+            pick(header_id::content_type, "content-type");
+            break;
+        case 'm':
+            switch (static_cast<char>(s[1] | 0x20)) {
+            case 'a': pick(header_id::max_forwards, "max-forwards"); break;
+            case 'i': pick(header_id::mime_version, "mime-version"); break;
+            default: break;
+            }
+            break;
+        case 'o':
+            pick(header_id::organization, "organization");
+            break;
+        case 'r':
+            pick(header_id::record_route, "record-route");
+            break;
+        case 's':
+            pick(header_id::sip_if_match, "sip-if-match");
+            break;
+        default: break;
+        }
         break;
     case 13:
-        if (detail::iequals_lower(s, "authorization")) return header_id::authorization;
-        if (detail::iequals_lower(s, "proxy-require")) return header_id::proxy_require;
-        if (detail::iequals_lower(s, "service-route")) return header_id::service_route;
+        switch (c0) {
+        case 'a':
+            pick(header_id::authorization, "authorization");
+            break;
+        case 'p':
+            pick(header_id::proxy_require, "proxy-require");
+            break;
+        case 's':
+            pick(header_id::service_route, "service-route");
+            break;
+        default: break;
+        }
         break;
     case 14:
-        if (detail::iequals_lower(s, "accept-contact")) return header_id::accept_contact;
-        if (detail::iequals_lower(s, "content-length")) return header_id::content_length;
-        if (detail::iequals_lower(s, "reject-contact")) return header_id::reject_contact;
+        switch (c0) {
+        case 'a':
+            pick(header_id::accept_contact, "accept-contact");
+            break;
+        case 'c':
+            pick(header_id::content_length, "content-length");
+            break;
+        case 'r':
+            pick(header_id::reject_contact, "reject-contact");
+            break;
+        default: break;
+        }
         break;
     case 15:
-        if (detail::iequals_lower(s, "accept-encoding")) return header_id::accept_encoding;
-        if (detail::iequals_lower(s, "accept-language")) return header_id::accept_language;
-        if (detail::iequals_lower(s, "security-client")) return header_id::security_client;
-        if (detail::iequals_lower(s, "security-server")) return header_id::security_server;
-        if (detail::iequals_lower(s, "security-verify")) return header_id::security_verify;
-        if (detail::iequals_lower(s, "session-expires")) return header_id::session_expires;
+        switch (c0) {
+        case 'a':
+            switch (static_cast<char>(s[7] | 0x20)) {
+            case 'e': pick(header_id::accept_encoding, "accept-encoding"); break;
+            case 'l': pick(header_id::accept_language, "accept-language"); break;
+            default: break;
+            }
+            break;
+        case 's':
+            switch (static_cast<char>(s[9] | 0x20)) {
+            case 'c': pick(header_id::security_client, "security-client"); break;
+            case 's': pick(header_id::security_server, "security-server"); break;
+            case 'v': pick(header_id::security_verify, "security-verify"); break;
+            case 'x': pick(header_id::session_expires, "session-expires"); break;
+            default: break;
+            }
+            break;
+        default: break;
+        }
         break;
     case 16:
-        if (detail::iequals_lower(s, "content-encoding")) return header_id::content_encoding;
-        if (detail::iequals_lower(s, "content-language")) return header_id::content_language;
-        if (detail::iequals_lower(s, "www-authenticate")) return header_id::www_authenticate;
+        switch (c0) {
+        case 'c':
+            switch (static_cast<char>(s[8] | 0x20)) {
+            case 'e': pick(header_id::content_encoding, "content-encoding"); break;
+            case 'l': pick(header_id::content_language, "content-language"); break;
+            default: break;
+            }
+            break;
+        case 'w':
+            pick(header_id::www_authenticate, "www-authenticate");
+            break;
+        default: break;
+        }
         break;
     case 18:
-        if (detail::iequals_lower(s, "proxy-authenticate")) return header_id::proxy_authenticate;
-        if (detail::iequals_lower(s, "subscription-state")) return header_id::subscription_state;
+        switch (c0) {
+        case 'p':
+            pick(header_id::proxy_authenticate, "proxy-authenticate");
+            break;
+        case 's':
+            pick(header_id::subscription_state, "subscription-state");
+            break;
+        default: break;
+        }
         break;
     case 19:
-        if (detail::iequals_lower(s, "authentication-info")) return header_id::authentication_info;
-        if (detail::iequals_lower(s, "content-disposition")) return header_id::content_disposition;
-        if (detail::iequals_lower(s, "p-asserted-identity")) return header_id::p_asserted_identity;
-        if (detail::iequals_lower(s, "proxy-authorization")) return header_id::proxy_authorization;
-        if (detail::iequals_lower(s, "request-disposition")) return header_id::request_disposition;
+        switch (c0) {
+        case 'a':
+            pick(header_id::authentication_info, "authentication-info");
+            break;
+        case 'c':
+            pick(header_id::content_disposition, "content-disposition");
+            break;
+        case 'p':
+            switch (static_cast<char>(s[1] | 0x20)) {
+            case '-': pick(header_id::p_asserted_identity, "p-asserted-identity"); break;
+            case 'r': pick(header_id::proxy_authorization, "proxy-authorization"); break;
+            default: break;
+            }
+            break;
+        case 'r':
+            pick(header_id::request_disposition, "request-disposition");
+            break;
+        default: break;
+        }
         break;
     case 20:
-        if (detail::iequals_lower(s, "p-preferred-identity")) return header_id::p_preferred_identity;
+        switch (c0) {
+        case 'p':
+            pick(header_id::p_preferred_identity, "p-preferred-identity");
+            break;
+        default: break;
+        }
         break;
-
-    default:
-        break;
+    default: return header_id::unknown;
     }
-    return header_id::unknown;
+    return id != header_id::unknown && sipws::detail::equals_lower_token(s, name) ? id
+                                                                                  : header_id::unknown;
 }
 
 } // namespace sipws::sip

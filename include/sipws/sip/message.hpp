@@ -48,6 +48,15 @@ struct header_slot {
     std::uint8_t folded;
 };
 
+/// Typed values kept by the validation pass; a bit of `have` says which are set.
+struct typed_values {
+    enum : std::uint8_t { has_via = 1, has_from = 2, has_to = 4, has_cseq = 8, has_contact = 16 };
+    std::uint8_t have = 0;
+    sip::via top_via;
+    name_addr from, to, contact;
+    sip::cseq cseq;
+};
+
 /// Next element of a comma list starting at \p pos: commas inside quoted
 /// strings and <...> do not separate (SIP3261-7.3-c). Returns false at the
 /// end; \p out is the trimmed element (possibly empty).
@@ -57,6 +66,12 @@ inline bool next_list_element(std::string_view s, std::size_t& pos, std::string_
     bool angle = false;
     while (i < s.size()) {
         char c = s[i];
+        if (!list_delims(c)) {
+            i = static_cast<std::size_t>(
+                find_any_of(s.data() + i, s.data() + s.size(), list_delims, '"', '<', '>', ',') -
+                s.data());
+            continue;
+        }
         if (c == '"') {
             std::size_t e = scan_quoted(s, i);
             i = e == s.npos ? s.size() : e;
@@ -67,7 +82,7 @@ inline bool next_list_element(std::string_view s, std::size_t& pos, std::string_
         else if (c == ',' && !angle) break;
         ++i;
     }
-    out = trim_lws(s.substr(b, i - b));
+    out = trim_lws(detail::sub(s, b, i - b));
     pos = i + 1;
     return true;
 }
@@ -281,8 +296,13 @@ public:
     value_range headers(header_id id) const { return values(id); }
 
     // ---- typed access --------------------------------------------------------
+    // The validation pass of parse() keeps the values below as it checks them
+    // (top Via, From, To, CSeq, first Contact): these accessors then return
+    // them without parsing again. Otherwise they parse on each call.
+
     /// Topmost Via value.
     via top_via(std::error_code& ec) const {
+        if (typed_.have & detail::typed_values::has_via) return ec.clear(), typed_.top_via;
         std::string_view v = values(header_id::via).front();
         if (v.empty()) return ec = errc::missing_header, via{};
         return parse_via(v, ec);
@@ -293,6 +313,7 @@ public:
     }
     std::string_view call_id() const { return detail::trim_lws(value(header_id::call_id)); }
     sip::cseq cseq(std::error_code& ec) const {
+        if (typed_.have & detail::typed_values::has_cseq) return ec.clear(), typed_.cseq;
         auto f = find(header_id::cseq);
         if (!f) return ec = errc::missing_header, sip::cseq{};
         return parse_cseq(f->value, ec);
@@ -301,15 +322,33 @@ public:
         std::error_code ec;
         return opt(cseq(ec), ec);
     }
-    name_addr from(std::error_code& ec) const { return addr(header_id::from, ec); }
+    name_addr from(std::error_code& ec) const {
+        if (typed_.have & detail::typed_values::has_from) return ec.clear(), typed_.from;
+        return addr(header_id::from, ec);
+    }
     std::optional<name_addr> from() const {
         std::error_code ec;
         return opt(from(ec), ec);
     }
-    name_addr to(std::error_code& ec) const { return addr(header_id::to, ec); }
+    name_addr to(std::error_code& ec) const {
+        if (typed_.have & detail::typed_values::has_to) return ec.clear(), typed_.to;
+        return addr(header_id::to, ec);
+    }
     std::optional<name_addr> to() const {
         std::error_code ec;
         return opt(to(ec), ec);
+    }
+    /// The first Contact value (`*` included as is_star()); errc::missing_header
+    /// when there is none.
+    name_addr contact(std::error_code& ec) const {
+        if (typed_.have & detail::typed_values::has_contact) return ec.clear(), typed_.contact;
+        std::string_view v = values(header_id::contact).front();
+        if (v.empty()) return ec = errc::missing_header, name_addr{};
+        return parse_name_addr(v, ec, {false, true});
+    }
+    std::optional<name_addr> contact() const {
+        std::error_code ec;
+        return opt(contact(ec), ec);
     }
     /// Contact values (`*` included as is_star()).
     name_addr_range contacts() const { return {values(header_id::contact), {false, true}}; }
@@ -383,6 +422,7 @@ private:
     std::size_t content_length_ = 0;
     std::size_t surplus_ = 0;
     std::uint16_t first_[static_cast<std::size_t>(header_id::count_)] = {};
+    detail::typed_values typed_;
     detail::header_slot* slots_;
     std::size_t capacity_;
     std::size_t count_ = 0;
@@ -434,6 +474,7 @@ struct detail_parser_access {
     static detail::header_slot* slots(message& m) noexcept { return m.slots_; }
     static std::size_t capacity(const message& m) noexcept { return m.capacity_; }
     static std::size_t& count(message& m) noexcept { return m.count_; }
+    static detail::typed_values& typed(message& m) noexcept { return m.typed_; }
     static void rebind(message& m, detail::header_slot* s) noexcept { m.slots_ = s; }
 };
 

@@ -14,6 +14,7 @@
 #include <sipws/sip/uri.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -65,7 +66,7 @@ struct name_addr {
     /// between `"<` and `>"`, or "" when absent.
     std::string_view instance_id() const {
         std::string_view v = strip_quotes(param("+sip.instance"));
-        if (v.size() >= 2 && v.front() == '<' && v.back() == '>') return v.substr(1, v.size() - 2);
+        if (v.size() >= 2 && v.front() == '<' && v.back() == '>') return detail::sub(v, 1, v.size() - 2);
         return {};
     }
     /// Contact `pub-gruu` / `temp-gruu` (RFC 5627) without quotes ("" when absent).
@@ -73,30 +74,31 @@ struct name_addr {
     std::string_view temp_gruu() const { return strip_quotes(param("temp-gruu")); }
 };
 
-/// Parses one value (no top-level commas). Errors: errc::bad_name_addr,
-/// errc::bad_uri, errc::duplicate_parameter, errc::too_many_parameters.
-inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
+namespace detail {
+/// parse_name_addr() into \p na, which it resets first: a caller that keeps
+/// the result in place saves a copy. False on failure (\p na is then empty).
+inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
                                  const name_addr_options& opt = {}) {
-    using namespace detail;
     ec.clear();
     std::string_view s = trim_lws(value);
-    name_addr na;
+    na = name_addr{};
     na.raw = s;
     auto fail = [&](errc e) {
         ec = e;
-        return name_addr{};
+        na = name_addr{};
+        return false;
     };
     if (s.empty()) return fail(errc::bad_name_addr);
     if (opt.allow_star && s == "*") {
         na.star = true;
-        return na;
+        return true;
     }
     std::size_t i = 0;
     std::size_t laquot = s.npos;
     if (s[0] == '"') {
         std::size_t e = scan_quoted(s, 0);
         if (e == s.npos) return fail(errc::bad_name_addr);
-        na.display_name = s.substr(0, e);
+        na.display_name = detail::sub(s, 0, e);
         i = skip_lws(s, e);
         if (i >= s.size() || s[i] != '<') return fail(errc::bad_name_addr);
         laquot = i;
@@ -112,15 +114,17 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
             j = skip_lws(s, e);
         }
         if (j < s.size() && s[j] == '<' && last > 0) {
-            na.display_name = s.substr(0, last);
+            na.display_name = detail::sub(s, 0, last);
             laquot = j;
         }
     }
     std::size_t after;
     if (laquot != s.npos) {
-        std::size_t r = detail::find_char(s, '>', laquot);
-        if (r == s.npos) return fail(errc::bad_name_addr);
-        na.uri_text = s.substr(laquot + 1, r - laquot - 1);
+        // memchr: the URI between the brackets is tens of octets long
+        const void* gt = std::memchr(s.data() + laquot, '>', s.size() - laquot);
+        if (gt == nullptr) return fail(errc::bad_name_addr);
+        std::size_t r = static_cast<std::size_t>(static_cast<const char*>(gt) - s.data());
+        na.uri_text = detail::sub(s, laquot + 1, r - laquot - 1);
         na.bracketed = true;
         after = r + 1;
     } else {
@@ -131,17 +135,26 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
                 return fail(errc::bad_name_addr);
             ++e;
         }
-        na.uri_text = s.substr(0, e);
+        na.uri_text = detail::sub(s, 0, e);
         after = e;
     }
-    na.uri = parse_uri(na.uri_text, ec);
-    if (ec)
+    if (!parse_uri_into(na.uri_text, na.uri, ec))
         return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
                         ? static_cast<errc>(ec.value())
                         : errc::bad_uri);
     std::size_t e = scan_params(s, after, na.parameters, ec);
     if (ec) return fail(ec == errc::bad_parameter ? errc::bad_name_addr : static_cast<errc>(ec.value()));
     if (skip_lws(s, e) != s.size()) return fail(errc::bad_name_addr);
+    return true;
+}
+} // namespace detail
+
+/// Parses one value (no top-level commas). Errors: errc::bad_name_addr,
+/// errc::bad_uri, errc::duplicate_parameter, errc::too_many_parameters.
+inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
+                                 const name_addr_options& opt = {}) {
+    name_addr na;
+    detail::parse_name_addr_into(value, na, ec, opt);
     return na;
 }
 

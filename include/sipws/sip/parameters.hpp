@@ -44,7 +44,7 @@ inline std::string unquote(std::string_view v) {
 /// The inside of a quoted-string without resolving quoted-pairs (a view);
 /// other values unchanged.
 constexpr std::string_view strip_quotes(std::string_view v) noexcept {
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return detail::sub(v, 1, v.size() - 2);
     return v;
 }
 
@@ -90,7 +90,7 @@ public:
             pos_ = i;
             std::size_t b = i;
             while (i < n && text_[i] != '=' && text_[i] != ';' && !detail::is_lws(text_[i])) ++i;
-            cur_ = parameter{text_.substr(b, i - b), {}, false};
+            cur_ = parameter{detail::sub(text_, b, i - b), {}, false};
             std::size_t j = i;
             while (j < n && detail::is_lws(text_[j])) ++j;
             if (j < n && text_[j] == '=') {
@@ -104,7 +104,7 @@ public:
                 } else {
                     while (j < n && text_[j] != ';' && !detail::is_lws(text_[j])) ++j;
                 }
-                cur_.value = text_.substr(vb, j - vb);
+                cur_.value = detail::sub(text_, vb, j - vb);
                 cur_.has_value = true;
                 i = j;
             }

@@ -103,14 +103,14 @@ inline parse_error make_parse_error(errc e, std::size_t off, std::string_view wh
 
 inline bool is_sip_version(std::string_view v, bool& supported) noexcept {
     // "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive
-    if (v.size() < 7 || !iequals(v.substr(0, 4), "SIP/")) return false;
+    if (v.size() < 7 || !iequals(detail::sub(v, 0, 4), "SIP/")) return false;
     std::size_t i = 4, b = i;
     while (i < v.size() && is_digit(v[i])) ++i;
     if (i == b || i >= v.size() || v[i] != '.') return false;
     std::size_t c = ++i;
     while (i < v.size() && is_digit(v[i])) ++i;
     if (i == c || i != v.size()) return false;
-    supported = v.substr(4) == "2.0";
+    supported = detail::sub(v, 4) == "2.0";
     return true;
 }
 
@@ -119,12 +119,12 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     using A = detail_parser_access;
     A::start_line(m) = line;
     std::string_view l = line;
-    if (l.size() >= 4 && iequals(l.substr(0, 4), "SIP/")) {
+    if (l.size() >= 4 && iequals(detail::sub(l, 0, 4), "SIP/")) {
         // Status-Line
         std::size_t sp = l.find(' ');
         if (sp == l.npos)
             return make_parse_error(errc::bad_start_line, base, "status line without status code");
-        std::string_view ver = l.substr(0, sp);
+        std::string_view ver = detail::sub(l, 0, sp);
         bool supported = false;
         if (!is_sip_version(ver, supported))
             return make_parse_error(errc::bad_version, base, "malformed SIP-Version");
@@ -142,7 +142,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         if (i == line.size() && !opt.allow_extra_spaces)
             return make_parse_error(errc::bad_start_line, base + i,
                                     "missing SP after the status code");
-        std::string_view reason = i < l.size() ? l.substr(i + 1) : std::string_view{};
+        std::string_view reason = i < l.size() ? detail::sub(l, i + 1) : std::string_view{};
         for (std::size_t k = 0; k < reason.size(); ++k)
             if (reason[k] != '\t' && is(reason[k], cc_ctl))
                 return make_parse_error(errc::bad_reason_phrase, base + i + 1 + k,
@@ -161,7 +161,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                         : "method is not a token followed by SP");
     // From here on the method is known: a failure below still lets parse()
     // index the headers so that a 400 or 505 can be built (RFC 4475 3.1.2).
-    A::method(m) = l.substr(0, me);
+    A::method(m) = detail::sub(l, 0, me);
     if (opt.allow_extra_spaces) {
         while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
     } else if (!l.empty() && is_wsp(l.back())) {
@@ -178,15 +178,19 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     }
     if (last <= me || ue <= ub)
         return make_parse_error(errc::bad_start_line, base + me, "request line lacks a Request-URI or SIP-Version");
-    std::string_view uri_text = l.substr(ub, ue - ub);
+    std::string_view uri_text = detail::sub(l, ub, ue - ub);
     if (uri_text.front() == ' ' || uri_text.back() == ' ' || uri_text.front() == '\t')
         return make_parse_error(errc::bad_start_line, base + ub,
                                 "more than one SP between request line elements");
-    for (std::size_t k = 0; k < uri_text.size(); ++k)
-        if (is_wsp(uri_text[k]) || is(uri_text[k], cc_ctl))
-            return make_parse_error(errc::bad_request_uri, base + ub + k,
-                                    "white space inside the Request-URI");
-    std::string_view ver = l.substr(last + 1);
+    // The line holds no control octet but HTAB (the caller cut it at the first other one).
+    static constexpr octet_set wsp_set{" \t"};
+    const char* ws = find_any_of(uri_text.data(), uri_text.data() + uri_text.size(), wsp_set, ' ',
+                                 '\t', ' ', '\t');
+    if (ws != uri_text.data() + uri_text.size())
+        return make_parse_error(errc::bad_request_uri,
+                                base + ub + static_cast<std::size_t>(ws - uri_text.data()),
+                                "white space inside the Request-URI");
+    std::string_view ver = detail::sub(l, last + 1);
     bool supported = false;
     if (!is_sip_version(ver, supported))
         return make_parse_error(errc::bad_version, base + last + 1, "malformed SIP-Version");
@@ -254,7 +258,12 @@ inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
                : fallback;
 }
 
-inline parse_error validate(const message& m, const parse_options& opt) {
+/// Checks the headers a transport and proxy rely on and keeps the typed
+/// values that message's accessors return (top Via, From, To, CSeq, first
+/// Contact), so that they are not parsed twice.
+inline parse_error validate(message& m, const parse_options& opt) {
+    using T = typed_values;
+    T& typed = detail_parser_access::typed(m);
     std::error_code ec;
     for (std::size_t i = 0; i < m.header_count(); ++i) {
         header_field h = m.header(i);
@@ -262,28 +271,44 @@ inline parse_error validate(const message& m, const parse_options& opt) {
         switch (h.id) {
         case header_id::via:
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
-                    parse_via(e, ec);
+                    if (typed.have & T::has_via) {
+                        parse_via(e, ec);
+                    } else if (parse_via_into(e, typed.top_via, ec)) {
+                        typed.have |= T::has_via;
+                    }
                     return !ec;
                 }))
                 return make_parse_error(param_or(ec, errc::bad_via), off, "malformed Via");
             break;
         case header_id::from:
-        case header_id::to:
-            parse_name_addr(h.value, ec);
+        case header_id::to: {
+            bool from = h.id == header_id::from;
+            std::uint8_t bit = from ? T::has_from : T::has_to;
+            if (typed.have & bit) {
+                parse_name_addr(h.value, ec);
+            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec)) {
+                typed.have |= bit;
+            }
             if (ec)
                 return make_parse_error(param_or(ec, errc::bad_name_addr), off,
-                                        h.id == header_id::from ? "malformed From" : "malformed To");
+                                        from ? "malformed From" : "malformed To");
             break;
+        }
         case header_id::contact:
         case header_id::route:
         case header_id::record_route:
         case header_id::path: {
-            name_addr_options o{h.id != header_id::contact, h.id == header_id::contact};
+            bool contact = h.id == header_id::contact;
+            name_addr_options o{!contact, contact};
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
-                    parse_name_addr(e, ec, o);
+                    if (!contact || (typed.have & T::has_contact)) {
+                        parse_name_addr(e, ec, o);
+                    } else if (parse_name_addr_into(e, typed.contact, ec, o)) {
+                        typed.have |= T::has_contact;
+                    }
                     return !ec;
                 })) {
-                std::string_view what = h.id == header_id::contact ? "malformed Contact"
+                std::string_view what = contact                       ? "malformed Contact"
                                         : h.id == header_id::route ? "malformed Route"
                                         : h.id == header_id::path  ? "malformed Path"
                                                                    : "malformed Record-Route";
@@ -301,6 +326,10 @@ inline parse_error validate(const message& m, const parse_options& opt) {
             if (m.is_request() && c.method != m.method())
                 return make_parse_error(errc::cseq_method_mismatch, off,
                                         "CSeq method does not match the request method");
+            if (!(typed.have & T::has_cseq)) {
+                typed.cseq = c;
+                typed.have |= T::has_cseq;
+            }
             break;
         }
         case header_id::max_forwards:
@@ -332,6 +361,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
     A::content_length(m) = 0;
     A::surplus(m) = 0;
     A::count(m) = 0;
+    A::typed(m).have = 0;
     std::uint16_t* first = A::first(m);
     std::memset(first, 0, sizeof(std::uint16_t) * static_cast<std::size_t>(header_id::count_));
     header_slot* slots = A::slots(m);
@@ -389,6 +419,10 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
 
     // ---- header rows
     std::size_t count = 0;
+    // Ids seen more than once (a bit per header_id), for the checks of
+    // require_mandatory_headers.
+    static_assert(static_cast<std::size_t>(header_id::count_) <= 128);
+    std::uint64_t repeated[2] = {0, 0};
     std::size_t cl_value = 0;
     bool has_cl = false;
     for (;;) {
@@ -481,8 +515,10 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         s.folded = folded;
         ++count;
         A::count(m) = count;
-        std::uint16_t& f = first[static_cast<std::size_t>(id)];
+        std::size_t idx = static_cast<std::size_t>(id);
+        std::uint16_t& f = first[idx];
         if (f == 0) f = static_cast<std::uint16_t>(count);
+        else repeated[idx >> 6] |= std::uint64_t{1} << (idx & 63);
         if (id == header_id::content_length) {
             std::error_code ec;
             std::size_t n = parse_content_length(std::string_view(vb, static_cast<std::size_t>(ve - vb)), ec);
@@ -534,7 +570,8 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         for (std::size_t k = 0; k < 5; ++k) {
             auto h = m.find(required[k]);
             if (!h) return make_parse_error(errc::missing_header, m.head().size(), missing[k]);
-            if (k > 0 && m.count(required[k]) > 1)
+            std::size_t idx = static_cast<std::size_t>(required[k]);
+            if (k > 0 && (repeated[idx >> 6] >> (idx & 63) & 1) != 0)
                 return make_parse_error(errc::duplicate_header, h->offset, twice[k]);
         }
     }

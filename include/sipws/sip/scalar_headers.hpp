@@ -29,12 +29,12 @@ inline cseq parse_cseq(std::string_view value, std::error_code& ec) {
     std::size_t i = 0;
     while (i < s.size() && is_digit(s[i])) ++i;
     std::uint64_t n;
-    if (!parse_uint(s.substr(0, i), 0xffffffffu, n)) return ec = errc::bad_cseq, cseq{};
+    if (!parse_uint(detail::sub(s, 0, i), 0xffffffffu, n)) return ec = errc::bad_cseq, cseq{};
     std::size_t m = skip_lws(s, i);
     if (m == i) return ec = errc::bad_cseq, cseq{};
     std::size_t e = scan_token(s, m);
     if (e == m || e != s.size()) return ec = errc::bad_cseq, cseq{};
-    return cseq{static_cast<std::uint32_t>(n), s.substr(m)};
+    return cseq{static_cast<std::uint32_t>(n), detail::sub(s, m)};
 }
 
 /// `Call-ID: word ["@" word]`; returns the trimmed value.
@@ -97,13 +97,13 @@ inline media_type parse_media_type(std::string_view value, std::error_code& ec) 
     media_type m;
     std::size_t e = scan_token(s, 0);
     if (e == 0) return ec = errc::bad_header, media_type{};
-    m.type = s.substr(0, e);
+    m.type = detail::sub(s, 0, e);
     std::size_t i = skip_lws(s, e);
     if (i >= s.size() || s[i] != '/') return ec = errc::bad_header, media_type{};
     i = skip_lws(s, i + 1);
     e = scan_token(s, i);
     if (e == i) return ec = errc::bad_header, media_type{};
-    m.subtype = s.substr(i, e - i);
+    m.subtype = detail::sub(s, i, e - i);
     e = scan_params(s, e, m.parameters, ec);
     if (ec) return media_type{};
     if (skip_lws(s, e) != s.size()) return ec = errc::bad_header, media_type{};

@@ -57,7 +57,7 @@ struct uri {
     bool is_gruu() const { return has_param("gr"); }
     /// The host without IPv6 brackets.
     std::string_view host_address() const noexcept {
-        return host_type == host_kind::ipv6 ? host.substr(1, host.size() - 2) : host;
+        return host_type == host_kind::ipv6 ? detail::sub(host, 1, host.size() - 2) : host;
     }
     /// The port, or the default for the scheme and transport (5060, 5061;
     /// 80 and 443 for transport=ws/wss, WS7118-5.5-b).
@@ -139,7 +139,46 @@ inline bool is_ipv6_address(std::string_view in) noexcept {
 
 inline bool parse_ipv6_reference(std::string_view s) noexcept {
     if (s.size() < 4 || s.front() != '[' || s.back() != ']') return false;
-    return is_ipv6_address(s.substr(1, s.size() - 2));
+    return is_ipv6_address(detail::sub(s, 1, s.size() - 2));
+}
+
+/// What scan_host_chars() saw.
+struct host_scan {
+    std::size_t end;   ///< index of the first octet that is not alphanum, "-" or "."
+    bool numeric;      ///< digits and dots only: an IPv4address candidate
+    bool labels_ok;    ///< as a hostname: labels neither empty nor starting or ending with "-"
+};
+
+/// One pass over the hostname / IPv4address octets from \p i.
+inline host_scan scan_host_chars(std::string_view s, std::size_t i) noexcept {
+    const char* d = s.data();
+    std::size_t n = s.size();
+    std::uint8_t seen = 0;
+    bool bad_label = false;
+    std::uint8_t prev = hc_dot; // a label starts here
+    for (; i < n; ++i) {
+        std::uint8_t f = host_chars.v[static_cast<unsigned char>(d[i])];
+        if (f == 0) break;
+        seen |= f;
+        // a "." or "-" after "." or "-" (or at the start), except "-" after "-"
+        bad_label |= ((f | prev) & (hc_dot | hc_hyphen)) == (f | prev) && (f | prev) != hc_hyphen;
+        prev = f;
+    }
+    // a final "." is allowed, a final "-" is not
+    bad_label |= prev == hc_hyphen;
+    return host_scan{i, (seen & (hc_letter | hc_hyphen)) == 0, !bad_label};
+}
+
+/// Whether \p host, the octets scan_host_chars() reported as \p h, is a
+/// valid hostname or IPv4address; sets \p kind.
+inline bool scanned_host_valid(std::string_view host, const host_scan& h, host_kind& kind) noexcept {
+    if (host.empty()) return false;
+    if (h.numeric) {
+        kind = host_kind::ipv4;
+        return parse_ipv4(host);
+    }
+    kind = host_kind::name;
+    return h.labels_ok;
 }
 
 /// hostname / IPv4address / IPv6reference.
@@ -149,26 +188,8 @@ inline bool parse_host(std::string_view s, host_kind& kind) noexcept {
         kind = host_kind::ipv6;
         return parse_ipv6_reference(s);
     }
-    bool all_numeric = true;
-    for (char c : s) {
-        if (!(is_alpha(c) || is_digit(c) || c == '-' || c == '.')) return false;
-        if (!is_digit(c) && c != '.') all_numeric = false;
-    }
-    if (all_numeric) {
-        kind = host_kind::ipv4;
-        return parse_ipv4(s);
-    }
-    kind = host_kind::name;
-    // labels do not start or end with "-" and are not empty (a final "." is allowed)
-    std::size_t b = 0;
-    while (b < s.size()) {
-        std::size_t e = detail::find_char(s, '.', b);
-        if (e == s.npos) e = s.size();
-        if (e == b) return false;
-        if (s[b] == '-' || s[e - 1] == '-') return false;
-        b = e + 1;
-    }
-    return true;
+    host_scan h = scan_host_chars(s, 0);
+    return h.end == s.size() && scanned_host_valid(s, h, kind);
 }
 
 inline bool parse_port(std::string_view s, std::uint16_t& port) noexcept {
@@ -198,126 +219,163 @@ inline bool unescaped_equal(std::string_view a, std::string_view b, bool icase) 
     std::size_t i = 0, j = 0;
     while (i < a.size() && j < b.size()) {
         char x = next_unescaped(a, i), y = next_unescaped(b, j);
-        if (icase ? to_lower(x) != to_lower(y) : x != y) return false;
+        if (icase ? ascii_lower(x) != ascii_lower(y) : x != y) return false;
     }
     return i == a.size() && j == b.size();
 }
 
-/// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI, duplicates included.
+/// End of a run of octets of URI class \p cls and %HH escapes from \p p.
+inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls) noexcept {
+    while (p < end) {
+        char c = *p;
+        if ((uri_chars.v[static_cast<unsigned char>(c)] & cls) != 0) {
+            ++p;
+        } else if (c == '%' && end - p > 2 && is_hex(p[1]) && is_hex(p[2])) {
+            p += 3;
+        } else {
+            break;
+        }
+    }
+    return p;
+}
+
+/// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI, duplicates included,
+/// in one pass.
 inline bool check_uri_params(std::string_view s, std::error_code& ec) {
     name_ref names[max_parameters];
     std::size_t count = 0;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        if (s[i] != ';') return ec = errc::bad_uri, false;
-        std::size_t e = detail::find_char(s, ';', i + 1);
-        if (e == s.npos) e = s.size();
-        std::string_view p = s.substr(i + 1, e - i - 1);
-        std::size_t eq = detail::find_char(p, '=');
-        std::string_view name = p.substr(0, eq);
-        if (!check_escaped(name, uc_param, false)) return ec = errc::bad_uri, false;
-        if (eq != p.npos && !check_escaped(p.substr(eq + 1), uc_param, false))
-            return ec = errc::bad_uri, false;
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    while (p < end) {
+        if (*p != ';') return ec = errc::bad_uri, false;
+        const char* nb = ++p;
+        p = scan_escaped(p, end, uc_param);
+        if (p == nb) return ec = errc::bad_uri, false;
+        std::string_view name(nb, static_cast<std::size_t>(p - nb));
+        if (p < end && *p == '=') {
+            const char* vb = ++p;
+            p = scan_escaped(p, end, uc_param);
+            if (p == vb) return ec = errc::bad_uri, false;
+        }
+        if (p < end && *p != ';') return ec = errc::bad_uri, false;
         if (count == max_parameters) return ec = errc::too_many_parameters, false;
         for (std::size_t k = 0; k < count; ++k)
             if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, false;
         names[count++] = {name.data(), name.size()};
-        i = e;
     }
     return true;
 }
 
 } // namespace detail
 
-/// Parses \p text as one URI. On failure sets \p ec (errc::bad_uri,
-/// errc::duplicate_parameter, ...) and returns a default uri.
-inline uri parse_uri(std::string_view text, std::error_code& ec,
-                     const uri_parse_options& opt = {}) {
-    using namespace detail;
+namespace detail {
+/// parse_uri() into \p u, which it resets first: a caller that keeps the
+/// result in place saves a copy. False on failure (\p u is then empty).
+inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
+                           const uri_parse_options& opt = {}) {
     ec.clear();
-    uri u;
+    u = uri{};
     u.raw = text;
+    auto fail = [&](errc e) {
+        ec = e;
+        u = uri{};
+        return false;
+    };
     std::size_t colon = detail::find_char(text, ':');
-    if (colon == text.npos || colon == 0 || !is_alpha(text[0])) return ec = errc::bad_uri, uri{};
+    if (colon == text.npos || colon == 0 || !is_alpha(text[0])) return fail(errc::bad_uri);
     for (std::size_t i = 1; i < colon; ++i) {
         char c = text[i];
         if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.'))
-            return ec = errc::bad_uri, uri{};
+            return fail(errc::bad_uri);
     }
-    u.scheme_name = text.substr(0, colon);
-    std::string_view rest = text.substr(colon + 1);
+    u.scheme_name = detail::sub(text, 0, colon);
+    std::string_view rest = detail::sub(text, colon + 1);
     if (iequals(u.scheme_name, "sip")) u.scheme = uri_scheme::sip;
     else if (iequals(u.scheme_name, "sips")) u.scheme = uri_scheme::sips;
     else if (iequals(u.scheme_name, "tel")) u.scheme = uri_scheme::tel;
     if (!u.is_sip()) {
-        if (rest.empty()) return ec = errc::bad_uri, uri{};
+        if (rest.empty()) return fail(errc::bad_uri);
         for (std::size_t i = 0; i < rest.size(); ++i) {
             char c = rest[i];
-            if (!is_uric(c)) return ec = errc::bad_uri, uri{};
+            if (!is_uric(c)) return fail(errc::bad_uri);
             if (c == '%' && (i + 2 >= rest.size() || !is_hex(rest[i + 1]) || !is_hex(rest[i + 2])))
-                return ec = errc::bad_uri, uri{};
+                return fail(errc::bad_uri);
         }
         u.opaque = rest;
-        return u;
+        return true;
     }
     // userinfo: up to the first "@" (no raw "@" may follow in a SIP URI)
     std::size_t at = detail::find_char(rest, '@');
     if (at != rest.npos) {
-        std::string_view ui = rest.substr(0, at);
+        std::string_view ui = detail::sub(rest, 0, at);
         std::size_t pc = detail::find_char(ui, ':');
-        u.user = ui.substr(0, pc);
+        u.user = detail::sub(ui, 0, pc);
         u.has_user = true;
-        if (!check_escaped(u.user, uc_user, false)) return ec = errc::bad_uri, uri{};
+        if (!check_escaped(u.user, uc_user, false)) return fail(errc::bad_uri);
         if (pc != ui.npos) {
-            u.password = ui.substr(pc + 1);
+            u.password = detail::sub(ui, pc + 1);
             u.has_password = true;
-            if (!check_escaped(u.password, uc_password, true)) return ec = errc::bad_uri, uri{};
+            if (!check_escaped(u.password, uc_password, true)) return fail(errc::bad_uri);
         }
-        rest = rest.substr(at + 1);
+        rest = detail::sub(rest, at + 1);
     }
     // hostport
     std::size_t hend;
     if (!rest.empty() && rest[0] == '[') {
         hend = detail::find_char(rest, ']');
-        if (hend == rest.npos) return ec = errc::bad_uri, uri{};
+        if (hend == rest.npos) return fail(errc::bad_uri);
         ++hend;
+        u.host = detail::sub(rest, 0, hend);
+        if (!parse_host(u.host, u.host_type)) return fail(errc::bad_uri);
     } else {
-        hend = 0;
-        while (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
-            ++hend;
+        // the host ends at ":", ";", "?" or the end; any other octet is invalid
+        host_scan h = scan_host_chars(rest, 0);
+        hend = h.end;
+        if (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
+            return fail(errc::bad_uri);
+        u.host = detail::sub(rest, 0, hend);
+        if (!scanned_host_valid(u.host, h, u.host_type)) return fail(errc::bad_uri);
     }
-    u.host = rest.substr(0, hend);
-    if (!parse_host(u.host, u.host_type)) return ec = errc::bad_uri, uri{};
     std::size_t i = hend;
     if (i < rest.size() && rest[i] == ':') {
         std::size_t pb = ++i;
         while (i < rest.size() && is_digit(rest[i])) ++i;
-        if (!parse_port(rest.substr(pb, i - pb), u.port)) return ec = errc::bad_uri, uri{};
+        if (!parse_port(detail::sub(rest, pb, i - pb), u.port)) return fail(errc::bad_uri);
         u.has_port = true;
     }
     std::size_t q = detail::find_char(rest, '?', i);
-    std::string_view params = rest.substr(i, q == rest.npos ? rest.npos : q - i);
-    if (!check_uri_params(params, ec)) return uri{};
+    std::string_view params = detail::sub(rest, i, q == rest.npos ? rest.npos : q - i);
+    if (!check_uri_params(params, ec)) return u = uri{}, false;
     u.parameters = parameter_list(params);
     if (q != rest.npos) {
-        if (!opt.allow_headers) return ec = errc::bad_uri, uri{};
-        u.headers = rest.substr(q + 1);
+        if (!opt.allow_headers) return fail(errc::bad_uri);
+        u.headers = detail::sub(rest, q + 1);
         // header *( "&" header ), header = hname "=" hvalue
         std::size_t b = 0, n = 0;
         std::string_view h = u.headers;
         while (true) {
-            if (++n > max_parameters) return ec = errc::too_many_parameters, uri{};
+            if (++n > max_parameters) return fail(errc::too_many_parameters);
             std::size_t e = detail::find_char(h, '&', b);
             if (e == h.npos) e = h.size();
-            std::string_view one = h.substr(b, e - b);
+            std::string_view one = detail::sub(h, b, e - b);
             std::size_t eq = detail::find_char(one, '=');
-            if (eq == one.npos || !check_escaped(one.substr(0, eq), uc_header, false) ||
-                !check_escaped(one.substr(eq + 1), uc_header, true))
-                return ec = errc::bad_uri, uri{};
+            if (eq == one.npos || !check_escaped(detail::sub(one, 0, eq), uc_header, false) ||
+                !check_escaped(detail::sub(one, eq + 1), uc_header, true))
+                return fail(errc::bad_uri);
             if (e == h.size()) break;
             b = e + 1;
         }
     }
+    return true;
+}
+} // namespace detail
+
+/// Parses \p text as one URI. On failure sets \p ec (errc::bad_uri,
+/// errc::duplicate_parameter, ...) and returns a default uri.
+inline uri parse_uri(std::string_view text, std::error_code& ec,
+                     const uri_parse_options& opt = {}) {
+    uri u;
+    detail::parse_uri_into(text, u, ec, opt);
     return u;
 }
 
@@ -405,10 +463,10 @@ inline bool find_header(std::string_view headers, std::string_view name, std::st
     while (true) {
         std::size_t e = detail::find_char(headers, '&', b);
         if (e == headers.npos) e = headers.size();
-        std::string_view one = headers.substr(b, e - b);
+        std::string_view one = detail::sub(headers, b, e - b);
         std::size_t eq = detail::find_char(one, '=');
-        if (unescaped_equal(one.substr(0, eq), name, true) &&
-            unescaped_equal(eq == one.npos ? std::string_view{} : one.substr(eq + 1), value, false))
+        if (unescaped_equal(detail::sub(one, 0, eq), name, true) &&
+            unescaped_equal(eq == one.npos ? std::string_view{} : detail::sub(one, eq + 1), value, false))
             return true;
         if (e == headers.size()) break;
         b = e + 1;
@@ -420,9 +478,9 @@ inline bool headers_included(std::string_view a, std::string_view b) {
     while (p < a.size()) {
         std::size_t e = detail::find_char(a, '&', p);
         if (e == a.npos) e = a.size();
-        std::string_view one = a.substr(p, e - p);
+        std::string_view one = detail::sub(a, p, e - p);
         std::size_t eq = detail::find_char(one, '=');
-        if (!find_header(b, one.substr(0, eq), eq == one.npos ? std::string_view{} : one.substr(eq + 1)))
+        if (!find_header(b, detail::sub(one, 0, eq), eq == one.npos ? std::string_view{} : detail::sub(one, eq + 1)))
             return false;
         p = e + 1;
     }

@@ -46,7 +46,7 @@ struct via {
     /// The branch starts with the RFC 3261 magic cookie.
     bool has_magic_cookie() const noexcept {
         return branch.size() >= magic_cookie.size() &&
-               branch.substr(0, magic_cookie.size()) == magic_cookie;
+               detail::sub(branch, 0, magic_cookie.size()) == magic_cookie;
     }
     std::string_view param(std::string_view name) const { return parameters.get(name); }
     bool has_param(std::string_view name) const { return parameters.has(name); }
@@ -60,17 +60,18 @@ struct via {
     }
 };
 
-/// Parses one Via value (no commas). On failure \p ec is errc::bad_via,
-/// errc::duplicate_parameter or errc::too_many_parameters.
-inline via parse_via(std::string_view value, std::error_code& ec) {
-    using namespace detail;
+namespace detail {
+/// parse_via() into \p v, which it resets first: a caller that keeps the
+/// result in place saves a copy. False on failure (\p v is then empty).
+inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) {
     ec.clear();
     std::string_view s = trim_lws(value);
-    via v;
+    v = via{};
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
         ec = e;
-        return via{};
+        v = via{};
+        return false;
     };
     std::size_t i = 0;
     std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
@@ -82,7 +83,7 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
         }
         std::size_t e = scan_token(s, i);
         if (e == i) return fail();
-        *parts[k] = s.substr(i, e - i);
+        *parts[k] = detail::sub(s, i, e - i);
         i = e;
     }
     std::size_t h = skip_lws(s, i);
@@ -93,51 +94,78 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
         he = detail::find_char(s, ']', i);
         if (he == s.npos) return fail();
         ++he;
+        v.host = detail::sub(s, i, he - i);
+        if (!parse_host(v.host, v.host_type)) return fail();
     } else {
-        he = i;
-        while (he < s.size() && (is_alpha(s[he]) || is_digit(s[he]) || s[he] == '-' || s[he] == '.'))
-            ++he;
+        host_scan hs = scan_host_chars(s, i);
+        he = hs.end;
+        v.host = detail::sub(s, i, he - i);
+        if (!scanned_host_valid(v.host, hs, v.host_type)) return fail();
     }
-    v.host = s.substr(i, he - i);
-    if (!parse_host(v.host, v.host_type)) return fail();
     std::size_t sb_end = he;
     i = skip_lws(s, he);
     if (i < s.size() && s[i] == ':') {
         i = skip_lws(s, i + 1);
         std::size_t pe = i;
         while (pe < s.size() && is_digit(s[pe])) ++pe;
-        if (!parse_port(s.substr(i, pe - i), v.port)) return fail();
+        if (!parse_port(detail::sub(s, i, pe - i), v.port)) return fail();
         v.has_port = true;
         sb_end = pe;
         i = pe;
     }
-    v.sent_by = s.substr(h, sb_end - h);
-    std::size_t e = scan_params(s, sb_end, v.parameters, ec);
+    v.sent_by = detail::sub(s, h, sb_end - h);
+    // The parameters the checks below need, as the scan sees them (each name
+    // appears at most once: a duplicate fails the scan).
+    parameter known[5] = {};
+    enum { p_branch, p_received, p_maddr, p_ttl, p_rport };
+    std::uint8_t present = 0;
+    std::size_t e = scan_params(s, sb_end, v.parameters, ec,
+                                [&](std::string_view pn, std::string_view pv, bool has_pv) {
+                                    int k = -1;
+                                    switch (pn.size()) {
+                                    case 3: k = iequals(pn, "ttl") ? p_ttl : -1; break;
+                                    case 5:
+                                        k = iequals(pn, "maddr")   ? p_maddr
+                                            : iequals(pn, "rport") ? p_rport
+                                                                     : -1;
+                                        break;
+                                    case 6: k = iequals(pn, "branch") ? p_branch : -1; break;
+                                    case 8: k = iequals(pn, "received") ? p_received : -1; break;
+                                    default: break;
+                                    }
+                                    if (k >= 0) {
+                                        known[k] = parameter{pn, pv, has_pv};
+                                        present |= static_cast<std::uint8_t>(1u << k);
+                                    }
+                                });
     if (ec) {
-        via none;
-        return ec == errc::bad_parameter ? fail() : none;
+        if (ec == errc::bad_parameter) return fail();
+        v = via{};
+        return false;
     }
     if (skip_lws(s, e) != s.size()) return fail();
-    for (const parameter& p : v.parameters) {
-        if (iequals(p.name, "branch")) {
+    for (int k = 0; k < 5; ++k) {
+        if (!(present >> k & 1)) continue;
+        const parameter& p = known[k];
+        if (k == p_branch) {
             if (!p.has_value || !is_token(p.value)) return fail();
             v.branch = p.value;
-        } else if (iequals(p.name, "received")) {
-            host_kind k;
-            if (!p.has_value || !parse_host(p.value, k) || k == host_kind::name) {
+        } else if (k == p_received) {
+            host_kind hk;
+            if (!p.has_value || !parse_host(p.value, hk) || hk == host_kind::name) {
                 // RFC 3261 writes IPv6 without brackets: accept that form too.
                 if (!(p.has_value && is_ipv6_address(p.value))) return fail();
             }
             v.received = p.value;
-        } else if (iequals(p.name, "maddr")) {
-            host_kind k;
-            if (!p.has_value || !parse_host(p.value, k)) return fail();
+        } else if (k == p_maddr) {
+            host_kind hk;
+            if (!p.has_value || !parse_host(p.value, hk)) return fail();
             v.maddr = p.value;
-        } else if (iequals(p.name, "ttl")) {
+        } else if (k == p_ttl) {
             std::uint64_t t;
             if (!p.has_value || p.value.size() > 3 || !parse_uint(p.value, 255, t)) return fail();
             v.ttl = static_cast<int>(t);
-        } else if (iequals(p.name, "rport")) {
+        } else {
             v.has_rport = true;
             if (p.has_value) {
                 if (!parse_port(p.value, v.rport)) return fail();
@@ -145,6 +173,15 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
             }
         }
     }
+    return true;
+}
+} // namespace detail
+
+/// Parses one Via value (no commas). On failure \p ec is errc::bad_via,
+/// errc::duplicate_parameter or errc::too_many_parameters.
+inline via parse_via(std::string_view value, std::error_code& ec) {
+    via v;
+    detail::parse_via_into(value, v, ec);
     return v;
 }
 

@@ -7,6 +7,8 @@
 /// (RFC 9110 / RFC 9112 syntax), with case-insensitive lookup (WS6455-4.1-l)
 /// and comma-separated token lists (`Connection: keep-alive, Upgrade`).
 
+#include <sipws/detail/ascii.hpp>
+
 #include <cstddef>
 #include <string_view>
 #include <vector>
@@ -20,9 +22,6 @@ struct http_field {
 };
 
 namespace detail {
-constexpr char ascii_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 /// RFC 9110 tchar.
 constexpr bool is_tchar(char c) noexcept {
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
@@ -55,12 +54,7 @@ constexpr std::string_view trim_ows(std::string_view s) noexcept {
 } // namespace detail
 
 /// Case-insensitive ASCII comparison.
-constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (detail::ascii_lower(a[i]) != detail::ascii_lower(b[i])) return false;
-    return true;
-}
+using sipws::detail::iequals;
 
 /// True when \p s is a non-empty RFC 9110 token.
 constexpr bool is_token(std::string_view s) noexcept {

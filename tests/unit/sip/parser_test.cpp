@@ -421,3 +421,107 @@ TEST_CASE("parse: a request line with a method and nothing else is refused in bo
     const std::string spaces = "INVITE   \r\n\r\n";
     CHECK_FALSE(parse(spaces, parse_options::lenient()).ok());
 }
+
+namespace {
+void check_same(const via& a, const via& b) {
+    CHECK(a.raw == b.raw);
+    CHECK(a.transport == b.transport);
+    CHECK(a.host == b.host);
+    CHECK(a.port == b.port);
+    CHECK(a.branch == b.branch);
+    CHECK(a.received == b.received);
+    CHECK(a.has_rport == b.has_rport);
+    CHECK(a.rport == b.rport);
+    CHECK(a.parameters.str() == b.parameters.str());
+}
+void check_same(const name_addr& a, const name_addr& b) {
+    CHECK(a.raw == b.raw);
+    CHECK(a.display_name == b.display_name);
+    CHECK(a.uri_text == b.uri_text);
+    CHECK(a.uri.host == b.uri.host);
+    CHECK(a.uri.user == b.uri.user);
+    CHECK(a.uri.parameters.str() == b.uri.parameters.str());
+    CHECK(a.star == b.star);
+    CHECK(a.parameters.str() == b.parameters.str());
+    CHECK(a.tag() == b.tag());
+}
+} // namespace
+
+TEST_CASE("parse: typed values kept by validation equal those parsed on access", "[sip][parser][SIP3261-7.3-c]") {
+    std::string m = crlf("INVITE sip:bob@example.com SIP/2.0\n"
+                         "Via: , SIP/2.0/WSS a.invalid;branch=z9hG4bK1;rport, SIP/2.0/UDP 192.0.2.1:5060\n"
+                         "Via: SIP/2.0/TCP b.example.com;branch=z9hG4bK2\n"
+                         "f: \"Alice\" <sip:alice@example.com;transport=ws>;tag=1\n"
+                         "t: sip:bob@example.com\n"
+                         "i: x@y\n"
+                         "CSeq: 7 INVITE\n"
+                         "Contact: ,\n"
+                         "m: <sip:a@b;ob>;expires=60, *\n"
+                         "Contact: <sip:c@d>\n"
+                         "\n");
+    parse_options strict = parse_options::lenient();
+    strict.validate_headers = true;
+    parse_options lazy = strict;
+    lazy.validate_headers = false;
+    basic_message<16> a, b;
+    REQUIRE_FALSE(parse(m, a, strict));
+    REQUIRE_FALSE(parse(m, b, lazy));
+    std::error_code e1, e2;
+    check_same(a.top_via(e1), b.top_via(e2));
+    CHECK(a.top_via(e1).branch == "z9hG4bK1");
+    CHECK((!e1 && !e2));
+    check_same(a.from(e1), b.from(e2));
+    CHECK((!e1 && !e2));
+    check_same(a.to(e1), b.to(e2));
+    CHECK((!e1 && !e2));
+    check_same(a.contact(e1), b.contact(e2));
+    CHECK((!e1 && !e2));
+    CHECK(a.contact(e1).uri_text == "sip:a@b;ob");
+    CHECK(a.cseq(e1).number == b.cseq(e2).number);
+    CHECK(a.cseq(e1).method == "INVITE");
+
+    // the kept values are read without allocating
+    long before = g_allocations.load();
+    std::size_t touch = a.top_via(e1).branch.size() + a.from(e1).tag().size() +
+                        a.to(e1).uri_text.size() + a.contact(e1).uri_text.size() + a.cseq(e1).number;
+    CHECK(g_allocations.load() == before);
+    CHECK(touch > 0);
+
+    // a copy keeps them, pointing into the same buffer
+    basic_message<16> c = a;
+    CHECK(c.from(e1).tag() == "1");
+
+    // parsing another message into the same object forgets them
+    std::string other = crlf("SIP/2.0 200 OK\n"
+                             "Via: SIP/2.0/UDP z.example.com;branch=z9hG4bK9\n"
+                             "From: <sip:x@example.com>;tag=9\n"
+                             "To: <sip:y@example.com>\n"
+                             "Call-ID: q\n"
+                             "CSeq: 1 BYE\n"
+                             "\n");
+    REQUIRE_FALSE(parse(other, a, lazy));
+    CHECK(a.top_via(e1).host == "z.example.com");
+    CHECK(a.from(e1).tag() == "9");
+    a.contact(e1);
+    CHECK(e1 == errc::missing_header);
+}
+
+TEST_CASE("parse: typed values of a message that fails validation", "[sip][parser]") {
+    // From is checked (and kept) before the malformed To fails the parse
+    std::string m = crlf("OPTIONS sip:bob@example.com SIP/2.0\n"
+                         "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\n"
+                         "From: <sip:alice@example.com>;tag=1\n"
+                         "To: <sip:bob@example.com\n"
+                         "Call-ID: x\n"
+                         "CSeq: 1 OPTIONS\n"
+                         "\n");
+    basic_message<16> msg;
+    parse_error e = parse(m, msg);
+    CHECK(e.code == errc::bad_name_addr);
+    std::error_code ec;
+    CHECK(msg.from(ec).tag() == "1");
+    CHECK_FALSE(ec);
+    msg.to(ec);
+    CHECK(ec == errc::bad_name_addr);
+    CHECK(msg.cseq(ec).number == 1);
+}

@@ -7,6 +7,8 @@
 /// comparison, and the scan that finds the next control octet of a line (SSE2 when
 /// the target has it, eight octets at a time otherwise).
 
+#include <sipws/detail/ascii.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -100,6 +102,59 @@ struct uri_char_table {
 
 inline constexpr uri_char_table uri_chars{};
 
+/// A set of octets as a 256-entry table: one load per octet tested, for the
+/// loops that skip to the next of a few delimiters.
+struct octet_set {
+    bool v[256];
+    constexpr explicit octet_set(std::string_view members) : v{} {
+        for (char c : members) v[static_cast<unsigned char>(c)] = true;
+    }
+    constexpr bool operator()(char c) const noexcept { return v[static_cast<unsigned char>(c)]; }
+};
+
+/// The octets that end a run of plain text in a comma list (SIP3261-7.3-c).
+inline constexpr octet_set list_delims{"\"<>,"};
+
+/// Pointer to the first octet in [p, end) that is in \p set, or \p end.
+/// \p a..d are the members of \p set (at most four), compared sixteen octets
+/// at a time when the target has SSE2.
+inline const char* find_any_of(const char* p, const char* end, const octet_set& set, char a,
+                               char b, char c, char d) noexcept {
+#if defined(__SSE2__)
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), vc = _mm_set1_epi8(c),
+                  vd = _mm_set1_epi8(d);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, vc), _mm_cmpeq_epi8(x, vd)));
+        int m = _mm_movemask_epi8(hit);
+        if (m != 0) return p + __builtin_ctz(static_cast<unsigned>(m));
+        p += 16;
+    }
+#else
+    (void)a, (void)b, (void)c, (void)d;
+#endif
+    while (p < end && !set(*p)) ++p;
+    return p;
+}
+
+/// Octets of hostname / IPv4address: alphanum, "-" and ".".
+enum host_char_class : std::uint8_t { hc_letter = 1, hc_digit = 2, hc_hyphen = 4, hc_dot = 8 };
+struct host_char_table {
+    std::uint8_t v[256];
+    constexpr host_char_table() : v{} {
+        for (int c = 0; c < 256; ++c) {
+            bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            v[c] = letter                   ? hc_letter
+                   : (c >= '0' && c <= '9') ? hc_digit
+                   : c == '-'               ? hc_hyphen
+                   : c == '.'               ? hc_dot
+                                            : 0;
+        }
+    }
+};
+inline constexpr host_char_table host_chars{};
+
 /// A name seen in a parameter list (trivial, so arrays of it cost nothing to declare).
 struct name_ref {
     const char* p;
@@ -118,9 +173,7 @@ constexpr bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
 /// Linear white space as it appears inside a folded field value.
 constexpr bool is_lws(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-constexpr char to_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
+using sipws::detail::ascii_lower;
 
 constexpr int hex_value(char c) noexcept {
     return (c >= '0' && c <= '9')   ? c - '0'
@@ -129,13 +182,7 @@ constexpr int hex_value(char c) noexcept {
                                     : -1;
 }
 
-/// ASCII case-insensitive equality.
-constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (to_lower(a[i]) != to_lower(b[i])) return false;
-    return true;
-}
+using sipws::detail::iequals;
 
 /// True when every token is made of token characters and non-empty.
 constexpr bool is_token(std::string_view s) noexcept {
@@ -145,11 +192,20 @@ constexpr bool is_token(std::string_view s) noexcept {
     return true;
 }
 
+/// s.substr(pos, n) for a \p pos known to be within \p s: the parsers call
+/// it on indexes they computed, where the range check (and the call it costs
+/// when the compiler does not inline substr) is dead weight.
+constexpr std::string_view sub(std::string_view s, std::size_t pos,
+                               std::size_t n = std::string_view::npos) noexcept {
+    std::size_t room = s.size() - pos;
+    return std::string_view(s.data() + pos, n < room ? n : room);
+}
+
 constexpr std::string_view trim_lws(std::string_view s) noexcept {
     std::size_t b = 0, e = s.size();
     while (b < e && is_lws(s[b])) ++b;
     while (e > b && is_lws(s[e - 1])) --e;
-    return s.substr(b, e - b);
+    return sub(s, b, e - b);
 }
 
 /// Index of \p c in \p s from \p from, or npos. An inline loop: the strings

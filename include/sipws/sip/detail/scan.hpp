@@ -58,6 +58,15 @@ inline bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out
     return true;
 }
 
+/// token octets and ":".
+struct gen_value_set : octet_set {
+    constexpr gen_value_set() : octet_set(":") {
+        for (int c = 0; c < 256; ++c)
+            if (chars.v[c] & cc_token) v[c] = true;
+    }
+};
+inline constexpr gen_value_set gen_value_chars{};
+
 /// gen-value = token / host / quoted-string. Returns the end index or npos.
 inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
     if (i >= s.size()) return std::string_view::npos;
@@ -66,20 +75,22 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
         std::size_t e = detail::find_char(s, ']', i);
         if (e == s.npos) return e;
         host_kind k;
-        return parse_host(s.substr(i, e + 1 - i), k) ? e + 1 : std::string_view::npos;
+        return parse_host(detail::sub(s, i, e + 1 - i), k) ? e + 1 : std::string_view::npos;
     }
     // token / host; ":" admits an IPv6 address without brackets
     // (RFC 3261 via-received = IPv4address / IPv6address)
     std::size_t e = i;
-    while (e < s.size() && (is_token(s[e]) || s[e] == ':')) ++e;
+    while (e < s.size() && gen_value_chars(s[e])) ++e;
     return e == i ? std::string_view::npos : e;
 }
 
 /// Scans `*( SEMI generic-param )` starting at \p i; stops before anything
 /// else (a comma, the end). Checks syntax and duplicate names
 /// (SIP3261-7.3-d). \p list receives the text from the first ";".
+/// \p on_param sees each parameter (as parameter_list would show it).
+template <class OnParam>
 inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
-                               std::error_code& ec) {
+                               std::error_code& ec, OnParam&& on_param) {
     name_ref names[max_parameters];
     std::size_t count = 0;
     std::size_t begin = skip_lws(s, i), end = i;
@@ -88,7 +99,7 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
         j = skip_lws(s, j + 1);
         std::size_t ne = scan_token(s, j);
         if (ne == j) return ec = errc::bad_parameter, s.npos;
-        std::string_view name = s.substr(j, ne - j);
+        std::string_view name = detail::sub(s, j, ne - j);
         if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
         for (std::size_t k = 0; k < count; ++k)
             if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, s.npos;
@@ -99,12 +110,20 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
             j = skip_lws(s, j + 1);
             std::size_t ve = scan_gen_value(s, j);
             if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
+            on_param(name, detail::sub(s, j, ve - j), true);
             end = ve;
             j = skip_lws(s, ve);
+        } else {
+            on_param(name, std::string_view{}, false);
         }
     }
-    list = parameter_list(count ? s.substr(begin, end - begin) : std::string_view{});
+    list = parameter_list(count ? detail::sub(s, begin, end - begin) : std::string_view{});
     return count ? end : i;
+}
+
+inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
+                               std::error_code& ec) {
+    return scan_params(s, i, list, ec, [](std::string_view, std::string_view, bool) {});
 }
 
 } // namespace sipws::sip::detail
