@@ -37,6 +37,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <unistd.h>
+#include <vector>
+
 #ifndef SIPWS_PROXY_DEFAULT_HTTP_ROOT
 #define SIPWS_PROXY_DEFAULT_HTTP_ROOT ""
 #endif
@@ -196,6 +199,7 @@ public:
                 std::printf("sipws-proxy: web page at %s://%s/ (from %s)\n",
                             url->secure ? "https" : "http", host.c_str(), opt_.http_root.c_str());
         }
+        std::printf("sipws-proxy: ready (pid %ld)\n", static_cast<long>(::getpid()));
         std::fflush(stdout);
         schedule_purge();
         return 0;
