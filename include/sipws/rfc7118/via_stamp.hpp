@@ -76,7 +76,10 @@ inline via_stamp decide_via_stamp(const sip::via& top, std::string_view source_a
     return s;
 }
 
-/// Records \p s on the top Via of the message \p b builds.
+/// Records \p s on the top Via of the message \p b builds. The builder
+/// applies Via parameters to the topmost Via of its result, so stamp on a
+/// builder that pushes no Via of its own (a proxy stamps, serialises, then
+/// pushes its Via in a second builder; a registrar or UAS only stamps).
 inline void apply_via_stamp(sip::message_builder& b, const via_stamp& s) {
     if (!s.received.empty()) b.set_via_param("received", s.received);
     if (s.rport) b.set_via_param("rport", std::to_string(*s.rport));
