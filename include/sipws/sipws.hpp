@@ -37,7 +37,9 @@
 #include <sipws/transport.hpp>
 
 // layer 4: RFC 7118 semantics
+#include <sipws/rfc7118/aor.hpp>
 #include <sipws/rfc7118/auth_params.hpp>
+#include <sipws/rfc7118/binding_store.hpp>
 #include <sipws/rfc7118/digest.hpp>
 #include <sipws/rfc7118/digest_client.hpp>
 #include <sipws/rfc7118/digest_server.hpp>
@@ -48,6 +50,10 @@
 #include <sipws/rfc7118/gruu.hpp>
 #include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/instance_id.hpp>
+#include <sipws/rfc7118/outbound_edge.hpp>
+#include <sipws/rfc7118/registrar.hpp>
+#include <sipws/rfc7118/via_stamp.hpp>
+#include <sipws/rfc7118/web_identity.hpp>
 // Not included here: <sipws/rfc7118/dns_system_resolver.hpp> (POSIX
 // res_nquery; link `resolv`), included on purpose by programs that use it.
 

@@ -318,6 +318,12 @@ private:
         phase_ = phase::responding;
         response_ok_ = ok;
         std::string_view resp = shs_->response();
+        if (!ok && shs_->error() == ws::error::no_upgrade && ctx_->on_http) {
+            if (auto page = ctx_->on_http(shs_->request())) {
+                early_ = detail::http_response_text(*page); // a plain HTTP answer
+                resp = early_;
+            }
+        }
         asio::async_write(stream_, asio::buffer(resp.data(), resp.size()),
                           task{self_ptr(), op::response_written});
     }

@@ -21,6 +21,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace sipws::transport {
@@ -32,6 +34,39 @@ using message_handler = std::function<void(flow_id, ws::message_type, std::strin
 using open_handler = std::function<void(const flow_info&)>;
 /// A flow ended (it is no longer in the registry).
 using close_handler = std::function<void(flow_id, const close_info&)>;
+
+/// The answer to a plain HTTP request (no `Upgrade: websocket`) on a
+/// listener's port, e.g. a web page served next to the WebSocket endpoint.
+/// The connection closes after it (`Connection: close`).
+struct http_response {
+    int status = 200;          ///< 200-599
+    std::string content_type;  ///< omitted when empty
+    std::string body;
+    std::string extra_headers; ///< field lines, each ending in CRLF
+};
+/// Called (on the connection's strand) for a GET without `Upgrade:
+/// websocket`; std::nullopt keeps the default answer (426 Upgrade Required).
+/// Only the request's method, target, path, query, host and fields are set.
+using http_handler = std::function<std::optional<http_response>(const ws::handshake_request&)>;
+
+namespace detail {
+/// The HTTP/1.1 message for \p r (invalid header lines are dropped).
+inline std::string http_response_text(const http_response& r) {
+    const int status = r.status < 200 || r.status > 599 ? 500 : r.status;
+    std::string out = "HTTP/1.1 " + std::to_string(status) + ' ';
+    out += ws::server_handshake::reason_phrase(status);
+    out += "\r\nConnection: close\r\nCache-Control: no-store\r\n";
+    if (!r.content_type.empty() && ws::server_handshake::valid_field_lines("Content-Type: " + r.content_type + "\r\n")) {
+        out += "Content-Type: ";
+        out += r.content_type;
+        out += "\r\n";
+    }
+    if (ws::server_handshake::valid_field_lines(r.extra_headers)) out += r.extra_headers;
+    out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n";
+    out += r.body;
+    return out;
+}
+} // namespace detail
 
 template <class Config> class basic_context {
 public:
@@ -54,6 +89,7 @@ public:
     message_handler on_message;
     open_handler on_open;
     close_handler on_close;
+    http_handler on_http;
 
     limits get_limits() const {
         std::lock_guard<std::mutex> lk(mu_);

@@ -102,6 +102,8 @@ public:
     void on_message(message_handler h) { st_->ctx->on_message = std::move(h); }
     void on_open(open_handler h) { st_->ctx->on_open = std::move(h); }
     void on_close(close_handler h) { st_->ctx->on_close = std::move(h); }
+    /// Answers plain HTTP GETs (no Upgrade) on this port; default: none (426).
+    void on_http(http_handler h) { st_->ctx->on_http = std::move(h); }
     limits get_limits() const { return st_->ctx->get_limits(); }
     void set_limits(const limits& l) { st_->ctx->set_limits(l); }
 

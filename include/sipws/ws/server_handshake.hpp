@@ -173,6 +173,8 @@ inline std::string_view server_handshake::reason_phrase(int status) noexcept {
     switch (status) {
     case 101:
         return "Switching Protocols";
+    case 200:
+        return "OK";
     case 400:
         return "Bad Request";
     case 401:
@@ -206,7 +208,10 @@ inline std::string_view server_handshake::reason_phrase(int status) noexcept {
     case 308:
         return "Permanent Redirect";
     default:
-        return status >= 500 ? "Server Error" : status >= 400 ? "Client Error" : "Redirection";
+        return status >= 500   ? "Server Error"
+               : status >= 400 ? "Client Error"
+               : status >= 300 ? "Redirection"
+                               : "Success";
     }
 }
 

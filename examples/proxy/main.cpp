@@ -1,0 +1,703 @@
+// Distributed under the Boost Software License, Version 1.0.
+// sipws-proxy: an RFC 7118 registrar and Outbound edge proxy for SIP over
+// WebSocket, built from sipws's public API only. Users register over ws/wss,
+// then reach each other by AOR or GRUU; dialogs stay on the proxy through
+// Record-Route values that carry flow tokens. It serves a web page (the
+// browser demo) and /online on the same port. See README.md.
+#include <sipws/crypto/hash.hpp>
+#include <sipws/crypto/hmac.hpp>
+#include <sipws/rfc7118/digest_server.hpp>
+#include <sipws/rfc7118/flow_token.hpp>
+#include <sipws/rfc7118/gruu.hpp>
+#include <sipws/rfc7118/identifiers.hpp>
+#include <sipws/rfc7118/outbound_edge.hpp>
+#include <sipws/rfc7118/registrar.hpp>
+#include <sipws/rfc7118/via_stamp.hpp>
+#include <sipws/rfc7118/web_identity.hpp>
+#include <sipws/sip/message_builder.hpp>
+#include <sipws/sip/parser.hpp>
+#include <sipws/sip/response.hpp>
+#include <sipws/transport/listener.hpp>
+#include <sipws/transport/tls.hpp>
+#include <sipws/ws/url.hpp>
+
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <unistd.h>
+#include <vector>
+
+#ifndef SIPWS_PROXY_DEFAULT_HTTP_ROOT
+#define SIPWS_PROXY_DEFAULT_HTTP_ROOT ""
+#endif
+
+namespace tr = sipws::transport;
+namespace sip = sipws::sip;
+namespace r7 = sipws::rfc7118;
+
+namespace {
+
+// ---- configuration ---------------------------------------------------------
+
+enum class level { error = 0, warn = 1, info = 2, debug = 3 };
+
+struct options {
+    std::vector<std::string> listen;
+    std::vector<std::string> domains;
+    std::string cert, key, auth_file, web_token, http_root = SIPWS_PROXY_DEFAULT_HTTP_ROOT;
+    level log_level = level::info;
+};
+
+int usage(const char* why = nullptr) {
+    if (why) std::fprintf(stderr, "sipws-proxy: %s\n", why);
+    std::fprintf(stderr,
+                 "usage: sipws-proxy [--listen URL]... [--cert FILE --key FILE] [--domain NAME]...\n"
+                 "                   [--auth FILE] [--web-token SECRET] [--http-root DIR]\n"
+                 "                   [--log-level error|warn|info|debug]\n"
+                 "       sipws-proxy --web-token SECRET --print-web-token USER\n"
+                 "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test\n");
+    return 2;
+}
+
+level g_level = level::info;
+
+template <class... A> void log(level l, const char* fmt, A... a) {
+    if (l > g_level) return;
+    static const char* names[] = {"error", "warn", "info", "debug"};
+    char stamp[32];
+    std::time_t t = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
+    std::fprintf(stdout, "%s %s ", stamp, names[static_cast<int>(l)]);
+    if constexpr (sizeof...(A) == 0) std::fputs(fmt, stdout);
+    else std::fprintf(stdout, fmt, a...);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+/// The web token of USER under SECRET: `USER.` + base64url(HMAC-SHA-256).
+std::string web_token_for(const std::string& secret, const std::string& user) {
+    auto mac = sipws::crypto::hmac_sha256(secret, "sipws-proxy web token\n" + user);
+    return user + "." +
+           sipws::crypto::base64url_encode(
+               std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+}
+
+// Web-level authentication (RFC 7118 Appendix A.2) that can be switched on
+// at run time: the handshake carries ?token=USER.MAC (or a `token` cookie or
+// an `Authorization: Bearer` field).
+struct proxy_web_auth {
+    bool enabled = false;
+    tr::policy::token_auth tokens;
+    tr::web_auth_result check(const sipws::ws::handshake_request& req) const {
+        return enabled ? tokens.check(req) : tr::web_auth_result{};
+    }
+};
+
+struct proxy_config : tr::default_config {
+    using web_auth_policy = proxy_web_auth;
+    using keepalive_policy = tr::policy::ws_ping_keepalive; // finds dead browser tabs
+};
+
+// ---- counters (SIGUSR1) ---------------------------------------------------
+
+struct counters {
+    std::uint64_t connections_total = 0, messages_in = 0, messages_out = 0;
+    std::map<std::string, std::uint64_t> errors; ///< by kind
+    void error(const std::string& kind) { ++errors[kind]; }
+};
+
+// ---- the proxy ---------------------------------------------------------------
+
+struct flow_state {
+    bool secure = false;
+    std::string host;  ///< host:port of the listener, as written in URIs
+    std::string remote_address;
+    std::uint16_t remote_port = 0;
+    tr::web_auth_verdict verdict = tr::web_auth_verdict::not_checked;
+    std::string identity;
+};
+
+bool dialog_forming(std::string_view method) {
+    return method == "INVITE" || method == "SUBSCRIBE" || method == "REFER" || method == "NOTIFY";
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = sip::detail::to_lower(c);
+    return out;
+}
+
+class proxy {
+public:
+    proxy(asio::io_context& io, options o)
+        : io_(io), opt_(std::move(o)), registry_(std::make_shared<tr::flow_registry>()),
+          edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1"),
+          registrar_(store_, {}, r7::temp_gruu_codec(r7::temp_gruu_codec::key::generate(1))),
+          purge_timer_(io) {}
+
+    int start() {
+        if (!opt_.auth_file.empty() && !load_users()) return 1;
+        if (!users_.empty()) {
+            r7::digest_server_options d;
+            d.realm = opt_.domains.front();
+            // SHA-256 first, MD5 for the browsers' SIP stacks that have nothing else.
+            d.algorithms = {r7::digest_algorithm::sha256, r7::digest_algorithm::md5};
+            digest_.emplace(d);
+        }
+        registry_->on_flow_closed([this](tr::flow_id f, const tr::close_info&) { flow_closed(f); });
+        bool first = true;
+        for (const auto& u : opt_.listen) {
+            auto url = sipws::ws::parse_url(u);
+            if (!url) return fail_start(u, "not a ws:// or wss:// URL");
+            std::error_code ec;
+            auto addr = asio::ip::make_address(std::string(url->address()), ec);
+            if (ec) return fail_start(u, "the host must be an IP address");
+            asio::ip::tcp::endpoint ep(addr, url->port);
+            if (url->secure) {
+                if (opt_.cert.empty() || opt_.key.empty())
+                    return fail_start(u, "wss needs --cert FILE and --key FILE");
+                if (!tls_) {
+                    try {
+                        tls_ = std::make_unique<asio::ssl::context>(
+                            tr::make_server_tls_context(opt_.cert, opt_.key));
+                    } catch (const std::exception& e) {
+                        return fail_start(u, std::string("TLS: ") + e.what());
+                    }
+                }
+                secure_.push_back(std::make_unique<tr::basic_listener<tr::tls_stream, proxy_config>>(
+                    io_, *tls_, registry_));
+                ec = setup(*secure_.back(), ep);
+            } else {
+                plain_.push_back(
+                    std::make_unique<tr::basic_listener<asio::ip::tcp::socket, proxy_config>>(io_, registry_));
+                ec = setup(*plain_.back(), ep);
+            }
+            if (ec) return fail_start(u, ec.message());
+            std::string host = url->host + ":" + std::to_string(ep.port());
+            hosts_[ep.port()] = host;
+            if (first) edge_ = r7::outbound_edge(edge_.codec(), host);
+            else edge_.add_alias(host);
+            first = false;
+            std::printf("sipws-proxy: listening on %s://%s/ (domain%s", url->secure ? "wss" : "ws",
+                        host.c_str(), opt_.domains.size() > 1 ? "s" : "");
+            for (const auto& d : opt_.domains) std::printf(" %s", d.c_str());
+            std::printf(")\n");
+            if (!opt_.http_root.empty())
+                std::printf("sipws-proxy: web page at %s://%s/ (from %s)\n",
+                            url->secure ? "https" : "http", host.c_str(), opt_.http_root.c_str());
+        }
+        std::printf("sipws-proxy: ready (pid %ld)\n", static_cast<long>(::getpid()));
+        std::fflush(stdout);
+        schedule_purge();
+        return 0;
+    }
+
+    void stop() {
+        log(level::info, "shutting down");
+        for (auto& l : plain_) l->stop();
+        for (auto& l : secure_) l->stop();
+        purge_timer_.cancel();
+        registry_->close_all(sipws::ws::close_code::going_away, "shutting down");
+    }
+
+    void print_counters() const {
+        std::printf("counters: connections open=%zu total=%llu bindings=%zu aors=%zu messages in=%llu out=%llu",
+                    registry_->size(), static_cast<unsigned long long>(c_.connections_total),
+                    store_.size(), store_.aors(r7::binding_clock::now()).size(),
+                    static_cast<unsigned long long>(c_.messages_in),
+                    static_cast<unsigned long long>(c_.messages_out));
+        std::printf(" errors");
+        if (c_.errors.empty()) std::printf(" none");
+        for (const auto& kv : c_.errors)
+            std::printf(" %s=%llu", kv.first.c_str(), static_cast<unsigned long long>(kv.second));
+        std::printf("\n");
+        std::fflush(stdout);
+    }
+
+    tr::flow_registry& registry() { return *registry_; }
+
+private:
+    int fail_start(const std::string& url, const std::string& why) {
+        std::fprintf(stderr, "sipws-proxy: %s: %s\n", url.c_str(), why.c_str());
+        return 1;
+    }
+
+    template <class L> std::error_code setup(L& l, const asio::ip::tcp::endpoint& ep) {
+        if (!opt_.web_token.empty()) {
+            auto& wa = l.web_auth_policy();
+            wa.enabled = true;
+            wa.tokens.set_validator([secret = opt_.web_token](std::string_view token) -> std::optional<std::string> {
+                std::size_t dot = token.rfind('.');
+                if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+                std::string user(token.substr(0, dot));
+                std::string want = web_token_for(secret, user);
+                if (want.size() != token.size() ||
+                    !sipws::crypto::constant_time_equal(want.data(), token.data(), want.size()))
+                    return std::nullopt;
+                return user;
+            });
+        }
+        l.on_open([this](const tr::flow_info& i) { flow_opened(i); });
+        l.on_message([this](tr::flow_id f, sipws::ws::message_type, std::string_view m) { on_message(f, m); });
+        l.on_http([this](const sipws::ws::handshake_request& r) { return http(r); });
+        std::error_code ec = l.listen(ep);
+        if (!ec) l.start();
+        return ec;
+    }
+
+    bool load_users() {
+        std::ifstream in(opt_.auth_file);
+        if (!in) {
+            std::fprintf(stderr, "sipws-proxy: cannot read %s\n", opt_.auth_file.c_str());
+            return false;
+        }
+        std::string line;
+        int n = 0;
+        while (std::getline(in, line)) {
+            ++n;
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.empty() || line[0] == '#') continue;
+            std::size_t colon = line.find(':');
+            if (colon == std::string::npos || colon == 0) {
+                std::fprintf(stderr, "sipws-proxy: %s:%d: expected user:password\n", opt_.auth_file.c_str(), n);
+                return false;
+            }
+            users_[line.substr(0, colon)] = line.substr(colon + 1);
+        }
+        if (users_.empty()) {
+            std::fprintf(stderr, "sipws-proxy: %s: no users\n", opt_.auth_file.c_str());
+            return false;
+        }
+        return true;
+    }
+
+    // ---- flows ----------------------------------------------------------
+
+    void flow_opened(const tr::flow_info& i) {
+        ++c_.connections_total;
+        flow_state s;
+        s.secure = i.secure;
+        auto h = hosts_.find(i.local.port());
+        s.host = h != hosts_.end() ? h->second : edge_.host();
+        s.remote_address = i.remote.address().to_string();
+        s.remote_port = i.remote.port();
+        s.verdict = i.auth;
+        s.identity = i.identity;
+        log(level::debug, "flow %llu open from %s:%u%s%s", static_cast<unsigned long long>(i.id),
+            s.remote_address.c_str(), s.remote_port, s.identity.empty() ? "" : " web identity ",
+            s.identity.c_str());
+        flows_[i.id] = std::move(s);
+    }
+
+    void flow_closed(tr::flow_id f) {
+        flows_.erase(f);
+        for (const r7::binding& b : store_.remove_flow(f)) log_binding(r7::binding_event::flow_closed, b);
+        log(level::debug, "flow %llu closed", static_cast<unsigned long long>(f));
+    }
+
+    void schedule_purge() {
+        purge_timer_.expires_after(std::chrono::seconds(1));
+        purge_timer_.async_wait([this](std::error_code ec) {
+            if (ec) return;
+            for (const r7::binding& b : store_.purge(r7::binding_clock::now()))
+                log_binding(r7::binding_event::expired, b);
+            schedule_purge();
+        });
+    }
+
+    void log_binding(r7::binding_event e, const r7::binding& b) {
+        log(level::info, "registration %s: %s contact=<%s> flow=%llu expires=%u%s%s",
+            std::string(r7::to_string(e)).c_str(), b.aor.c_str(), b.contact.c_str(),
+            static_cast<unsigned long long>(b.flow), b.seconds_left(r7::binding_clock::now()),
+            b.instance.empty() ? "" : " instance=", b.instance.c_str());
+    }
+
+    // ---- sending ----------------------------------------------------------
+
+    bool send(tr::flow_id f, std::string_view msg) {
+        std::error_code ec = registry_->send(f, msg);
+        if (ec) {
+            c_.error(ec == tr::error::flow_failed ? "flow_failed" : "send_failed");
+            log(level::warn, "send on flow %llu failed: %s", static_cast<unsigned long long>(f),
+                ec.message().c_str());
+            return false;
+        }
+        ++c_.messages_out;
+        log(level::debug, "flow %llu <<\n%.*s", static_cast<unsigned long long>(f),
+            static_cast<int>(msg.size()), msg.data());
+        return true;
+    }
+
+    void reply(tr::flow_id f, const sip::message& req, unsigned code, std::string_view reason = {},
+               std::string_view extra = {}) {
+        if (req.method() == "ACK") return; // never answered
+        if (code >= 300) c_.error(std::to_string(code));
+        sip::response_options o;
+        std::string tag = sipws::rfc7118::make_tag();
+        o.to_tag = tag;
+        o.extra_headers = extra;
+        send(f, sip::make_response(req, code, reason, o));
+    }
+
+    // ---- HTTP ---------------------------------------------------------------
+
+    std::optional<tr::http_response> http(const sipws::ws::handshake_request& r) {
+        tr::http_response resp;
+        if (r.path == "/online") {
+            resp.content_type = "application/json";
+            resp.body = "[";
+            bool first = true;
+            for (const auto& aor : store_.aors(r7::binding_clock::now())) {
+                resp.body += first ? "\"" : ",\"";
+                for (char c : aor) {
+                    if (c == '"' || c == '\\') resp.body += '\\';
+                    if (static_cast<unsigned char>(c) >= 0x20) resp.body += c;
+                }
+                resp.body += '"';
+                first = false;
+            }
+            resp.body += "]";
+            return resp;
+        }
+        if (opt_.http_root.empty()) return std::nullopt;
+        std::string path(r.path);
+        if (path == "/") path = "/index.html";
+        if (path.find("..") != std::string::npos || path.find('%') != std::string::npos ||
+            path.find('\\') != std::string::npos) {
+            resp.status = 404;
+            return resp;
+        }
+        std::ifstream in(opt_.http_root + path, std::ios::binary);
+        std::ostringstream body;
+        if (!in || !(body << in.rdbuf())) {
+            resp.status = 404;
+            resp.content_type = "text/plain; charset=utf-8";
+            resp.body = "not found\n";
+            return resp;
+        }
+        resp.body = body.str();
+        auto ends = [&](const char* ext) {
+            std::string e(ext);
+            return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+        };
+        resp.content_type = ends(".html")  ? "text/html; charset=utf-8"
+                            : ends(".js")  ? "text/javascript; charset=utf-8"
+                            : ends(".css") ? "text/css; charset=utf-8"
+                            : ends(".json") || ends(".map") ? "application/json"
+                            : ends(".png") ? "image/png"
+                            : ends(".svg") ? "image/svg+xml"
+                                           : "application/octet-stream";
+        return resp;
+    }
+
+    // ---- SIP ------------------------------------------------------------------
+
+    void on_message(tr::flow_id f, std::string_view bytes) {
+        ++c_.messages_in;
+        log(level::debug, "flow %llu >>\n%.*s", static_cast<unsigned long long>(f),
+            static_cast<int>(bytes.size()), bytes.data());
+        auto r = sip::parse(bytes);
+        if (!r) {
+            c_.error("parse");
+            log(level::warn, "flow %llu: unparseable message: %.*s", static_cast<unsigned long long>(f),
+                static_cast<int>(r.error.what.size()), r.error.what.data());
+            if (auto resp = sip::make_error_response(*r, r.error)) send(f, *resp);
+            return;
+        }
+        if (r->is_response()) return on_response(f, *r);
+        on_request(f, *r);
+    }
+
+    void on_response(tr::flow_id, const sip::message& resp) {
+        tr::flow_id back = 0;
+        if (!edge_.response_flow(resp, back)) {
+            c_.error("stray_response");
+            return;
+        }
+        sip::message_builder b(resp);
+        b.pop_via();
+        send(back, b.str()); // a gone flow: nothing to do, the response is dropped
+    }
+
+    bool is_our_domain(std::string_view host) const {
+        for (const auto& d : opt_.domains)
+            if (sip::detail::iequals(d, host)) return true;
+        return false;
+    }
+
+    bool is_our_host(const sip::uri& u) const { return edge_.is_own(u) && !u.has_user; }
+
+    void on_request(tr::flow_id f, const sip::message& req) {
+        auto fs = flows_.find(f);
+        if (fs == flows_.end()) return; // closed meanwhile
+        const flow_state& st = fs->second;
+
+        // RFC 7118 Appendix A: the web identity of the flow speaks for From.
+        if (st.verdict == tr::web_auth_verdict::authenticated && req.method() != "ACK") {
+            auto id = r7::check_web_identity(req, st.verdict, st.identity);
+            if (!id) return reply(f, req, id.status, id.reason);
+        }
+        std::optional<unsigned> mf = req.max_forwards();
+        if (mf && *mf == 0) return reply(f, req, 483);
+
+        // Requests that come back through the edge (Route with our flow tokens).
+        r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return registry_->contains(x); });
+        if (rr.act == r7::route_result::action::reject) {
+            if (rr.status == 403) c_.error("bad_flow_token");
+            return reply(f, req, rr.status, rr.reason);
+        }
+        if (rr.act == r7::route_result::action::to_flow)
+            return forward(f, req, rr.flow, rr.own_routes, {}, false);
+        if (rr.own_routes < req.routes().size())
+            return reply(f, req, 404, "Not Found - next hop is not reachable from here");
+
+        std::error_code ec;
+        sip::uri ruri = req.request_uri_parsed(ec);
+        if (ec || !ruri.is_sip()) return reply(f, req, 416);
+        const bool to_us = is_our_host(ruri) || (!ruri.has_user && is_our_domain(ruri.host));
+
+        if (req.method() == "REGISTER") {
+            if (!to_us) return reply(f, req, 404, "Not Found - not a domain of this registrar");
+            return do_register(f, req);
+        }
+        if (to_us) {
+            if (req.method() == "OPTIONS")
+                return reply(f, req, 200, {},
+                             "Allow: REGISTER, OPTIONS, INVITE, ACK, CANCEL, BYE, MESSAGE, INFO, "
+                             "UPDATE, SUBSCRIBE, NOTIFY, REFER, PRACK\r\nAccept: application/sdp\r\n"
+                             "Supported: path, outbound, gruu\r\n");
+            if (req.method() == "ACK") return;
+            return reply(f, req, 405, {}, "Allow: REGISTER, OPTIONS\r\n");
+        }
+        if (!is_our_domain(ruri.host) && !ruri.is_gruu()) {
+            // Contacts of Outbound clients are never resolved (WS7118-B.1-b).
+            return reply(f, req, 404, "Not Found - not a domain of this proxy");
+        }
+
+        // An initial request from one of our users: digest (407) when configured.
+        auto to = req.to();
+        const bool in_dialog = to && to->has_tag();
+        if (digest_ && !in_dialog && req.method() != "ACK" && req.method() != "CANCEL") {
+            if (!authenticate(f, req, "Proxy-Authorization", "Proxy-Authenticate", 407)) return;
+        }
+
+        std::vector<r7::binding> targets;
+        const auto now = r7::binding_clock::now();
+        r7::gruu_target g = registrar_.resolve_gruu(req.request_uri(), now);
+        if (g.k == r7::gruu_target::kind::unknown) return reply(f, req, 404, "Not Found - unknown GRUU");
+        if (g.k == r7::gruu_target::kind::unavailable) return reply(f, req, 480);
+        if (g.k == r7::gruu_target::kind::found) {
+            targets = std::move(g.bindings);
+        } else {
+            auto aor = r7::aor_of(ruri);
+            if (!aor) return reply(f, req, 404);
+            targets = store_.lookup(*aor, now);
+            if (targets.empty()) {
+                std::string user = sip::unescape(ruri.user);
+                if (!users_.empty() && users_.find(user) == users_.end())
+                    return reply(f, req, 404, "Not Found - no such user");
+                return reply(f, req, 480);
+            }
+        }
+        // The most recently refreshed binding with an open flow (RFC 5626
+        // section 7: another flow only after 430).
+        for (const r7::binding& b : targets) {
+            if (b.flow == 0 || !registry_->contains(b.flow)) continue;
+            return forward(f, req, b.flow, rr.own_routes, b.contact, dialog_forming(req.method()) && !in_dialog);
+        }
+        return reply(f, req, 430);
+    }
+
+    bool authenticate(tr::flow_id f, const sip::message& req, std::string_view header,
+                      std::string_view challenge_header, unsigned code) {
+        std::string method(req.method());
+        std::optional<r7::digest_verification> best;
+        for (std::size_t i = 0; i < req.header_count(); ++i) {
+            sip::header_field h = req.header(i);
+            if (!sip::detail::iequals(h.name, header)) continue;
+            auto v = digest_->verify(h.value, method, [this](const r7::digest_credentials& c) {
+                std::optional<r7::digest_secret> s;
+                auto it = users_.find(c.username);
+                if (it != users_.end()) s = r7::digest_secret{it->first, it->second, {}};
+                return s;
+            });
+            if (v || !best || v.status == r7::digest_status::wrong_credentials) best = std::move(v);
+            if (best && *best) break;
+        }
+        if (best && *best) {
+            // The authenticated user speaks for From (and To of a REGISTER).
+            auto from = req.from();
+            std::error_code ec;
+            sip::uri fu = from ? sip::parse_uri(from->uri_text, ec) : sip::uri{};
+            if (!from || ec || sip::unescape(fu.user) != best->username) {
+                reply(f, req, 403, "Forbidden - From is not the authenticated user");
+                return false;
+            }
+            return true;
+        }
+        if (best && (best->status == r7::digest_status::wrong_credentials ||
+                     best->status == r7::digest_status::unknown_user)) {
+            c_.error("auth_failed");
+            log(level::warn, "flow %llu: authentication of %s failed: %s", static_cast<unsigned long long>(f),
+                best->credentials.username.c_str(), std::string(r7::to_string(best->status)).c_str());
+            reply(f, req, 403, "Forbidden - wrong credentials");
+            return false;
+        }
+        const bool stale = best && best->status == r7::digest_status::stale;
+        std::string extra;
+        for (const auto& c : digest_->challenges(stale)) {
+            extra += challenge_header;
+            extra += ": ";
+            extra += c;
+            extra += "\r\n";
+        }
+        reply(f, req, code, {}, extra);
+        return false;
+    }
+
+    void do_register(tr::flow_id f, const sip::message& req) {
+        auto to = req.to();
+        std::error_code ec;
+        sip::uri tu = to ? sip::parse_uri(to->uri_text, ec) : sip::uri{};
+        if (!to || ec || !tu.is_sip() || !is_our_domain(tu.host))
+            return reply(f, req, 404, "Not Found - not a domain of this registrar");
+        if (digest_) {
+            if (!authenticate(f, req, "Authorization", "WWW-Authenticate", 401)) return;
+            auto from = req.from();
+            sip::uri fu = sip::parse_uri(from->uri_text, ec);
+            if (ec || sip::unescape(tu.user) != sip::unescape(fu.user))
+                return reply(f, req, 403, "Forbidden - To is not the authenticated user");
+        }
+        auto out = registrar_.handle(req, f, r7::binding_clock::now());
+        for (const auto& ch : out.changes)
+            if (ch.event != r7::binding_event::refreshed) log_binding(ch.event, ch.b);
+        if (out.status >= 300) c_.error(std::to_string(out.status));
+        send(f, out.response(req, r7::make_tag()));
+    }
+
+    void forward(tr::flow_id in, const sip::message& req, tr::flow_id out, std::size_t own_routes,
+                 std::string_view new_ruri, bool record_route) {
+        const flow_state* in_st = nullptr;
+        const flow_state* out_st = nullptr;
+        if (auto i = flows_.find(in); i != flows_.end()) in_st = &i->second;
+        if (auto o = flows_.find(out); o != flows_.end()) out_st = &o->second;
+        if (!in_st || !out_st) return reply(in, req, 430);
+        sip::message_builder b(req);
+        for (std::size_t k = 0; k < own_routes; ++k) b.remove_top_route();
+        if (!new_ruri.empty()) b.set_request_uri(new_ruri);
+        std::optional<unsigned> mf = req.max_forwards();
+        b.set_max_forwards(mf ? *mf - 1 : 70);
+        b.push_via(edge_.via_value(req, in, out_st->secure ? "WSS" : "WS"));
+        if (record_route)
+            edge_.add_record_routes(b, {in_st->secure ? "wss" : "ws", in, in_st->host},
+                                    {out_st->secure ? "wss" : "ws", out, out_st->host});
+        b.update_content_length();
+        if (!send(out, b.str())) {
+            if (req.method() != "ACK") reply(in, req, 430);
+        }
+    }
+
+    asio::io_context& io_;
+    options opt_;
+    std::shared_ptr<tr::flow_registry> registry_;
+    std::unique_ptr<asio::ssl::context> tls_;
+    std::vector<std::unique_ptr<tr::basic_listener<asio::ip::tcp::socket, proxy_config>>> plain_;
+    std::vector<std::unique_ptr<tr::basic_listener<tr::tls_stream, proxy_config>>> secure_;
+    r7::memory_binding_store store_;
+    r7::outbound_edge edge_;
+    r7::registrar registrar_;
+    std::optional<r7::digest_server> digest_;
+    std::map<std::string, std::string> users_;
+    std::unordered_map<tr::flow_id, flow_state> flows_;
+    std::map<unsigned short, std::string> hosts_;
+    asio::steady_timer purge_timer_;
+    counters c_;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    std::string print_token;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::optional<std::string> {
+            if (i + 1 >= argc) return std::nullopt;
+            return std::string(argv[++i]);
+        };
+        std::optional<std::string> v;
+        if (a == "-h" || a == "--help") return usage(), 0;
+        if (a != "--listen" && a != "--domain" && a != "--cert" && a != "--key" && a != "--auth" &&
+            a != "--web-token" && a != "--http-root" && a != "--log-level" && a != "--print-web-token")
+            return usage(("unknown option " + a).c_str());
+        if (!(v = next())) return usage((a + " needs a value").c_str());
+        if (a == "--listen") o.listen.push_back(*v);
+        else if (a == "--domain") o.domains.push_back(lower(*v));
+        else if (a == "--cert") o.cert = *v;
+        else if (a == "--key") o.key = *v;
+        else if (a == "--auth") o.auth_file = *v;
+        else if (a == "--web-token") o.web_token = *v;
+        else if (a == "--http-root") o.http_root = *v;
+        else if (a == "--print-web-token") print_token = *v;
+        else if (a == "--log-level") {
+            if (*v == "error") o.log_level = level::error;
+            else if (*v == "warn") o.log_level = level::warn;
+            else if (*v == "info") o.log_level = level::info;
+            else if (*v == "debug") o.log_level = level::debug;
+            else return usage("--log-level is error, warn, info or debug");
+        }
+    }
+    if (!print_token.empty()) {
+        if (o.web_token.empty()) return usage("--print-web-token needs --web-token SECRET");
+        std::printf("%s\n", web_token_for(o.web_token, print_token).c_str());
+        return 0;
+    }
+    if (o.listen.empty()) o.listen.push_back("ws://127.0.0.1:8080");
+    if (o.domains.empty()) o.domains.push_back("sipws.test");
+    g_level = o.log_level;
+    std::signal(SIGPIPE, SIG_IGN);
+
+    asio::io_context io;
+    proxy p(io, o);
+    if (int rc = p.start()) return rc;
+
+    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+    asio::signal_set usr1(io, SIGUSR1);
+    std::function<void()> wait_usr1 = [&] {
+        usr1.async_wait([&](std::error_code ec, int) {
+            if (ec) return;
+            p.print_counters();
+            wait_usr1();
+        });
+    };
+    wait_usr1();
+    asio::steady_timer grace(io);
+    stop_signals.async_wait([&](std::error_code ec, int) {
+        if (ec) return;
+        p.stop();
+        usr1.cancel();
+        // Give the closing handshakes a moment, then stop whatever is left.
+        grace.expires_after(std::chrono::seconds(2));
+        grace.async_wait([&](std::error_code) {
+            p.registry().abort_all();
+            io.stop();
+        });
+    });
+    io.run();
+    p.print_counters();
+    std::printf("sipws-proxy: stopped\n");
+    return 0;
+}

@@ -1,0 +1,297 @@
+// Distributed under the Boost Software License, Version 1.0.
+#ifndef SIPWS_RFC7118_REGISTRAR_HPP
+#define SIPWS_RFC7118_REGISTRAR_HPP
+
+/// \file
+/// A registrar's REGISTER processing (RFC 3261 section 10.3) with Outbound
+/// (RFC 5626 section 6), Path (RFC 3327) and GRUU (RFC 5627), on top of a
+/// binding_store. It decides and records; the caller checks that the
+/// Request-URI names one of its domains, authenticates, and sends the
+/// response (outcome::response()) on the flow the REGISTER came on.
+///
+/// \code
+///   sipws::rfc7118::memory_binding_store store;
+///   sipws::rfc7118::registrar reg(store, {}, temp_gruu_codec(temp_gruu_codec::key::generate(1)));
+///   auto out = reg.handle(request, flow, binding_clock::now());
+///   registry.send(flow, out.response(request, make_tag()));
+/// \endcode
+
+#include <sipws/rfc7118/aor.hpp>
+#include <sipws/rfc7118/binding_store.hpp>
+#include <sipws/rfc7118/gruu.hpp>
+#include <sipws/sip/message.hpp>
+#include <sipws/sip/response.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipws::rfc7118 {
+
+struct registrar_options {
+    std::chrono::seconds default_expires{3600};
+    std::chrono::seconds min_expires{60};   ///< shorter non-zero expiries get 423
+    std::chrono::seconds max_expires{86400}; ///< longer ones are shortened
+    bool outbound = true; ///< RFC 5626 registrar support
+    bool gruu = true;     ///< RFC 5627: pub-gruu/temp-gruu when the UA supports gruu
+};
+
+/// The decision for one REGISTER.
+struct register_outcome {
+    unsigned status = 200;
+    std::string reason;  ///< empty: the default phrase
+    std::string headers; ///< rows for the response, each "Name: value\r\n"
+    std::string aor;     ///< the AOR of To (empty when it did not parse)
+    std::vector<binding_change> changes;
+    bool outbound = false; ///< Outbound processing applied (Require: outbound sent)
+
+    /// The response to \p req (To tag \p to_tag added).
+    std::string response(const sip::message& req, std::string_view to_tag) const {
+        sip::response_options o;
+        o.to_tag = to_tag;
+        o.extra_headers = headers;
+        return sip::make_response(req, status, reason, o);
+    }
+};
+
+/// Where a GRUU Request-URI leads (RFC 5627 section 6.1).
+struct gruu_target {
+    enum class kind : unsigned char {
+        not_gruu,    ///< no `gr` parameter: route by AOR
+        unknown,     ///< not a valid GRUU of ours (404)
+        unavailable, ///< valid, nothing bound now (480)
+        found,
+    };
+    kind k = kind::not_gruu;
+    std::string aor, instance;
+    std::vector<binding> bindings; ///< found: most recently refreshed first
+};
+
+class registrar {
+public:
+    explicit registrar(binding_store& store, registrar_options options = {},
+                       std::optional<temp_gruu_codec> temp_gruu = std::nullopt)
+        : store_(&store), opt_(options), temp_(std::move(temp_gruu)) {}
+
+    binding_store& store() const noexcept { return *store_; }
+    const registrar_options& options() const noexcept { return opt_; }
+
+    /// Processes REGISTER \p req that arrived on \p flow (0 when not on a
+    /// direct flow) at \p now.
+    register_outcome handle(const sip::message& req, transport::flow_id flow,
+                            binding_clock::time_point now) const {
+        register_outcome out;
+        auto fail = [&](unsigned status, std::string reason, std::string headers = {}) {
+            out.status = status;
+            out.reason = std::move(reason);
+            out.headers = std::move(headers);
+            out.changes.clear();
+            return out;
+        };
+        if (!req.is_request() || req.method() != "REGISTER")
+            return fail(400, "Bad Request - not a REGISTER");
+        std::error_code ec;
+        sip::name_addr to = req.to(ec);
+        std::optional<std::string> aor = ec ? std::nullopt : aor_of(to);
+        if (!aor) return fail(404, "Not Found - To is not a SIP AOR");
+        out.aor = *aor;
+
+        const bool ua_outbound = req.has_option_tag(sip::header_id::supported, "outbound");
+        const bool ua_path = req.has_option_tag(sip::header_id::supported, "path");
+        const bool ua_gruu = req.has_option_tag(sip::header_id::supported, "gruu");
+
+        // Path (RFC 3327 section 5.3, PA3327-5.3-a).
+        std::vector<std::string> path;
+        bool path_ob = false;
+        for (const sip::name_addr& p : req.paths()) {
+            if (path.empty()) {
+                std::error_code pe;
+                sip::uri pu = sip::parse_uri(p.uri_text, pe);
+                path_ob = !pe && pu.ob();
+            }
+            path.emplace_back(p.raw);
+        }
+        if (!path.empty() && !ua_path)
+            return fail(420, "Bad Extension", "Unsupported: path\r\n");
+
+        // Outbound applies on a direct flow (one Via: we are the first hop)
+        // or behind an edge proxy whose Path URI carries `ob` (OB5626-6-a).
+        const bool first_hop = req.values(sip::header_id::via).size() == 1;
+        const bool outbound_ok = opt_.outbound && ((first_hop && flow != 0) || path_ob);
+
+        std::optional<std::uint32_t> expires_header = req.expires();
+        const bool has_contact = req.has(sip::header_id::contact);
+
+        struct pending {
+            binding b;
+            bool remove;
+        };
+        std::vector<pending> ops;
+        if (has_contact) {
+            std::size_t n = 0, nonzero_with_reg = 0, nonzero = 0;
+            bool star = false;
+            for (const sip::name_addr& c : req.contacts()) {
+                ++n;
+                if (c.is_star()) star = true;
+            }
+            if (star) {
+                // RFC 3261 10.3 step 6.
+                if (n != 1 || !expires_header || *expires_header != 0)
+                    return fail(400, "Bad Request - Contact: * needs Expires: 0 and no other Contact");
+                for (binding& b : store_->remove_aor(*aor))
+                    out.changes.push_back({binding_event::removed, std::move(b), std::nullopt});
+                out.headers = contact_rows(*aor, req, ua_gruu, now);
+                return out;
+            }
+            for (const sip::name_addr& c : req.contacts()) {
+                if (c.uri_text.empty()) return fail(400, "Bad Request - malformed Contact");
+                std::uint32_t e = expiry_of(c, expires_header);
+                if (e != 0) {
+                    ++nonzero;
+                    if (c.reg_id() > 0) ++nonzero_with_reg;
+                }
+                pending p{make_binding(*aor, c, req, flow, now, e, path), e == 0};
+                if (c.reg_id() > 0 && p.b.instance.empty()) p.b.reg_id = 0; // OB5626-6-b
+                if (p.b.reg_id != 0 && !outbound_ok) {
+                    if (ua_outbound) return fail(439, {});
+                    p.b.reg_id = 0; // OB5626-6-a: ignore the reg-id
+                }
+                p.b.outbound = p.b.reg_id != 0;
+                if (e != 0 && e < opt_.min_expires.count())
+                    return fail(423, {}, "Min-Expires: " + std::to_string(opt_.min_expires.count()) + "\r\n");
+                if (e != 0 && !p.b.instance.empty()) {
+                    // GR5627-5.1-a.
+                    std::error_code ce;
+                    sip::uri cu = sip::parse_uri(c.uri_text, ce);
+                    if (ce || !cu.is_sip())
+                        return fail(403, "Forbidden - the Contact of an instance must be a SIP URI");
+                    if (sip::equivalent(c.uri_text, to.uri_text) ||
+                        (cu.is_gruu() && aor_of(cu) == *aor))
+                        return fail(403, "Forbidden - the Contact is the AOR or one of its GRUUs");
+                }
+                // RFC 3261 10.3 step 7: same Call-ID needs a higher CSeq.
+                if (auto cur = store_->find(p.b))
+                    if (cur->call_id == p.b.call_id && p.b.cseq <= cur->cseq)
+                        return fail(500, "Server Internal Error - CSeq not higher than the last REGISTER");
+                ops.push_back(std::move(p));
+            }
+            if (nonzero > 1 && nonzero_with_reg > 0) // OB5626-6-b (SHOULD)
+                return fail(400, "Bad Request - several Contacts with a reg-id");
+        }
+        for (pending& p : ops) {
+            if (p.remove) {
+                if (auto old = store_->remove(p.b))
+                    out.changes.push_back({binding_event::removed, std::move(*old), std::nullopt});
+            } else {
+                out.outbound = out.outbound || p.b.outbound;
+                out.changes.push_back(store_->put(std::move(p.b)));
+            }
+        }
+        out.headers = contact_rows(*aor, req, ua_gruu, now);
+        if (out.outbound && ua_outbound) out.headers += "Require: outbound\r\n"; // OB5626-6-c
+        for (const auto& p : path) out.headers += "Path: " + p + "\r\n";     // PA3327-5.3-a
+        return out;
+    }
+
+    /// Resolves a Request-URI that may be a GRUU of ours (GR5627-6.1-a).
+    gruu_target resolve_gruu(std::string_view request_uri, binding_clock::time_point now) const {
+        gruu_target t;
+        std::optional<std::string_view> gr = gr_param(request_uri);
+        if (!gr) return t;
+        t.k = gruu_target::kind::unknown;
+        if (!gr->empty()) { // public GRUU: AOR;gr=instance
+            auto aor = aor_of(request_uri);
+            if (!aor) return t;
+            t.aor = *aor;
+            t.instance = sip::unescape(*gr);
+            for (binding& b : store_->lookup(t.aor, now))
+                if (b.instance == t.instance) t.bindings.push_back(std::move(b));
+            // A public GRUU stays valid without bindings (GR5627-5.3-a).
+            t.k = t.bindings.empty() ? gruu_target::kind::unavailable : gruu_target::kind::found;
+            return t;
+        }
+        temp_gruu_content content;
+        if (!temp_ || temp_->resolve(request_uri, content)) return t;
+        t.aor = content.aor;
+        t.instance = content.instance;
+        for (binding& b : store_->lookup(t.aor, now))
+            if (b.instance == t.instance && temp_gruu_codec::call_id_matches(content, b.call_id))
+                t.bindings.push_back(std::move(b));
+        // A temporary GRUU dies with its bindings or a new Call-ID (GR5627-5.1-c, 5.3-a).
+        if (!t.bindings.empty()) t.k = gruu_target::kind::found;
+        return t;
+    }
+
+private:
+    std::uint32_t expiry_of(const sip::name_addr& c, std::optional<std::uint32_t> header) const {
+        std::int64_t e = c.expires();
+        std::int64_t v = e >= 0 ? e : header ? static_cast<std::int64_t>(*header)
+                                             : static_cast<std::int64_t>(opt_.default_expires.count());
+        if (v > opt_.max_expires.count()) v = opt_.max_expires.count();
+        return static_cast<std::uint32_t>(v);
+    }
+
+    static binding make_binding(const std::string& aor, const sip::name_addr& c, const sip::message& req,
+                                transport::flow_id flow, binding_clock::time_point now, std::uint32_t e,
+                                const std::vector<std::string>& path) {
+        binding b;
+        b.aor = aor;
+        b.contact = std::string(c.uri_text);
+        for (const sip::parameter& p : c.parameters) {
+            // The registrar mints GRUUs itself (GR5627-5.1-b).
+            if (sip::detail::iequals(p.name, "expires") || sip::detail::iequals(p.name, "pub-gruu") ||
+                sip::detail::iequals(p.name, "temp-gruu"))
+                continue;
+            b.contact_params += ';';
+            b.contact_params += p.name;
+            if (p.has_value) {
+                b.contact_params += '=';
+                b.contact_params += p.value;
+            }
+        }
+        b.instance = std::string(c.instance_id());
+        std::int64_t r = c.reg_id();
+        b.reg_id = r > 0 ? static_cast<std::uint32_t>(r) : 0;
+        b.call_id = std::string(req.call_id());
+        if (auto cs = req.cseq()) b.cseq = cs->number;
+        // With a Path, requests reach the UA through it, not over a flow of ours.
+        b.flow = path.empty() ? flow : 0;
+        b.path = path;
+        b.updated_at = now;
+        b.expires_at = now + std::chrono::seconds(e);
+        return b;
+    }
+
+    /// Every live binding of \p aor as a Contact row of the 2xx, with GRUUs
+    /// for instances when the UA supports them (GR5627-5.2-a).
+    std::string contact_rows(const std::string& aor, const sip::message& req, bool ua_gruu,
+                             binding_clock::time_point now) const {
+        std::string out;
+        for (const binding& b : store_->lookup(aor, now)) {
+            out += "Contact: <" + b.contact + ">" + b.contact_params;
+            out += ";expires=" + std::to_string(b.seconds_left(now));
+            if (opt_.gruu && ua_gruu && !b.instance.empty()) {
+                out += ";pub-gruu=" + quote_gruu(make_pub_gruu(aor, b.instance));
+                if (temp_) {
+                    std::string_view domain = aor_domain(aor);
+                    out += ";temp-gruu=" +
+                           quote_gruu(temp_->mint(aor, b.instance, b.call_id, domain,
+                                                  aor.rfind("sips:", 0) == 0));
+                }
+            }
+            out += "\r\n";
+        }
+        (void)req;
+        return out;
+    }
+
+    binding_store* store_;
+    registrar_options opt_;
+    std::optional<temp_gruu_codec> temp_;
+};
+
+} // namespace sipws::rfc7118
+
+#endif

@@ -1,0 +1,213 @@
+// RFC 7118 section 8's registration and INVITE dialog replayed through the
+// real sipws-proxy by two WebSocket SIP clients written with sipws's own
+// connector, checking what every hop carries (EXAMPLES.md E1, E2) and the
+// edge's refusals: a forged flow token (403) and a flow that is gone (430).
+#include "transport_support.hpp"
+
+#include <sipws/sip/parser.hpp>
+
+#include "support/proxy.hpp"
+#include "support/test.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+namespace tr = sipws::transport;
+namespace sip = sipws::sip;
+
+namespace {
+
+// Messages received per flow, in order.
+class mailbox {
+public:
+    tr::message_handler handler() {
+        return [this](tr::flow_id f, sipws::ws::message_type, std::string_view m) {
+            std::lock_guard<std::mutex> lk(mu_);
+            box_[f].emplace_back(m);
+            cv_.notify_all();
+        };
+    }
+    /// The next message on \p f ("" after 10 s).
+    std::string next(tr::flow_id f) {
+        std::unique_lock<std::mutex> lk(mu_);
+        if (!cv_.wait_for(lk, 10s, [&] { return !box_[f].empty(); })) return {};
+        std::string m = std::move(box_[f].front());
+        box_[f].pop_front();
+        return m;
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::map<tr::flow_id, std::deque<std::string>> box_;
+};
+
+std::vector<std::string> values(const sip::message& m, sip::header_id id) {
+    std::vector<std::string> out;
+    for (auto v : m.values(id)) out.emplace_back(v);
+    return out;
+}
+
+std::string reg(const std::string& user, const std::string& host, const std::string& uuid) {
+    return "REGISTER sip:sipws.test SIP/2.0\r\n"
+           "Via: SIP/2.0/WS " + host + ";branch=z9hG4bK-reg-" + user + "\r\n"
+           "From: <sip:" + user + "@sipws.test>;tag=r" + user + "\r\n"
+           "To: <sip:" + user + "@sipws.test>\r\n"
+           "Call-ID: reg-" + user + "\r\n"
+           "CSeq: 1 REGISTER\r\n"
+           "Max-Forwards: 70\r\n"
+           "Supported: path, outbound, gruu\r\n"
+           "Contact: <sip:" + user + "@" + host + ";transport=ws>;reg-id=1;+sip.instance=\"<urn:uuid:" + uuid + ">\"\r\n"
+           "Content-Length: 0\r\n\r\n";
+}
+
+// A response to \p req built by a UA: Vias, Record-Route, From, To (+tag), Call-ID, CSeq.
+std::string answer(const sip::message& req, const std::string& status, const std::string& contact) {
+    std::string out = "SIP/2.0 " + status + "\r\n";
+    for (auto v : req.values(sip::header_id::via)) out += "Via: " + std::string(v) + "\r\n";
+    for (auto v : req.values(sip::header_id::record_route)) out += "Record-Route: " + std::string(v) + "\r\n";
+    out += "From: " + std::string(req.value(sip::header_id::from)) + "\r\n";
+    out += "To: " + std::string(req.value(sip::header_id::to)) + (req.to()->has_tag() ? "" : ";tag=bmqkjhsd") + "\r\n";
+    out += "Call-ID: " + std::string(req.call_id()) + "\r\n";
+    out += "CSeq: " + std::string(req.value(sip::header_id::cseq)) + "\r\n";
+    if (!contact.empty()) out += "Contact: " + contact + "\r\n";
+    return out + "Content-Length: 0\r\n\r\n";
+}
+
+std::string in_dialog(const std::string& method, unsigned cseq, const std::string& ruri,
+                      const std::vector<std::string>& route, const std::string& via_host, bool from_alice) {
+    std::string out = method + " " + ruri + " SIP/2.0\r\n";
+    out += "Via: SIP/2.0/WS " + via_host + ";branch=z9hG4bK-" + method + std::to_string(cseq) + "\r\n";
+    for (const auto& r : route) out += "Route: " + r + "\r\n";
+    std::string a = "<sip:alice@sipws.test>;tag=asdyka899", b = "<sip:bob@sipws.test>;tag=bmqkjhsd";
+    out += "From: " + (from_alice ? a : b) + "\r\nTo: " + (from_alice ? b : a) + "\r\n";
+    out += "Call-ID: asidkj3ss\r\nCSeq: " + std::to_string(cseq) + " " + method + "\r\nMax-Forwards: 70\r\n";
+    return out + "Content-Length: 0\r\n\r\n";
+}
+
+} // namespace
+
+TEST_CASE("sipws-proxy: RFC 7118 section 8 registration and INVITE dialog, hop by hop",
+          "[interop][proxy][dialog][E1-F3-j][E1-F4-g][E2-F3-a][E2-F3-b][E2-F3-c][E2-F3-d][E2-F3-e]"
+          "[WS7118-B.2-a][WS7118-5.3-a][WS7118-5.3-d][WS7118-5-f][SIP3261-16.6-a][OB5626-5.3-a]"
+          "[OB5626-5.3.1-a][OB5626-11-a][OB5626-7-b][GR5627-5.3-a][GR5627-6.1-a]") {
+    sipws::test::sipws_proxy proxy;
+    sipws::test::io_runner run(1);
+    tr::connector<> c(run.io);
+    mailbox mb;
+    c.on_message(mb.handler());
+    auto connect = [&] {
+        std::promise<tr::flow_id> p;
+        c.async_connect(proxy.ws_url() + "/", [&](std::error_code ec, tr::flow_id f) { p.set_value(ec ? 0 : f); });
+        return p.get_future().get();
+    };
+    const tr::flow_id alice = connect(), bob = connect();
+    REQUIRE(alice != 0);
+    REQUIRE(bob != 0);
+    const std::string host = "127.0.0.1:" + std::to_string(proxy.ws_port());
+
+    // E1: both register with Outbound; the 200 is conformant.
+    REQUIRE_FALSE(c.registry().send(bob, reg("bob", "b7kh2q.invalid", "8c3ea789-af7d-4cca-9f71-6841e054801f")));
+    std::string bob_reg = mb.next(bob);
+    INFO("bob's 200:\n" << bob_reg << "\nproxy:\n" << proxy.output());
+    auto r = sip::parse(bob_reg);
+    REQUIRE(r);
+    REQUIRE(r->status_code() == 200);
+    CHECK(r->has_option_tag(sip::header_id::require, "outbound"));
+    CHECK_FALSE(r->has(sip::header_id::supported));
+    CHECK(values(*r, sip::header_id::via) == std::vector<std::string>{"SIP/2.0/WS b7kh2q.invalid;branch=z9hG4bK-reg-bob"});
+    std::string temp_gruu((*r->contacts().begin()).temp_gruu());
+    REQUIRE(temp_gruu.find(";gr") != std::string::npos);
+    REQUIRE_FALSE(c.registry().send(alice, reg("alice", "df7jal23ls0d.invalid", "f81d4fae-7dec-11d0-a765-00a0c91e6bf6")));
+    REQUIRE(sip::parse(mb.next(alice))->status_code() == 200);
+
+    // E2-F1 -> F3: alice's INVITE reaches bob's flow, retargeted and record-routed.
+    const std::string sdp = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n";
+    const std::string alice_via = "SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK56sdasks";
+    REQUIRE_FALSE(c.registry().send(alice,
+        "INVITE sip:bob@sipws.test SIP/2.0\r\nVia: " + alice_via + "\r\n"
+        "From: <sip:alice@sipws.test>;tag=asdyka899\r\nTo: <sip:bob@sipws.test>\r\n"
+        "Call-ID: asidkj3ss\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nSupported: path, outbound, gruu\r\n"
+        "Route: <sip:" + host + ";transport=ws;lr>\r\n"
+        "Contact: <sip:alice@sipws.test;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6;ob>\r\n"
+        "Content-Type: application/sdp\r\n\r\n" + sdp)); // no Content-Length (WS7118-5-c)
+    std::string inv = mb.next(bob);
+    INFO("INVITE at bob:\n" << inv);
+    auto in = sip::parse(inv);
+    REQUIRE(in);
+    CHECK(in->request_uri() == "sip:bob@b7kh2q.invalid;transport=ws");
+    auto vias = values(*in, sip::header_id::via);
+    REQUIRE(vias.size() == 2);
+    CHECK(vias[0].rfind("SIP/2.0/WS " + host + ";branch=z9hG4bK", 0) == 0);
+    CHECK(vias[1] == alice_via); // untouched, no received (WS7118-5.3-a)
+    CHECK_FALSE(in->has(sip::header_id::route));
+    auto rr = values(*in, sip::header_id::record_route);
+    REQUIRE(rr.size() == 2);
+    for (const auto& v : rr) CHECK(v.find("@" + host + ";transport=ws;lr>") != std::string::npos);
+    CHECK(rr[0] != rr[1]);
+    CHECK(in->max_forwards() == 69u);
+    CHECK(in->body() == sdp);
+    CHECK(in->has_content_length()); // added on the way (WS7118-5-f)
+
+    // E2-F4/F5: bob's 200 goes back to alice with her Via only.
+    REQUIRE_FALSE(c.registry().send(bob, answer(*in, "200 OK", "<sip:bob@b7kh2q.invalid;transport=ws;ob>")));
+    std::string ok = mb.next(alice);
+    INFO("200 at alice:\n" << ok);
+    auto okm = sip::parse(ok);
+    REQUIRE(okm);
+    CHECK(okm->status_code() == 200);
+    CHECK(values(*okm, sip::header_id::via) == std::vector<std::string>{alice_via});
+    CHECK(values(*okm, sip::header_id::record_route) == rr);
+
+    // ACK from alice: route set = reversed Record-Route; bob gets it without Route.
+    REQUIRE_FALSE(c.registry().send(alice, in_dialog("ACK", 1, "sip:bob@b7kh2q.invalid;transport=ws;ob",
+                                                     {rr[1], rr[0]}, "df7jal23ls0d.invalid", true)));
+    std::string ack = mb.next(bob);
+    INFO("ACK at bob:\n" << ack);
+    REQUIRE(ack.rfind("ACK sip:bob@b7kh2q.invalid;transport=ws;ob SIP/2.0\r\n", 0) == 0);
+    CHECK_FALSE(sip::parse(ack)->has(sip::header_id::route));
+
+    // BYE from bob: route set = Record-Route in order; alice gets it; her 200 goes back.
+    REQUIRE_FALSE(c.registry().send(bob, in_dialog("BYE", 2, "sip:alice@sipws.test;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6;ob",
+                                                   rr, "b7kh2q.invalid", false)));
+    std::string bye = mb.next(alice);
+    INFO("BYE at alice:\n" << bye);
+    auto byem = sip::parse(bye);
+    REQUIRE(byem);
+    CHECK(byem->method() == "BYE");
+    CHECK(values(*byem, sip::header_id::via).size() == 2);
+    REQUIRE_FALSE(c.registry().send(alice, answer(*byem, "200 OK", {})));
+    CHECK(sip::parse(mb.next(bob))->status_code() == 200);
+
+    // A forged token in a Route: 403.
+    std::string forged = rr[0];
+    forged[6] = forged[6] == 'A' ? 'B' : 'A';
+    REQUIRE_FALSE(c.registry().send(alice, in_dialog("INFO", 3, "sip:bob@b7kh2q.invalid;transport=ws",
+                                                     {forged}, "df7jal23ls0d.invalid", true)));
+    CHECK(mb.next(alice).rfind("SIP/2.0 403 ", 0) == 0);
+
+    // bob's connection goes away: his bindings go with it, his flow fails.
+    c.registry().close(bob);
+    REQUIRE(sipws::test::wait_until([&] { return proxy.output().find("registration flow closed: sip:bob") != std::string::npos; }));
+    REQUIRE_FALSE(c.registry().send(alice, in_dialog("INFO", 4, "sip:bob@b7kh2q.invalid;transport=ws",
+                                                     {rr[1], rr[0]}, "df7jal23ls0d.invalid", true)));
+    CHECK(mb.next(alice).rfind("SIP/2.0 430 Flow Failed\r\n", 0) == 0);
+
+    auto message_to = [&](const std::string& ruri) {
+        c.registry().send(alice, "MESSAGE " + ruri + " SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK-m" +
+                                     std::to_string(ruri.size()) + "\r\nFrom: <sip:alice@sipws.test>;tag=m\r\n"
+                                     "To: <" + ruri + ">\r\nCall-ID: m" + std::to_string(ruri.size()) +
+                                     "\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+        return mb.next(alice);
+    };
+    // Public GRUU with nothing bound: 480; temporary GRUU died with the binding: 404.
+    CHECK(message_to("sip:bob@sipws.test;gr=urn:uuid:8c3ea789-af7d-4cca-9f71-6841e054801f").rfind("SIP/2.0 480 ", 0) == 0);
+    CHECK(message_to(temp_gruu).rfind("SIP/2.0 404 ", 0) == 0);
+    CHECK(message_to("sip:bob@sipws.test").rfind("SIP/2.0 480 ", 0) == 0);
+    CHECK(message_to("sip:carol@elsewhere.example").rfind("SIP/2.0 404 ", 0) == 0);
+}

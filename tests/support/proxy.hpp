@@ -1,0 +1,118 @@
+// Test-side launcher for the sipws-proxy example program (examples/proxy):
+// started on free loopback ports, stopped by PID; and a one-shot HTTP GET for
+// its web endpoints. Throws std::runtime_error with the program's output
+// when it does not start.
+#ifndef SIPWS_TEST_SUPPORT_PROXY_HPP
+#define SIPWS_TEST_SUPPORT_PROXY_HPP
+
+#include "support/peers.hpp"
+#include "support/process.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sipws::test {
+
+/// A plain HTTP/1.1 GET of \p target on 127.0.0.1:\p port; the whole answer
+/// (status line, fields, body) or "" when the connection fails.
+inline std::string http_get(unsigned short port, const std::string& target,
+                            const std::string& extra_fields = {}) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return {};
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    std::string out;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+        std::string req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra_fields + "\r\n";
+        if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+            char buf[4096];
+            ssize_t n;
+            while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(fd);
+    return out;
+}
+
+struct proxy_options {
+    bool wss = false;               ///< also a wss listener on ::1 (test CA generated)
+    std::vector<std::string> users; ///< "name:password": --auth when not empty
+    std::string web_token;          ///< --web-token when not empty
+    std::string domain = "sipws.test";
+    std::string log_level = "info";
+};
+
+class sipws_proxy {
+public:
+    explicit sipws_proxy(const proxy_options& o = {}) {
+        dir_ = make_temp_dir("proxy");
+        ws_port_ = free_port();
+        ws_url_ = "ws://127.0.0.1:" + std::to_string(ws_port_);
+        std::vector<std::string> argv{program(), "--listen", ws_url_, "--domain", o.domain,
+                                      "--log-level", o.log_level};
+        if (o.wss) {
+            process ca({"bash", peers_dir() + "/make-test-ca.sh", dir_ + "/tls"});
+            if (ca.wait(std::chrono::seconds(30)) != 0)
+                throw std::runtime_error("make-test-ca.sh failed:\n" + ca.output());
+            wss_port_ = free_port(true);
+            wss_url_ = "wss://[::1]:" + std::to_string(wss_port_);
+            argv.insert(argv.end(), {"--listen", wss_url_, "--cert", dir_ + "/tls/server-chain.pem",
+                                     "--key", dir_ + "/tls/server.key"});
+        }
+        if (!o.users.empty()) {
+            std::string file = dir_ + "/users";
+            std::ofstream out(file);
+            out << "# test users\n";
+            for (const auto& u : o.users) out << u << "\n";
+            argv.insert(argv.end(), {"--auth", file});
+        }
+        if (!o.web_token.empty()) argv.insert(argv.end(), {"--web-token", o.web_token});
+        proc_ = std::make_unique<process>(argv);
+        if (!proc_->wait_for_output("sipws-proxy: ready", std::chrono::seconds(10))) {
+            std::string out = proc_->output();
+            proc_->stop();
+            throw std::runtime_error("sipws-proxy did not start (" + program() + "):\n" + out);
+        }
+    }
+    sipws_proxy(const sipws_proxy&) = delete;
+    sipws_proxy& operator=(const sipws_proxy&) = delete;
+    ~sipws_proxy() {
+        stop();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    /// The program (built by target sipws-proxy).
+    static std::string program() { return std::string(binary_dir()) + "/examples/proxy/sipws-proxy"; }
+
+    /// SIGTERM (graceful shutdown), then the exit status.
+    std::optional<int> stop() { return proc_ ? proc_->stop(std::chrono::seconds(10)) : 0; }
+
+    const std::string& ws_url() const noexcept { return ws_url_; }
+    const std::string& wss_url() const noexcept { return wss_url_; }
+    unsigned short ws_port() const noexcept { return ws_port_; }
+    unsigned short wss_port() const noexcept { return wss_port_; }
+    std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
+    std::string cert_file() const { return dir_ + "/tls/server.pem"; }
+    process& proc() { return *proc_; }
+    std::string output() { return proc_->output(); }
+
+private:
+    std::string dir_, ws_url_, wss_url_;
+    unsigned short ws_port_ = 0, wss_port_ = 0;
+    std::unique_ptr<process> proc_;
+};
+
+} // namespace sipws::test
+
+#endif
