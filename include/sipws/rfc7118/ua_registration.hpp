@@ -107,6 +107,14 @@ public:
         return start(0, now);
     }
 
+    /// A REGISTER that removes every binding of the AOR (`Contact: *`,
+    /// Expires: 0, RFC 3261 10.2.2), with no `+sip.instance` or `reg-id`
+    /// (OB5626-4.2.3-a): for a client that no longer knows its old Contact.
+    std::string unregister_all_request(clock::time_point now = clock::now()) {
+        state_ = registration_state::unregistering;
+        return start(0, now, true);
+    }
+
     /// Feeds a response received on the flow.
     event on_response(const sip::message& rsp, clock::time_point now = clock::now()) {
         event ev;
@@ -158,6 +166,7 @@ public:
             return ev;
         }
         granted_ = *granted;
+        bindings_ = rsp.contacts().size();
         outbound_ = opts_.contact.reg_id != 0 && outbound_confirmed(rsp);
         flow_timer_ = flow_timer(rsp);
         gruus_.on_register_response(rsp, call_id_, opts_.contact.instance_id);
@@ -209,6 +218,8 @@ public:
     static std::chrono::seconds refresh_interval_for(std::uint32_t granted) noexcept {
         return std::chrono::seconds(granted > 64 ? granted - 32 : granted / 2);
     }
+    /// How many bindings (Contacts) the last 2xx listed for the AOR.
+    std::size_t bindings() const noexcept { return bindings_; }
     bool outbound_active() const noexcept { return outbound_; }
     std::optional<std::uint32_t> flow_timer_seconds() const noexcept { return flow_timer_; }
     const gruu_state& gruus() const noexcept { return gruus_; }
@@ -219,7 +230,7 @@ public:
     request_authenticator& authenticator() noexcept { return auth_; }
 
 private:
-    std::string start(std::uint32_t expires, clock::time_point now) {
+    std::string start(std::uint32_t expires, clock::time_point now, bool all = false) {
         asked_ = expires;
         if (req_) cseq_ = req_->spec().cseq; // retries advanced it
         request_spec s;
@@ -230,8 +241,9 @@ private:
         s.to = make_name_addr(opts_.aor, opts_.display_name);
         s.call_id = call_id_;
         s.cseq = ++cseq_;
-        s.contact = contact_value(opts_.contact, expires == 0 ? std::optional<std::uint32_t>(0)
-                                                              : std::nullopt);
+        s.contact = all ? std::string("*")
+                        : contact_value(opts_.contact, expires == 0 ? std::optional<std::uint32_t>(0)
+                                                                    : std::nullopt);
         s.headers.emplace_back("Expires", std::to_string(expires));
         s.headers.emplace_back("Supported", std::string(ua_register_supported));
         if (!opts_.user_agent.empty()) s.headers.emplace_back("User-Agent", opts_.user_agent);
@@ -275,6 +287,7 @@ private:
     std::uint32_t requested_;
     std::uint32_t asked_ = 0;
     std::uint32_t granted_ = 0;
+    std::size_t bindings_ = 0;
     unsigned interval_retries_ = 0;
     bool outbound_ = false;
     std::optional<std::uint32_t> flow_timer_;

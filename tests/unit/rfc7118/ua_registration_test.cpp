@@ -110,6 +110,7 @@ TEST_CASE("ua registration: a 200 grants the expiry, confirms Outbound and gives
     CHECK(ev.status == 200u);
     CHECK(r.registered());
     CHECK(r.granted_expires() == 3600u);
+    CHECK(r.bindings() == 2u);
     CHECK(r.refresh_interval() == 3568s); // 32 s early
     CHECK(r.outbound_active());
     CHECK(r.flow_timer_seconds() == 25u);
@@ -278,6 +279,19 @@ TEST_CASE("ua registration: unregister sends Expires 0 and drops the GRUUs",
     CHECK(ev.what == registration::event::kind::unregistered);
     CHECK(r.state() == registration_state::unregistered);
     CHECK(r.gruus().empty());
+}
+
+TEST_CASE("ua registration: Contact * removes every binding, without instance or reg-id",
+          "[rfc7118][ua][registration][OB5626-4.2.3-a]") {
+    registration r(make_options());
+    std::string un = r.unregister_all_request(t0);
+    auto m = sip::parse(un);
+    REQUIRE(m);
+    CHECK(m->value(sip::header_id::contact) == "*");
+    CHECK(m->expires() == 0u);
+    CHECK(un.find("+sip.instance") == std::string::npos);
+    CHECK(un.find("reg-id") == std::string::npos);
+    CHECK(feed(r, respond(un, 200)).what == registration::event::kind::unregistered);
 }
 
 TEST_CASE("ua registration: no final response within Timer F is a 408",
