@@ -247,7 +247,8 @@ TEST_CASE("ua registration: 423 Interval Too Brief retries with Min-Expires",
     ev = feed(r, respond(ev.request, 200, echo_contact(ev.request, ";expires=1800")));
     CHECK(ev.what == registration::event::kind::registered);
     // The next refresh asks for the raised value and the next CSeq.
-    auto next = sip::parse(r.register_request(t0));
+    const std::string next_text = r.register_request(t0);
+    auto next = sip::parse(next_text);
     CHECK(next->expires() == 1800u);
     CHECK(next->cseq()->number == 3u);
 

@@ -51,26 +51,31 @@ TEST_CASE("ua via: WS and WSS transport, .invalid sent-by, fresh branch, rport",
 TEST_CASE("ua via: responses without received are accepted, foreign ones dropped",
           "[rfc7118][ua][WS7118-5.3-b][SIP3261-18.1.2-a][E1-F4-a]") {
     const std::string host = "df7jal23ls0d.invalid";
-    auto ok = sip::parse(response_with_via("SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKasudf"));
+    const std::string ok_text = response_with_via("SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKasudf");
+    auto ok = sip::parse(ok_text);
     REQUIRE(ok);
     CHECK(check_response_via(*ok, host) == response_via_check::ok);
     CHECK(accept_response_via(*ok, "DF7JAL23LS0D.invalid")); // host case-insensitive
 
-    auto rec = sip::parse(response_with_via(
-        "SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKa;rport=5000;received=192.0.2.1"));
+    const std::string rec_text = response_with_via(
+        "SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKa;rport=5000;received=192.0.2.1");
+    auto rec = sip::parse(rec_text);
     REQUIRE(rec);
     CHECK(accept_response_via(*rec, host));
 
-    auto other = sip::parse(response_with_via("SIP/2.0/WS other.invalid;branch=z9hG4bKa"));
+    const std::string other_text = response_with_via("SIP/2.0/WS other.invalid;branch=z9hG4bKa");
+    auto other = sip::parse(other_text);
     REQUIRE(other);
     CHECK(check_response_via(*other, host) == response_via_check::foreign_sent_by);
 
-    auto two = sip::parse(response_with_via(
-        "SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKa, SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKb"));
+    const std::string two_text = response_with_via(
+        "SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKa, SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKb");
+    auto two = sip::parse(two_text);
     REQUIRE(two);
     CHECK(check_response_via(*two, host) == response_via_check::several_vias);
 
-    auto udp = sip::parse(response_with_via("SIP/2.0/UDP df7jal23ls0d.invalid;branch=z9hG4bKa"));
+    const std::string udp_text = response_with_via("SIP/2.0/UDP df7jal23ls0d.invalid;branch=z9hG4bKa");
+    auto udp = sip::parse(udp_text);
     REQUIRE(udp);
     CHECK(check_response_via(*udp, host) == response_via_check::not_websocket);
 }
@@ -103,8 +108,9 @@ TEST_CASE("ua contact: transport=ws, ob, +sip.instance, reg-id, expires",
     CHECK(is_our_contact(na, c));
 
     // Same instance, other reg-id: another flow of the same UA.
-    sip::name_addr other = sip::parse_name_addr(
-        "<sip:alice@x.invalid;transport=ws>;+sip.instance=\"<" + instance + ">\";reg-id=2", ec);
+    const std::string other_text =
+        "<sip:alice@x.invalid;transport=ws>;+sip.instance=\"<" + instance + ">\";reg-id=2";
+    sip::name_addr other = sip::parse_name_addr(other_text, ec);
     REQUIRE_FALSE(ec);
     CHECK_FALSE(is_our_contact(other, c));
     // URN comparison ignores the case of the hex digits.
