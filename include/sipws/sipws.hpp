@@ -54,6 +54,18 @@
 #include <sipws/rfc7118/registrar.hpp>
 #include <sipws/rfc7118/via_stamp.hpp>
 #include <sipws/rfc7118/web_identity.hpp>
+#include <sipws/rfc7118/instance_id_file.hpp>
+// the client (user agent) side
+#include <sipws/rfc7118/ua_via.hpp>
+#include <sipws/rfc7118/ua_contact.hpp>
+#include <sipws/rfc7118/ua_request.hpp>
+#include <sipws/rfc7118/ua_transaction.hpp>
+#include <sipws/rfc7118/ua_authentication.hpp>
+#include <sipws/rfc7118/ua_client_request.hpp>
+#include <sipws/rfc7118/ua_gruu.hpp>
+#include <sipws/rfc7118/ua_outbound.hpp>
+#include <sipws/rfc7118/ua_registration.hpp>
+#include <sipws/rfc7118/ua_answer.hpp>
 // Not included here: <sipws/rfc7118/dns_system_resolver.hpp> (POSIX
 // res_nquery; link `resolv`), included on purpose by programs that use it.
 
