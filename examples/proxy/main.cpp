@@ -136,7 +136,8 @@ bool dialog_forming(std::string_view method) {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (char& c : out) c = sip::detail::to_lower(c);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
 }
 

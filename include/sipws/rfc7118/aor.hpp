@@ -9,7 +9,7 @@
 /// user unescaped (RFC 3261 section 10.3 step 5: URI parameters and headers
 /// are dropped, so `sip:alice@example.com;gr=...` maps to its AOR).
 
-#include <sipws/sip/detail/chars.hpp>
+#include <sipws/detail/ascii.hpp>
 #include <sipws/sip/name_addr.hpp>
 #include <sipws/sip/uri.hpp>
 
@@ -27,7 +27,7 @@ inline std::optional<std::string> aor_of(const sip::uri& u) {
         out += sip::unescape(u.user);
         out += '@';
     }
-    for (char c : u.host) out += sip::detail::to_lower(c);
+    for (char c : u.host) out += sipws::detail::ascii_lower(c);
     if (u.has_port) {
         out += ':';
         out += std::to_string(u.port);

@@ -25,6 +25,7 @@
 ///   (WS7118-5.3-d) without resolving anybody's sent-by.
 
 #include <sipws/crypto/base64.hpp>
+#include <sipws/detail/ascii.hpp>
 #include <sipws/crypto/hash.hpp>
 #include <sipws/rfc7118/flow_token.hpp>
 #include <sipws/sip/message.hpp>
@@ -119,7 +120,7 @@ public:
         if (sip::detail::iequals(t, "wss")) t = "ws";
         if (!t.empty()) {
             out += ";transport=";
-            for (char c : t) out += sip::detail::to_lower(c);
+            for (char c : t) out += sipws::detail::ascii_lower(c);
         }
         out += ";lr>";
         return out;
