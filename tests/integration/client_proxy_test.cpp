@@ -1,0 +1,166 @@
+// sipws-client (examples/client) against sipws-proxy (examples/proxy): the two
+// example programs of the library talking to each other over ws and wss,
+// with Outbound, GRUU and MESSAGE both ways (also with a JsSIP user).
+#include "support/peers.hpp"
+#include "support/proxy.hpp"
+#include "support/test.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using sipws::test::peer_result;
+using sipws::test::proxy_options;
+using sipws::test::run_peer;
+using sipws::test::sipws_proxy;
+using sipws::test::start_peer;
+using sipws::test::ua_argv;
+
+namespace {
+
+std::string client_program() {
+    return std::string(sipws::test::binary_dir()) + "/examples/client/sipws-client";
+}
+
+/// Where the clients of one test keep their instance-id files.
+struct client_dir {
+    std::string path = sipws::test::make_temp_dir("client");
+    ~client_dir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+std::vector<std::string> client_argv(const client_dir& d, const std::string& server,
+                                     const std::string& aor, const std::vector<std::string>& more,
+                                     const std::string& ca = {}) {
+    const std::string user = aor.substr(4, aor.find('@') - 4);
+    std::vector<std::string> argv{client_program(), "--server", server, "--aor", aor,
+                                  "--instance-file", d.path + "/instance-" + user};
+    if (!ca.empty()) argv.insert(argv.end(), {"--ca", ca});
+    argv.insert(argv.end(), more.begin(), more.end());
+    return argv;
+}
+
+/// The value of `key=` in a `GRUU pub=... temp=...` line.
+std::string gruu_field(const std::string& line, const std::string& key) {
+    auto at = line.find(key + "=");
+    if (at == std::string::npos) return {};
+    at += key.size() + 1;
+    return line.substr(at, line.find(' ', at) - at);
+}
+
+} // namespace
+
+TEST_CASE("sipws-client and sipws-proxy: register with Outbound and GRUU, MESSAGE by AOR and by "
+          "GRUU, over ws and wss",
+          "[client][proxy][WS7118-4.1-a][WS7118-5.3-b][OB5626-4.1-a][OB5626-6-c][GR5627-4.2-a]"
+          "[GR5627-5.2-a][WS7118-9.1-a]") {
+    REQUIRE(sipws::test::file_exists(client_program()));
+    REQUIRE(sipws::test::file_exists(sipws_proxy::program()));
+    proxy_options o;
+    o.wss = true;
+    sipws_proxy p(o);
+    client_dir d;
+
+    for (const std::string& server : {p.ws_url(), p.wss_url()}) {
+        const std::string ca = server == p.wss_url() ? p.ca_file() : std::string();
+
+        // A single registration: the proxy accepts Outbound and hands out both GRUUs.
+        peer_result reg = run_peer(client_argv(d, server, "sip:alice@sipws.test", {"register"}, ca));
+        INFO(server << " register:\n" << reg.output << "\nproxy:\n" << p.output());
+        CHECK(reg.status == 0);
+        CHECK(reg.line("REGISTERED").rfind("REGISTERED expires=", 0) == 0);
+        const std::string gruu = reg.line("GRUU ");
+        CHECK(gruu_field(gruu, "pub").rfind("sip:alice@sipws.test;gr=urn:uuid:", 0) == 0);
+        CHECK(gruu_field(gruu, "temp").rfind("sip:", 0) == 0);
+        // The temporary GRUU does not reveal the AOR (RFC 5627 section 3.2).
+        CHECK(gruu_field(gruu, "temp").find("alice") == std::string::npos);
+
+        // bob listens; alice's MESSAGE to his AOR reaches him over his flow.
+        auto bob = start_peer(client_argv(d, server, "sip:bob@sipws.test",
+                                          {"listen", "--count", "2", "--duration", "30"}, ca),
+                              "LISTENING");
+        INFO("bob:\n" << bob->output());
+        CHECK(sipws::test::line_starting(bob->output(), "OUTBOUND keepalive=crlf").size() > 0);
+        const std::string bob_gruu = gruu_field(sipws::test::line_starting(bob->output(), "GRUU "), "pub");
+        CHECK(bob_gruu.rfind("sip:bob@sipws.test;gr=urn:uuid:", 0) == 0);
+
+        const std::string text = "to bob's AOR over " + server.substr(0, server.find(':'));
+        peer_result alice = run_peer(client_argv(
+            d, server, "sip:alice@sipws.test", {"message", "--to", "sip:bob@sipws.test", "--text", text}, ca));
+        INFO("alice:\n" << alice.output << "\nproxy:\n" << p.output());
+        CHECK(alice.status == 0);
+        CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+        CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: " + text, 10s));
+
+        // The same through bob's public GRUU (routed to his instance's binding).
+        const std::string text2 = "to bob's GRUU over " + server.substr(0, server.find(':'));
+        peer_result by_gruu = run_peer(
+            client_argv(d, server, "sip:alice@sipws.test", {"message", "--to", bob_gruu, "--text", text2}, ca));
+        INFO("alice via GRUU:\n" << by_gruu.output << "\nproxy:\n" << p.output());
+        CHECK(by_gruu.status == 0);
+        CHECK(by_gruu.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+        CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: " + text2, 10s));
+        CHECK(bob->wait(15s) == 0);
+    }
+
+    // Once bob's connection is gone, a MESSAGE to him is 480 (no binding left).
+    peer_result offline = run_peer(client_argv(
+        d, p.ws_url(), "sip:alice@sipws.test", {"message", "--to", "sip:bob@sipws.test", "--text", "late"}));
+    INFO("offline:\n" << offline.output);
+    CHECK(offline.status == 1);
+    CHECK(offline.line("MESSAGE_FAILED").rfind("MESSAGE_FAILED 480", 0) == 0);
+
+    peer_result options = run_peer(client_argv(d, p.ws_url(), "sip:alice@sipws.test", {"options"}));
+    INFO("options:\n" << options.output);
+    CHECK(options.status == 0);
+    CHECK(options.line("OPTIONS") == "OPTIONS 200 OK");
+}
+
+TEST_CASE("sipws-client and JsSIP exchange MESSAGE through sipws-proxy with digest",
+          "[client][proxy][jssip][auth][WS7118-B.1-b][WS7118-7-f]") {
+    REQUIRE(sipws::test::file_exists(client_program()));
+    sipws::test::require_node_modules();
+    proxy_options o;
+    o.users = {"alice:alice-pw", "bob:bob-pw"};
+    sipws_proxy p(o);
+    client_dir d;
+
+    // JsSIP listens, sipws-client sends (its MESSAGE is challenged first).
+    {
+        auto bob = start_peer(ua_argv("jssip-ua.mjs", p.ws_url(), "sip:bob@sipws.test",
+                                      {"--password", "bob-pw", "listen", "--count", "1", "--duration", "20"}),
+                              "LISTENING");
+        peer_result alice = run_peer(client_argv(d, p.ws_url(), "sip:alice@sipws.test",
+                                                 {"--password", "alice-pw", "message", "--to",
+                                                  "sip:bob@sipws.test", "--text", "hi JsSIP"}));
+        INFO("sipws-client sender:\n" << alice.output << "\nproxy:\n" << p.output());
+        CHECK(alice.status == 0);
+        CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+        CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: hi JsSIP", 10s));
+        CHECK(bob->wait(10s) == 0);
+    }
+    // sipws-client listens, JsSIP sends.
+    {
+        auto bob = start_peer(client_argv(d, p.ws_url(), "sip:bob@sipws.test",
+                                          {"--password", "bob-pw", "listen", "--count", "1", "--duration", "20"}),
+                              "LISTENING");
+        peer_result alice = run_peer(ua_argv("jssip-ua.mjs", p.ws_url(), "sip:alice@sipws.test",
+                                             {"--password", "alice-pw", "message", "--to",
+                                              "sip:bob@sipws.test", "--text", "hi sipws-client"}));
+        INFO("JsSIP sender:\n" << alice.output << "\nproxy:\n" << p.output());
+        CHECK(alice.status == 0);
+        CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+        CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: hi sipws-client", 10s));
+        CHECK(bob->wait(10s) == 0);
+    }
+    // A wrong password is refused with a clear status.
+    peer_result bad = run_peer(
+        client_argv(d, p.ws_url(), "sip:alice@sipws.test", {"--password", "wrong", "register"}));
+    INFO("wrong password:\n" << bad.output);
+    CHECK(bad.status == 1);
+    CHECK(bad.line("REGISTRATION_FAILED").rfind("REGISTRATION_FAILED 403", 0) == 0);
+}
