@@ -65,6 +65,7 @@ inline void require_node_modules() {
 struct kamailio_options {
     bool wss = false;               ///< also a wss listener (test CA generated)
     bool udp = false;               ///< also a UDP listener
+    bool ws = true;                 ///< a ws listener (false: UDP only, needs udp)
     std::vector<std::string> users; ///< "name:password": digest auth when not empty
     std::string domain = "sipws.test";
 };
@@ -73,11 +74,12 @@ class kamailio {
 public:
     explicit kamailio(const kamailio_options& o = {}) {
         dir_ = make_temp_dir("kamailio");
-        ws_port_ = free_port();
-        std::vector<std::string> argv{"bash",      peers_dir() + "/kamailio/start-kamailio.sh",
-                                      "--dir",     dir_,
-                                      "--ws-port", std::to_string(ws_port_),
-                                      "--domain",  o.domain};
+        std::vector<std::string> argv{"bash", peers_dir() + "/kamailio/start-kamailio.sh", "--dir",
+                                      dir_, "--domain", o.domain};
+        if (o.ws) {
+            ws_port_ = free_port();
+            argv.insert(argv.end(), {"--ws-port", std::to_string(ws_port_)});
+        }
         if (o.wss) {
             wss_port_ = free_port();
             argv.insert(argv.end(), {"--wss-port", std::to_string(wss_port_)});

@@ -12,6 +12,7 @@
 #
 # Usage:
 #   start-kamailio.sh --ws-port N [--wss-port N [--cert F --key F]] [--udp-port N]
+#   start-kamailio.sh --udp-port N [...]      (UDP only: no WebSocket listener)
 #                     [--dir DIR] [--domain NAME]... [--user NAME:PASSWORD]...
 #                     [--children N] [--tcp-children N] [--shm MB] [--debug LEVEL]
 #
@@ -61,8 +62,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-[ -n "$ws_port" ] || die "--ws-port is required"
-for p in "$ws_port" ${wss_port:+"$wss_port"} ${udp_port:+"$udp_port"}; do
+[ -n "$ws_port" ] || [ -n "$udp_port" ] || die "--ws-port or --udp-port is required"
+[ -n "$ws_port" ] || [ -z "$wss_port" ] || die "--wss-port needs --ws-port"
+for p in ${ws_port:+"$ws_port"} ${wss_port:+"$wss_port"} ${udp_port:+"$udp_port"}; do
   is_port "$p" || die "bad port '$p'"
 done
 for n in "$children" "$tcp_children" "$shm" "$debug"; do
@@ -115,7 +117,10 @@ max_conn=$(( files > 2048 ? files - 1024 : files / 2 ))
 {
   echo "#!KAMAILIO"
   echo "# Written by start-kamailio.sh; SIP over WebSocket registrar/proxy for tests."
-  echo "#!define WS_PORT $ws_port"
+  if [ -n "$ws_port" ]; then
+    echo "#!define WITH_WS"
+    echo "#!define WS_PORT $ws_port"
+  fi
   if [ -n "$wss_port" ]; then
     echo "#!define WITH_TLS"
     echo "#!define WSS_PORT $wss_port"
@@ -143,8 +148,8 @@ tcp_max_connections=$max_conn
 tls_max_connections=$max_conn
 open_files_limit=$files
 mpath="$mpath"
-listen=tcp:127.0.0.1:$ws_port
 EOF
+  if [ -n "$ws_port" ]; then echo "listen=tcp:127.0.0.1:$ws_port"; else echo "disable_tcp=yes"; fi
   [ -n "$wss_port" ] && echo "listen=tls:127.0.0.1:$wss_port" && echo "enable_tls=yes"
   [ -n "$udp_port" ] && echo "listen=udp:127.0.0.1:$udp_port"
   for d in "${domains[@]}"; do echo "alias=\"$d\""; done
@@ -188,8 +193,10 @@ loadmodule "sanity.so"
 loadmodule "nathelper.so"
 loadmodule "htable.so"
 loadmodule "auth.so"
+#!ifdef WITH_WS
 loadmodule "xhttp.so"
 loadmodule "websocket.so"
+#!endif
 
 modparam("tm", "failure_reply_mode", 3)
 modparam("tm", "fr_timer", 10000)
@@ -210,8 +217,10 @@ modparam("nathelper", "received_avp", "$avp(RECEIVED)")
 modparam("nathelper", "natping_interval", 0)
 modparam("htable", "htable", "users=>size=4;autoexpire=0;")
 modparam("auth", "nonce_expire", 300)
+#!ifdef WITH_WS
 modparam("websocket", "keepalive_mechanism", 0)
 modparam("websocket", "keepalive_timeout", 30)
+#!endif
 
 request_route {
 	if (!mf_process_maxfwd_header("10")) {
@@ -397,6 +406,7 @@ failure_route[MANAGE_FAILURE] {
 	}
 }
 
+#!ifdef WITH_WS
 event_route[xhttp:request] {
 	set_reply_close();
 	set_reply_no_connect();
@@ -415,6 +425,7 @@ event_route[xhttp:request] {
 event_route[websocket:closed] {
 	xlog("L_INFO", "WebSocket connection from $si:$sp has closed\n");
 }
+#!endif
 EOF
 
 # Users for digest authentication, loaded when the htable module starts.
@@ -459,7 +470,7 @@ ready=0
 for _ in $(seq 1 100); do
   if ! kill -0 "$kpid" 2>/dev/null; then break; fi
   ok=1
-  port_open "$ws_port" || ok=0
+  if [ -n "$ws_port" ]; then port_open "$ws_port" || ok=0; fi
   if [ -n "$wss_port" ] && [ $ok = 1 ]; then port_open "$wss_port" || ok=0; fi
   if [ $ok = 1 ] && [ -s "$pidfile" ]; then ready=1; break; fi
   sleep 0.05
@@ -472,7 +483,8 @@ if [ $ready != 1 ]; then
   exit 1
 fi
 
-line="KAMAILIO_READY pid=$kpid ws=ws://127.0.0.1:$ws_port"
+line="KAMAILIO_READY pid=$kpid"
+[ -n "$ws_port" ] && line="$line ws=ws://127.0.0.1:$ws_port"
 [ -n "$wss_port" ] && line="$line wss=wss://127.0.0.1:$wss_port ca=${ca:-}"
 [ -n "$udp_port" ] && line="$line udp=127.0.0.1:$udp_port"
 echo "$line log=$log"

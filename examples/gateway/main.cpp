@@ -1,0 +1,497 @@
+// Distributed under the Boost Software License, Version 1.0.
+// sipws-gateway: an RFC 7118 Outbound edge proxy in front of an existing SIP
+// server that speaks UDP, built from sipws's public API only. WebSocket
+// clients (ws/wss) register through it (Path with a flow token, RFC 3327 and
+// RFC 5626); dialogs get one Record-Route per side (RFC 5658) carrying the
+// flow token; requests from the server find their flow by token (430 when it
+// is gone) and responses find it from the gateway's own Via branch, so the
+// gateway keeps no transaction state. See README.md.
+#include <sipws/rfc7118/flow_token.hpp>
+#include <sipws/rfc7118/identifiers.hpp>
+#include <sipws/rfc7118/outbound_edge.hpp>
+#include <sipws/rfc7118/via_stamp.hpp>
+#include <sipws/sip/message_builder.hpp>
+#include <sipws/sip/parser.hpp>
+#include <sipws/sip/response.hpp>
+#include <sipws/transport/listener.hpp>
+#include <sipws/transport/tls.hpp>
+#include <sipws/ws/url.hpp>
+
+#include <asio/ip/udp.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <unistd.h>
+
+namespace tr = sipws::transport;
+namespace sip = sipws::sip;
+namespace r7 = sipws::rfc7118;
+
+namespace {
+
+// ---- configuration ---------------------------------------------------------
+
+enum class level { error = 0, warn = 1, info = 2, debug = 3 };
+
+struct options {
+    std::vector<std::string> listen;
+    std::string upstream, cert, key;
+    level log_level = level::info;
+};
+
+int usage(const char* why = nullptr) {
+    if (why) std::fprintf(stderr, "sipws-gateway: %s\n", why);
+    std::fprintf(stderr,
+                 "usage: sipws-gateway [--listen URL]... --upstream udp://HOST:PORT\n"
+                 "                     [--cert FILE --key FILE] [--log-level error|warn|info|debug]\n"
+                 "defaults: --listen ws://127.0.0.1:8080\n");
+    return 2;
+}
+
+level g_level = level::info;
+
+template <class... A> void log(level l, const char* fmt, A... a) {
+    if (l > g_level) return;
+    static const char* names[] = {"error", "warn", "info", "debug"};
+    char stamp[32];
+    std::time_t t = std::time(nullptr);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
+    std::fprintf(stdout, "%s %s ", stamp, names[static_cast<int>(l)]);
+    if constexpr (sizeof...(A) == 0) std::fputs(fmt, stdout);
+    else std::fprintf(stdout, fmt, a...);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+/// `udp://HOST:PORT` with HOST an IP address (IPv6 in brackets).
+std::optional<asio::ip::udp::endpoint> parse_upstream(const std::string& url, std::string& why) {
+    const std::string scheme = "udp://";
+    if (url.compare(0, scheme.size(), scheme) != 0) {
+        why = url.compare(0, 6, "tcp://") == 0 ? "tcp:// upstreams are not supported yet; use udp://"
+                                               : "the upstream must be udp://HOST:PORT";
+        return std::nullopt;
+    }
+    std::string rest = url.substr(scheme.size());
+    if (!rest.empty() && rest.back() == '/') rest.pop_back();
+    std::size_t colon = rest.rfind(':');
+    if (colon == std::string::npos || colon + 1 == rest.size()) {
+        why = "the upstream needs a port";
+        return std::nullopt;
+    }
+    std::string host = rest.substr(0, colon), port = rest.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned long p = 0;
+    for (char c : port) {
+        if (c < '0' || c > '9' || p > 65535) {
+            why = "bad upstream port";
+            return std::nullopt;
+        }
+        p = p * 10 + static_cast<unsigned long>(c - '0');
+    }
+    if (p == 0 || p > 65535) {
+        why = "bad upstream port";
+        return std::nullopt;
+    }
+    std::error_code ec;
+    auto addr = asio::ip::make_address(host, ec);
+    if (ec) {
+        why = "the upstream host must be an IP address";
+        return std::nullopt;
+    }
+    return asio::ip::udp::endpoint(addr, static_cast<unsigned short>(p));
+}
+
+std::string host_port(const asio::ip::address& a, unsigned short port) {
+    std::string h = a.to_string();
+    if (a.is_v6()) h = "[" + h + "]";
+    return h + ":" + std::to_string(port);
+}
+
+struct gateway_config : tr::default_config {
+    using keepalive_policy = tr::policy::ws_ping_keepalive; // finds dead browser tabs
+};
+
+// ---- counters (SIGUSR1) ---------------------------------------------------
+
+struct counters {
+    std::uint64_t connections_total = 0, messages_in = 0, messages_out = 0, upstream_in = 0,
+                  upstream_out = 0;
+    std::map<std::string, std::uint64_t> errors; ///< by kind
+    void error(const std::string& kind) { ++errors[kind]; }
+};
+
+// ---- the gateway -------------------------------------------------------------
+
+/// The upstream server is "flow 0": tokens of flow 0 in our Via branches
+/// send responses back to it.
+constexpr tr::flow_id upstream_flow = 0;
+
+struct flow_state {
+    bool secure = false;
+    std::string host; ///< host:port of the listener, as written in Record-Route
+};
+
+bool dialog_forming(std::string_view method) {
+    return method == "INVITE" || method == "SUBSCRIBE" || method == "REFER" || method == "NOTIFY";
+}
+
+class gateway {
+public:
+    gateway(asio::io_context& io, options o, asio::ip::udp::endpoint upstream)
+        : io_(io), opt_(std::move(o)), upstream_(upstream), registry_(std::make_shared<tr::flow_registry>()),
+          udp_(io), edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1") {}
+
+    int start() {
+        std::error_code ec;
+        udp_.open(upstream_.protocol(), ec);
+        if (!ec) udp_.connect(upstream_, ec); // only the upstream may send to us
+        if (ec) return fail_start("upstream", ec.message());
+        auto local = udp_.local_endpoint(ec);
+        if (ec) return fail_start("upstream", ec.message());
+        // Path, the upstream side's Record-Route and our Via name the UDP socket.
+        edge_ = r7::outbound_edge(edge_.codec(), host_port(local.address(), local.port()));
+        registry_->on_flow_closed([this](tr::flow_id f, const tr::close_info&) { flow_closed(f); });
+        for (const auto& u : opt_.listen) {
+            auto url = sipws::ws::parse_url(u);
+            if (!url) return fail_start(u, "not a ws:// or wss:// URL");
+            auto addr = asio::ip::make_address(std::string(url->address()), ec);
+            if (ec) return fail_start(u, "the host must be an IP address");
+            asio::ip::tcp::endpoint ep(addr, url->port);
+            if (url->secure) {
+                if (opt_.cert.empty() || opt_.key.empty())
+                    return fail_start(u, "wss needs --cert FILE and --key FILE");
+                if (!tls_) {
+                    try {
+                        tls_ = std::make_unique<asio::ssl::context>(
+                            tr::make_server_tls_context(opt_.cert, opt_.key));
+                    } catch (const std::exception& e) {
+                        return fail_start(u, std::string("TLS: ") + e.what());
+                    }
+                }
+                secure_.push_back(std::make_unique<tr::basic_listener<tr::tls_stream, gateway_config>>(
+                    io_, *tls_, registry_));
+                ec = setup(*secure_.back(), ep);
+            } else {
+                plain_.push_back(std::make_unique<tr::basic_listener<asio::ip::tcp::socket, gateway_config>>(
+                    io_, registry_));
+                ec = setup(*plain_.back(), ep);
+            }
+            if (ec) return fail_start(u, ec.message());
+            std::string host = url->host + ":" + std::to_string(ep.port());
+            hosts_[ep.port()] = host;
+            edge_.add_alias(host);
+            std::printf("sipws-gateway: listening on %s://%s/\n", url->secure ? "wss" : "ws", host.c_str());
+        }
+        std::printf("sipws-gateway: upstream udp://%s from %s\n",
+                    host_port(upstream_.address(), upstream_.port()).c_str(), edge_.host().c_str());
+        std::printf("sipws-gateway: ready (pid %ld)\n", static_cast<long>(::getpid()));
+        std::fflush(stdout);
+        receive();
+        return 0;
+    }
+
+    void stop() {
+        log(level::info, "shutting down");
+        for (auto& l : plain_) l->stop();
+        for (auto& l : secure_) l->stop();
+        registry_->close_all(sipws::ws::close_code::going_away, "shutting down");
+    }
+
+    void close_upstream() {
+        std::error_code ec;
+        udp_.close(ec);
+    }
+
+    void print_counters() const {
+        std::printf("counters: connections open=%zu total=%llu messages in=%llu out=%llu upstream in=%llu out=%llu",
+                    registry_->size(), static_cast<unsigned long long>(c_.connections_total),
+                    static_cast<unsigned long long>(c_.messages_in),
+                    static_cast<unsigned long long>(c_.messages_out),
+                    static_cast<unsigned long long>(c_.upstream_in),
+                    static_cast<unsigned long long>(c_.upstream_out));
+        std::printf(" errors");
+        if (c_.errors.empty()) std::printf(" none");
+        for (const auto& kv : c_.errors)
+            std::printf(" %s=%llu", kv.first.c_str(), static_cast<unsigned long long>(kv.second));
+        std::printf("\n");
+        std::fflush(stdout);
+    }
+
+    tr::flow_registry& registry() { return *registry_; }
+
+private:
+    int fail_start(const std::string& what, const std::string& why) {
+        std::fprintf(stderr, "sipws-gateway: %s: %s\n", what.c_str(), why.c_str());
+        return 1;
+    }
+
+    template <class L> std::error_code setup(L& l, const asio::ip::tcp::endpoint& ep) {
+        l.on_open([this](const tr::flow_info& i) { flow_opened(i); });
+        l.on_message([this](tr::flow_id f, sipws::ws::message_type, std::string_view m) { on_ws_message(f, m); });
+        std::error_code ec = l.listen(ep);
+        if (!ec) l.start();
+        return ec;
+    }
+
+    // ---- flows ----------------------------------------------------------
+
+    void flow_opened(const tr::flow_info& i) {
+        ++c_.connections_total;
+        flow_state s;
+        s.secure = i.secure;
+        auto h = hosts_.find(i.local.port());
+        s.host = h != hosts_.end() ? h->second : edge_.host();
+        log(level::debug, "flow %llu open from %s", static_cast<unsigned long long>(i.id),
+            host_port(i.remote.address(), i.remote.port()).c_str());
+        flows_[i.id] = std::move(s);
+    }
+
+    void flow_closed(tr::flow_id f) {
+        flows_.erase(f);
+        log(level::debug, "flow %llu closed", static_cast<unsigned long long>(f));
+    }
+
+    bool is_open(tr::flow_id f) const { return f != upstream_flow && registry_->contains(f); }
+
+    // ---- sending ----------------------------------------------------------
+
+    /// Sends \p msg over flow \p f, or to the upstream when \p f is 0.
+    bool send(tr::flow_id f, std::string_view msg) {
+        std::error_code ec;
+        if (f == upstream_flow) {
+            udp_.send(asio::buffer(msg.data(), msg.size()), 0, ec);
+            if (!ec) ++c_.upstream_out;
+        } else {
+            ec = registry_->send(f, msg);
+            if (!ec) ++c_.messages_out;
+        }
+        if (ec) {
+            c_.error(f == upstream_flow ? "upstream_send_failed"
+                     : ec == tr::error::flow_failed ? "flow_failed" : "send_failed");
+            log(level::warn, "send to %s failed: %s", where(f).c_str(), ec.message().c_str());
+            return false;
+        }
+        log(level::debug, "%s <<\n%.*s", where(f).c_str(), static_cast<int>(msg.size()), msg.data());
+        return true;
+    }
+
+    std::string where(tr::flow_id f) const {
+        return f == upstream_flow ? "upstream" : "flow " + std::to_string(f);
+    }
+
+    void reply(tr::flow_id f, const sip::message& req, unsigned code, std::string_view reason = {},
+               std::string_view extra = {}) {
+        if (req.method() == "ACK") return; // never answered
+        if (code >= 300) c_.error(std::to_string(code));
+        sip::response_options o;
+        std::string tag = r7::make_tag();
+        o.to_tag = tag;
+        o.extra_headers = extra;
+        send(f, sip::make_response(req, code, reason, o));
+    }
+
+    // ---- receiving --------------------------------------------------------
+
+    void receive() {
+        udp_.async_receive(asio::buffer(buffer_), [this](std::error_code ec, std::size_t n) {
+            if (ec == asio::error::operation_aborted || !udp_.is_open()) return;
+            if (!ec) {
+                ++c_.upstream_in;
+                on_message(upstream_flow, std::string_view(buffer_.data(), n));
+            } else {
+                // ICMP port unreachable and the like: the upstream is down for now.
+                c_.error("upstream_receive");
+                log(level::warn, "upstream: %s", ec.message().c_str());
+            }
+            receive();
+        });
+    }
+
+    void on_ws_message(tr::flow_id f, std::string_view bytes) {
+        ++c_.messages_in;
+        on_message(f, bytes);
+    }
+
+    void on_message(tr::flow_id f, std::string_view bytes) {
+        log(level::debug, "%s >>\n%.*s", where(f).c_str(), static_cast<int>(bytes.size()), bytes.data());
+        auto r = sip::parse(bytes);
+        if (!r) {
+            c_.error("parse");
+            log(level::warn, "%s: unparseable message: %.*s", where(f).c_str(),
+                static_cast<int>(r.error.what.size()), r.error.what.data());
+            if (auto resp = sip::make_error_response(*r, r.error)) send(f, *resp);
+            return;
+        }
+        if (r->is_response()) return on_response(f, *r);
+        on_request(f, *r);
+    }
+
+    /// A response goes back where our Via branch says (a flow or the upstream).
+    void on_response(tr::flow_id from, const sip::message& resp) {
+        tr::flow_id back = 0;
+        if (!edge_.response_flow(resp, back) || back == from) {
+            c_.error("stray_response");
+            log(level::debug, "%s: response without our Via dropped", where(from).c_str());
+            return;
+        }
+        sip::message_builder b(resp);
+        b.pop_via();
+        send(back, b.str()); // a gone flow: nothing to do, the response is dropped
+    }
+
+    void on_request(tr::flow_id f, const sip::message& req) {
+        if (f != upstream_flow && flows_.find(f) == flows_.end()) return; // closed meanwhile
+        std::optional<unsigned> mf = req.max_forwards();
+        if (mf && *mf == 0) return reply(f, req, 483);
+
+        r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return is_open(x); });
+        if (rr.act == r7::route_result::action::reject) {
+            if (rr.status == 403) c_.error("bad_flow_token");
+            log(level::info, "%s %.*s from %s: %u%s%s", req.method().data() ? "request" : "request",
+                static_cast<int>(req.method().size()), req.method().data(), where(f).c_str(), rr.status,
+                rr.status == 430 ? " (flow gone)" : "", rr.status == 403 ? " (bad flow token)" : "");
+            return reply(f, req, rr.status, rr.reason);
+        }
+        auto to = req.to();
+        const bool initial = !(to && to->has_tag());
+        const bool record_route = initial && dialog_forming(req.method());
+        if (rr.act == r7::route_result::action::to_flow)
+            return forward(f, req, rr.flow, rr.own_routes, record_route);
+        if (f != upstream_flow) return forward(f, req, upstream_flow, rr.own_routes, record_route);
+
+        // From the upstream with no flow of ours to go to.
+        std::error_code ec;
+        sip::uri ruri = req.request_uri_parsed(ec);
+        if (!ec && edge_.is_own(ruri) && !ruri.has_user && req.method() == "OPTIONS")
+            return reply(f, req, 200);
+        reply(f, req, 404, "Not Found - no flow for this request");
+    }
+
+    r7::route_side side(tr::flow_id f) const {
+        if (f == upstream_flow) return {"udp", 0, {}};
+        const flow_state& s = flows_.at(f);
+        return {s.secure ? "wss" : "ws", f, s.host};
+    }
+
+    void forward(tr::flow_id in, const sip::message& req, tr::flow_id out, std::size_t own_routes,
+                 bool record_route) {
+        if ((in != upstream_flow && !flows_.count(in)) || (out != upstream_flow && !flows_.count(out)))
+            return reply(in, req, 430);
+        std::string stamped;
+        const sip::message* src = &req;
+        std::optional<sip::parse_result<>> reparsed;
+        if (in == upstream_flow) {
+            // RFC 3261 18.2.1 on the UDP side; a WebSocket flow needs no received.
+            sip::message_builder s(req);
+            std::string addr = upstream_.address().to_string();
+            r7::stamp_via(s, req, addr, upstream_.port(), r7::received_policy::when_differs);
+            stamped = s.str();
+            reparsed.emplace(sip::parse(stamped));
+            if (!*reparsed) return reply(in, req, 400);
+            src = &**reparsed;
+        }
+        sip::message_builder b(*src);
+        for (std::size_t k = 0; k < own_routes; ++k) b.remove_top_route();
+        std::optional<unsigned> mf = req.max_forwards();
+        b.set_max_forwards(mf ? *mf - 1 : 70);
+        const r7::route_side in_side = side(in), out_side = side(out);
+        const char* transport = out == upstream_flow ? "UDP" : out_side.transport == "wss" ? "WSS" : "WS";
+        b.push_via(edge_.via_value(req, in, transport));
+        if (req.method() == "REGISTER" && in != upstream_flow && out == upstream_flow) {
+            if (edge_.add_path(b, req, in) == 421) return reply(in, req, 421, {}, "Require: path\r\n");
+        }
+        if (record_route) edge_.add_record_routes(b, in_side, out_side);
+        b.update_content_length();
+        log(level::debug, "%.*s from %s to %s", static_cast<int>(req.method().size()), req.method().data(),
+            where(in).c_str(), where(out).c_str());
+        if (!send(out, b.str()) && out != upstream_flow) reply(in, req, 430);
+    }
+
+    asio::io_context& io_;
+    options opt_;
+    asio::ip::udp::endpoint upstream_;
+    std::shared_ptr<tr::flow_registry> registry_;
+    asio::ip::udp::socket udp_;
+    std::array<char, 65536> buffer_{};
+    std::unique_ptr<asio::ssl::context> tls_;
+    std::vector<std::unique_ptr<tr::basic_listener<asio::ip::tcp::socket, gateway_config>>> plain_;
+    std::vector<std::unique_ptr<tr::basic_listener<tr::tls_stream, gateway_config>>> secure_;
+    r7::outbound_edge edge_;
+    std::unordered_map<tr::flow_id, flow_state> flows_;
+    std::map<unsigned short, std::string> hosts_;
+    counters c_;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if (a == "-h" || a == "--help") return usage(), 0;
+        if (a != "--listen" && a != "--upstream" && a != "--cert" && a != "--key" && a != "--log-level")
+            return usage(("unknown option " + a).c_str());
+        if (i + 1 >= argc) return usage((a + " needs a value").c_str());
+        std::string v = argv[++i];
+        if (a == "--listen") o.listen.push_back(v);
+        else if (a == "--upstream") o.upstream = v;
+        else if (a == "--cert") o.cert = v;
+        else if (a == "--key") o.key = v;
+        else if (v == "error") o.log_level = level::error;
+        else if (v == "warn") o.log_level = level::warn;
+        else if (v == "info") o.log_level = level::info;
+        else if (v == "debug") o.log_level = level::debug;
+        else return usage("--log-level is error, warn, info or debug");
+    }
+    if (o.upstream.empty()) return usage("--upstream udp://HOST:PORT is required");
+    std::string why;
+    auto upstream = parse_upstream(o.upstream, why);
+    if (!upstream) return usage(why.c_str());
+    if (o.listen.empty()) o.listen.push_back("ws://127.0.0.1:8080");
+    g_level = o.log_level;
+    std::signal(SIGPIPE, SIG_IGN);
+
+    asio::io_context io;
+    gateway g(io, o, *upstream);
+    if (int rc = g.start()) return rc;
+
+    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+    asio::signal_set usr1(io, SIGUSR1);
+    std::function<void()> wait_usr1 = [&] {
+        usr1.async_wait([&](std::error_code ec, int) {
+            if (ec) return;
+            g.print_counters();
+            wait_usr1();
+        });
+    };
+    wait_usr1();
+    asio::steady_timer grace(io);
+    stop_signals.async_wait([&](std::error_code ec, int) {
+        if (ec) return;
+        g.stop();
+        usr1.cancel();
+        // Give the closing handshakes a moment, then stop whatever is left.
+        grace.expires_after(std::chrono::seconds(2));
+        grace.async_wait([&](std::error_code) {
+            g.registry().abort_all();
+            g.close_upstream();
+            io.stop();
+        });
+    });
+    io.run();
+    g.print_counters();
+    std::printf("sipws-gateway: stopped\n");
+    return 0;
+}
