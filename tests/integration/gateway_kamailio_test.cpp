@@ -1,0 +1,132 @@
+// sipws-gateway (examples/gateway) in front of Kamailio listening on UDP
+// only: JsSIP users in Node register through the gateway (Path with a flow
+// token, which Kamailio's registrar stores with use_path) and exchange
+// MESSAGE both ways; Kamailio routes each MESSAGE to the gateway by that
+// Path and the gateway finds the WebSocket flow by its token. A user whose
+// connection dropped without unregistering still has a binding in Kamailio:
+// the gateway answers 430 Flow Failed (RFC 5626 section 5.3) and Kamailio
+// relays it to the sender; a user with no binding gets Kamailio's 480.
+#include "support/peers.hpp"
+#include "support/process.hpp"
+#include "support/test.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+using sipws::test::kamailio;
+using sipws::test::kamailio_options;
+using sipws::test::peer_result;
+using sipws::test::process;
+using sipws::test::run_peer;
+using sipws::test::start_peer;
+using sipws::test::ua_argv;
+
+namespace {
+
+/// sipws-gateway on a free loopback port in front of \p upstream_port (UDP).
+class gateway {
+public:
+    explicit gateway(unsigned short upstream_port) {
+        ws_url_ = "ws://127.0.0.1:" + std::to_string(sipws::test::free_port());
+        proc_ = std::make_unique<process>(std::vector<std::string>{
+            std::string(sipws::test::binary_dir()) + "/examples/gateway/sipws-gateway", "--listen", ws_url_,
+            "--upstream", "udp://127.0.0.1:" + std::to_string(upstream_port), "--log-level", "debug"});
+        if (!proc_->wait_for_output("sipws-gateway: ready", 10s)) {
+            std::string out = proc_->output();
+            proc_->stop();
+            throw std::runtime_error("sipws-gateway did not start (build target sipws-gateway):\n" + out);
+        }
+    }
+    gateway(const gateway&) = delete;
+    gateway& operator=(const gateway&) = delete;
+    ~gateway() { proc_->stop(); }
+
+    const std::string& ws_url() const noexcept { return ws_url_; }
+    std::string output() { return proc_->output(); }
+    process& proc() { return *proc_; }
+
+private:
+    std::string ws_url_;
+    std::unique_ptr<process> proc_;
+};
+
+// \p to listens (registered through the gateway), \p from registers and
+// sends one MESSAGE; both sides are checked.
+void message_through(gateway& g, kamailio& k, const std::string& from, const std::string& to,
+                     const std::string& text) {
+    auto listener = start_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:" + to + "@sipws.test",
+                                       {"listen", "--count", "1", "--duration", "20"}),
+                               "LISTENING");
+    peer_result sender = run_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:" + from + "@sipws.test",
+                                          {"message", "--register", "--to", "sip:" + to + "@sipws.test",
+                                           "--text", text}));
+    INFO("sender output:\n" << sender.output << "\ngateway output:\n" << g.output() << k.log_tail());
+    CHECK(sender.status == 0);
+    CHECK(sender.has_line("REGISTERED"));
+    CHECK(sender.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+    bool arrived = listener->wait_for_output("MESSAGE from sip:" + from + "@sipws.test: " + text, 10s);
+    INFO("listener output:\n" << listener->output());
+    CHECK(arrived);
+    CHECK(listener->wait(10s) == 0);
+    CHECK(listener->output().find("UNREGISTERED") != std::string::npos);
+}
+
+} // namespace
+
+TEST_CASE("sipws-gateway + Kamailio (UDP only): JsSIP users register through the gateway and "
+          "exchange MESSAGE both ways; dead flow is 430, no binding is 480",
+          "[interop][gateway][kamailio][jssip][WS7118-5.3-d][OB5626-5.1-a][OB5626-5.3-a][PA3327-5.2-a]") {
+    sipws::test::require_node_modules();
+    kamailio_options ko;
+    ko.udp = true;
+    ko.ws = false;
+    kamailio k(ko);
+    REQUIRE(k.ws_url().empty());
+    gateway g(k.udp_port());
+
+    SECTION("REGISTER goes upstream with our Path; Kamailio routes MESSAGE back by it") {
+        message_through(g, k, "alice", "bob", "hello bob via udp");
+        message_through(g, k, "bob", "alice", "hello alice via udp");
+        std::string out = g.output();
+        INFO("gateway output:\n" << out);
+        // The REGISTER that reached Kamailio carried a Path naming the gateway's UDP socket with a
+        // 35-character flow token; the MESSAGE from Kamailio came back with it as Route.
+        CHECK(out.find("Path: <sip:") != std::string::npos);
+        CHECK(out.find("upstream >>\nMESSAGE sip:") != std::string::npos);
+    }
+
+    SECTION("a MESSAGE to a user whose connection dropped gets 430; to nobody 480") {
+        auto carol = start_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:carol@sipws.test",
+                                        {"listen", "--duration", "30"}),
+                                "LISTENING");
+        // Abrupt end: no un-REGISTER, so Kamailio keeps carol's binding (and Path).
+        carol->signal(SIGKILL);
+        carol->wait(5s);
+        std::this_thread::sleep_for(200ms); // the gateway sees the connection close
+        peer_result to_carol = run_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:alice@sipws.test",
+                                                {"message", "--to", "sip:carol@sipws.test", "--text", "gone?"}));
+        INFO("sender output:\n" << to_carol.output << "\ngateway output:\n" << g.output() << k.log_tail());
+        CHECK(to_carol.status == 1);
+        CHECK(to_carol.line("MESSAGE_FAILED").rfind("MESSAGE_FAILED 430", 0) == 0);
+
+        peer_result to_dave = run_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:alice@sipws.test",
+                                               {"message", "--to", "sip:dave@sipws.test", "--text", "anyone?"}));
+        INFO("sender output:\n" << to_dave.output);
+        CHECK(to_dave.status == 1);
+        CHECK(to_dave.line("MESSAGE_FAILED").rfind("MESSAGE_FAILED 480", 0) == 0);
+    }
+
+    SECTION("SIGUSR1 prints counters; SIGTERM stops it") {
+        g.proc().signal(SIGUSR1);
+        CHECK(g.proc().wait_for_output("counters: connections open=", 5s));
+        g.proc().signal(SIGTERM);
+        CHECK(g.proc().wait(10s) == 0);
+        CHECK(g.output().find("sipws-gateway: stopped") != std::string::npos);
+    }
+}
