@@ -13,16 +13,20 @@
 #include <sipws/sip/message_builder.hpp>
 #include <sipws/sip/parser.hpp>
 #include <sipws/sip/response.hpp>
+#include <sipws/sip/stream_framing.hpp>
 #include <sipws/transport/listener.hpp>
 #include <sipws/transport/tls.hpp>
 #include <sipws/ws/url.hpp>
 
+#include <asio/connect.hpp>
 #include <asio/ip/udp.hpp>
+#include <asio/write.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <array>
 #include <csignal>
+#include <deque>
 #include <cstdio>
 #include <ctime>
 #include <functional>
@@ -54,7 +58,7 @@ struct options {
 int usage(const char* why = nullptr) {
     if (why) std::fprintf(stderr, "sipws-gateway: %s\n", why);
     std::fprintf(stderr,
-                 "usage: sipws-gateway [--listen URL]... --upstream udp://HOST:PORT\n"
+                 "usage: sipws-gateway [--listen URL]... --upstream udp://HOST:PORT|tcp://HOST:PORT\n"
                  "                     [--cert FILE --key FILE] [--log-level error|warn|info|debug]\n"
                  "defaults: --listen ws://127.0.0.1:8080\n");
     return 2;
@@ -75,15 +79,21 @@ template <class... A> void log(level l, const char* fmt, A... a) {
     std::fflush(stdout);
 }
 
-/// `udp://HOST:PORT` with HOST an IP address (IPv6 in brackets).
-std::optional<asio::ip::udp::endpoint> parse_upstream(const std::string& url, std::string& why) {
-    const std::string scheme = "udp://";
-    if (url.compare(0, scheme.size(), scheme) != 0) {
-        why = url.compare(0, 6, "tcp://") == 0 ? "tcp:// upstreams are not supported yet; use udp://"
-                                               : "the upstream must be udp://HOST:PORT";
+struct upstream_address {
+    bool tcp = false;
+    asio::ip::address address;
+    unsigned short port = 0;
+};
+
+/// `udp://HOST:PORT` or `tcp://HOST:PORT` with HOST an IP address (IPv6 in brackets).
+std::optional<upstream_address> parse_upstream(const std::string& url, std::string& why) {
+    upstream_address out;
+    out.tcp = url.compare(0, 6, "tcp://") == 0;
+    if (!out.tcp && url.compare(0, 6, "udp://") != 0) {
+        why = "the upstream must be udp://HOST:PORT or tcp://HOST:PORT";
         return std::nullopt;
     }
-    std::string rest = url.substr(scheme.size());
+    std::string rest = url.substr(6);
     if (!rest.empty() && rest.back() == '/') rest.pop_back();
     std::size_t colon = rest.rfind(':');
     if (colon == std::string::npos || colon + 1 == rest.size()) {
@@ -105,12 +115,13 @@ std::optional<asio::ip::udp::endpoint> parse_upstream(const std::string& url, st
         return std::nullopt;
     }
     std::error_code ec;
-    auto addr = asio::ip::make_address(host, ec);
+    out.address = asio::ip::make_address(host, ec);
     if (ec) {
         why = "the upstream host must be an IP address";
         return std::nullopt;
     }
-    return asio::ip::udp::endpoint(addr, static_cast<unsigned short>(p));
+    out.port = static_cast<unsigned short>(p);
+    return out;
 }
 
 std::string host_port(const asio::ip::address& a, unsigned short port) {
@@ -149,19 +160,25 @@ bool dialog_forming(std::string_view method) {
 
 class gateway {
 public:
-    gateway(asio::io_context& io, options o, asio::ip::udp::endpoint upstream)
+    gateway(asio::io_context& io, options o, upstream_address upstream)
         : io_(io), opt_(std::move(o)), upstream_(upstream), registry_(std::make_shared<tr::flow_registry>()),
-          udp_(io), edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1") {}
+          udp_(io), tcp_(io), reconnect_(io),
+          edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1") {}
 
     int start() {
         std::error_code ec;
-        udp_.open(upstream_.protocol(), ec);
-        if (!ec) udp_.connect(upstream_, ec); // only the upstream may send to us
+        if (upstream_.tcp) {
+            tcp_.connect({upstream_.address, upstream_.port}, ec);
+        } else {
+            const asio::ip::udp::endpoint ep(upstream_.address, upstream_.port);
+            udp_.open(ep.protocol(), ec);
+            if (!ec) udp_.connect(ep, ec); // only the upstream may send to us
+        }
         if (ec) return fail_start("upstream", ec.message());
-        auto local = udp_.local_endpoint(ec);
+        // Path, the upstream side's Record-Route and our Via name our end of
+        // the upstream socket (over TCP the upstream finds our connection by it).
+        ec = name_upstream_side();
         if (ec) return fail_start("upstream", ec.message());
-        // Path, the upstream side's Record-Route and our Via name the UDP socket.
-        edge_ = r7::outbound_edge(edge_.codec(), host_port(local.address(), local.port()));
         registry_->on_flow_closed([this](tr::flow_id f, const tr::close_info&) { flow_closed(f); });
         for (const auto& u : opt_.listen) {
             auto url = sipws::ws::parse_url(u);
@@ -192,10 +209,11 @@ public:
             std::string host = url->host + ":" + std::to_string(ep.port());
             hosts_[ep.port()] = host;
             edge_.add_alias(host);
+            aliases_.push_back(host);
             std::printf("sipws-gateway: listening on %s://%s/\n", url->secure ? "wss" : "ws", host.c_str());
         }
-        std::printf("sipws-gateway: upstream udp://%s from %s\n",
-                    host_port(upstream_.address(), upstream_.port()).c_str(), edge_.host().c_str());
+        std::printf("sipws-gateway: upstream %s://%s from %s\n", upstream_.tcp ? "tcp" : "udp",
+                    host_port(upstream_.address, upstream_.port).c_str(), edge_.host().c_str());
         std::printf("sipws-gateway: ready (pid %ld)\n", static_cast<long>(::getpid()));
         std::fflush(stdout);
         receive();
@@ -211,7 +229,10 @@ public:
 
     void close_upstream() {
         std::error_code ec;
+        stopping_ = true;
+        reconnect_.cancel();
         udp_.close(ec);
+        tcp_.close(ec);
     }
 
     void print_counters() const {
@@ -263,6 +284,23 @@ private:
         log(level::debug, "flow %llu closed", static_cast<unsigned long long>(f));
     }
 
+    std::error_code name_upstream_side() {
+        std::error_code ec;
+        std::string host;
+        if (upstream_.tcp) {
+            auto local = tcp_.local_endpoint(ec);
+            if (!ec) host = host_port(local.address(), local.port());
+        } else {
+            auto local = udp_.local_endpoint(ec);
+            if (!ec) host = host_port(local.address(), local.port());
+        }
+        if (ec) return ec;
+        edge_ = r7::outbound_edge(edge_.codec(), host);
+        for (const auto& a : aliases_) edge_.add_alias(a);
+        if (upstream_.tcp) edge_.set_path_transport("tcp");
+        return {};
+    }
+
     bool is_open(tr::flow_id f) const { return f != upstream_flow && registry_->contains(f); }
 
     // ---- sending ----------------------------------------------------------
@@ -270,7 +308,11 @@ private:
     /// Sends \p msg over flow \p f, or to the upstream when \p f is 0.
     bool send(tr::flow_id f, std::string_view msg) {
         std::error_code ec;
-        if (f == upstream_flow) {
+        if (f == upstream_flow && upstream_.tcp) {
+            if (!tcp_.is_open()) ec = asio::error::not_connected;
+            else tcp_write(std::string(msg));
+            if (!ec) ++c_.upstream_out;
+        } else if (f == upstream_flow) {
             udp_.send(asio::buffer(msg.data(), msg.size()), 0, ec);
             if (!ec) ++c_.upstream_out;
         } else {
@@ -304,7 +346,73 @@ private:
 
     // ---- receiving --------------------------------------------------------
 
+    void tcp_write(std::string msg) {
+        tcp_out_.push_back(std::move(msg));
+        if (tcp_out_.size() == 1) tcp_write_next();
+    }
+
+    void tcp_write_next() {
+        asio::async_write(tcp_, asio::buffer(tcp_out_.front()), [this](std::error_code ec, std::size_t) {
+            if (ec) return upstream_lost(ec);
+            tcp_out_.pop_front();
+            if (!tcp_out_.empty()) tcp_write_next();
+        });
+    }
+
+    void tcp_receive() {
+        tcp_.async_read_some(asio::buffer(buffer_), [this](std::error_code ec, std::size_t n) {
+            if (ec) return upstream_lost(ec);
+            tcp_in_.append(buffer_.data(), n);
+            std::size_t used = 0;
+            for (;;) {
+                sip::stream_frame fr = sip::next_stream_frame(std::string_view(tcp_in_).substr(used), ec);
+                if (ec) {
+                    c_.error("upstream_framing");
+                    return upstream_lost(ec);
+                }
+                used += fr.skip;
+                if (fr.size == 0) break;
+                ++c_.upstream_in;
+                on_message(upstream_flow, std::string_view(tcp_in_).substr(used, fr.size));
+                used += fr.size;
+            }
+            tcp_in_.erase(0, used);
+            tcp_receive();
+        });
+    }
+
+    /// The TCP connection to the upstream ended: reconnect every second.
+    void upstream_lost(std::error_code why) {
+        if (stopping_ || !tcp_.is_open()) return;
+        c_.error("upstream_lost");
+        log(level::warn, "upstream connection lost: %s", why.message().c_str());
+        std::error_code ec;
+        tcp_.close(ec);
+        tcp_in_.clear();
+        tcp_out_.clear();
+        reconnect();
+    }
+
+    void reconnect() {
+        reconnect_.expires_after(std::chrono::seconds(1));
+        reconnect_.async_wait([this](std::error_code ec) {
+            if (ec || stopping_) return;
+            tcp_.async_connect({upstream_.address, upstream_.port}, [this](std::error_code cec) {
+                if (stopping_) return;
+                if (cec || name_upstream_side()) {
+                    std::error_code ignore;
+                    tcp_.close(ignore);
+                    return reconnect();
+                }
+                // Registrations made through the old connection name its address in their Path.
+                log(level::info, "upstream connection restored from %s", edge_.host().c_str());
+                tcp_receive();
+            });
+        });
+    }
+
     void receive() {
+        if (upstream_.tcp) return tcp_receive();
         udp_.async_receive(asio::buffer(buffer_), [this](std::error_code ec, std::size_t n) {
             if (ec == asio::error::operation_aborted || !udp_.is_open()) return;
             if (!ec) {
@@ -359,8 +467,8 @@ private:
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return is_open(x); });
         if (rr.act == r7::route_result::action::reject) {
             if (rr.status == 403) c_.error("bad_flow_token");
-            log(level::info, "%s %.*s from %s: %u%s%s", req.method().data() ? "request" : "request",
-                static_cast<int>(req.method().size()), req.method().data(), where(f).c_str(), rr.status,
+            log(level::info, "%.*s from %s: %u%s%s", static_cast<int>(req.method().size()),
+                req.method().data(), where(f).c_str(), rr.status,
                 rr.status == 430 ? " (flow gone)" : "", rr.status == 403 ? " (bad flow token)" : "");
             return reply(f, req, rr.status, rr.reason);
         }
@@ -380,7 +488,7 @@ private:
     }
 
     r7::route_side side(tr::flow_id f) const {
-        if (f == upstream_flow) return {"udp", 0, {}};
+        if (f == upstream_flow) return {upstream_.tcp ? "tcp" : "udp", 0, {}};
         const flow_state& s = flows_.at(f);
         return {s.secure ? "wss" : "ws", f, s.host};
     }
@@ -392,11 +500,11 @@ private:
         std::string stamped;
         const sip::message* src = &req;
         std::optional<sip::parse_result<>> reparsed;
-        if (in == upstream_flow) {
+        if (in == upstream_flow && !upstream_.tcp) {
             // RFC 3261 18.2.1 on the UDP side; a WebSocket flow needs no received.
             sip::message_builder s(req);
-            std::string addr = upstream_.address().to_string();
-            r7::stamp_via(s, req, addr, upstream_.port(), r7::received_policy::when_differs);
+            std::string addr = upstream_.address.to_string();
+            r7::stamp_via(s, req, addr, upstream_.port, r7::received_policy::when_differs);
             stamped = s.str();
             reparsed.emplace(sip::parse(stamped));
             if (!*reparsed) return reply(in, req, 400);
@@ -407,7 +515,9 @@ private:
         std::optional<unsigned> mf = req.max_forwards();
         b.set_max_forwards(mf ? *mf - 1 : 70);
         const r7::route_side in_side = side(in), out_side = side(out);
-        const char* transport = out == upstream_flow ? "UDP" : out_side.transport == "wss" ? "WSS" : "WS";
+        const char* transport = out == upstream_flow ? (upstream_.tcp ? "TCP" : "UDP")
+                                : out_side.transport == "wss"      ? "WSS"
+                                                                   : "WS";
         b.push_via(edge_.via_value(req, in, transport));
         if (req.method() == "REGISTER" && in != upstream_flow && out == upstream_flow) {
             if (edge_.add_path(b, req, in) == 421) return reply(in, req, 421, {}, "Require: path\r\n");
@@ -421,9 +531,15 @@ private:
 
     asio::io_context& io_;
     options opt_;
-    asio::ip::udp::endpoint upstream_;
+    upstream_address upstream_;
     std::shared_ptr<tr::flow_registry> registry_;
     asio::ip::udp::socket udp_;
+    asio::ip::tcp::socket tcp_;
+    std::string tcp_in_;
+    std::deque<std::string> tcp_out_;
+    asio::steady_timer reconnect_;
+    bool stopping_ = false;
+    std::vector<std::string> aliases_;
     std::array<char, 65536> buffer_{};
     std::unique_ptr<asio::ssl::context> tls_;
     std::vector<std::unique_ptr<tr::basic_listener<asio::ip::tcp::socket, gateway_config>>> plain_;
@@ -455,7 +571,7 @@ int main(int argc, char** argv) {
         else if (v == "debug") o.log_level = level::debug;
         else return usage("--log-level is error, warn, info or debug");
     }
-    if (o.upstream.empty()) return usage("--upstream udp://HOST:PORT is required");
+    if (o.upstream.empty()) return usage("--upstream udp://HOST:PORT or tcp://HOST:PORT is required");
     std::string why;
     auto upstream = parse_upstream(o.upstream, why);
     if (!upstream) return usage(why.c_str());

@@ -15,6 +15,7 @@
 #include <sipws/sip/parser.hpp>
 #include <sipws/sip/response.hpp>
 #include <sipws/sip/scalar_headers.hpp>
+#include <sipws/sip/stream_framing.hpp>
 #include <sipws/sip/uri.hpp>
 #include <sipws/sip/via.hpp>
 

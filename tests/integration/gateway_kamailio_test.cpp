@@ -29,14 +29,15 @@ using sipws::test::ua_argv;
 
 namespace {
 
-/// sipws-gateway on a free loopback port in front of \p upstream_port (UDP).
+/// sipws-gateway on a free loopback port in front of \p upstream_port
+/// (UDP, or TCP when \p tcp).
 class gateway {
 public:
-    explicit gateway(unsigned short upstream_port) {
+    explicit gateway(unsigned short upstream_port, bool tcp = false) {
         ws_url_ = "ws://127.0.0.1:" + std::to_string(sipws::test::free_port());
         proc_ = std::make_unique<process>(std::vector<std::string>{
             std::string(sipws::test::binary_dir()) + "/examples/gateway/sipws-gateway", "--listen", ws_url_,
-            "--upstream", "udp://127.0.0.1:" + std::to_string(upstream_port), "--log-level", "debug"});
+            "--upstream", (tcp ? "tcp://127.0.0.1:" : "udp://127.0.0.1:") + std::to_string(upstream_port), "--log-level", "debug"});
         if (!proc_->wait_for_output("sipws-gateway: ready", 10s)) {
             std::string out = proc_->output();
             proc_->stop();
@@ -81,7 +82,7 @@ void message_through(gateway& g, kamailio& k, const std::string& from, const std
 
 TEST_CASE("sipws-gateway + Kamailio (UDP only): JsSIP users register through the gateway and "
           "exchange MESSAGE both ways; dead flow is 430, no binding is 480",
-          "[interop][gateway][kamailio][jssip][WS7118-5.3-d][OB5626-5.1-a][OB5626-5.3-a][PA3327-5.2-a]") {
+          "[interop][gateway][kamailio][jssip][WS7118-5.3-d][OB5626-5.1-a][OB5626-5.3-a][OB5626-5.3.1-a][OB5626-11-a][PA3327-5.2-a]") {
     sipws::test::require_node_modules();
     kamailio_options ko;
     ko.udp = true;
@@ -129,4 +130,48 @@ TEST_CASE("sipws-gateway + Kamailio (UDP only): JsSIP users register through the
         CHECK(g.proc().wait(10s) == 0);
         CHECK(g.output().find("sipws-gateway: stopped") != std::string::npos);
     }
+}
+
+TEST_CASE("sipws-gateway + Kamailio (UDP only): two Chromium demo pages call each other",
+          "[interop][gateway][kamailio][browser][WS7118-B.2-a][OB5626-5.3.2-a][WS7118-8-a]") {
+    sipws::test::require_node_modules();
+    const std::string site = std::string(sipws::test::binary_dir()) + "/examples/browser/site";
+    INFO("browser demo: " << site);
+    REQUIRE(sipws::test::file_exists(site + "/index.html")); // built by target sipws-browser-demo
+    REQUIRE(sipws::test::file_exists("/usr/bin/chromium"));  // Debian package chromium
+
+    kamailio_options ko;
+    ko.udp = true;
+    ko.ws = false;
+    kamailio k(ko);
+    gateway g(k.udp_port());
+    const std::string shot = std::string(sipws::test::binary_dir()) + "/artifacts/gateway-browser-call.png";
+    peer_result call = run_peer({"node", sipws::test::peers_dir() + "/browser-call.mjs", "--server",
+                                 g.ws_url(), "--site", site, "--screenshot", shot},
+                                55s);
+    std::string out = g.output();
+    INFO("browser-call output:\n" << call.output << "\ngateway output:\n" << out << k.log_tail());
+    CHECK(call.status == 0);
+    CHECK(call.has_line("PASS call confirmed for alice"));
+    CHECK(call.has_line("PASS call confirmed for bob"));
+    CHECK(call.has_line("PASS audio flows both ways"));
+    CHECK(call.has_line("PASS call ended for bob"));
+    CHECK_FALSE(call.has_line("FAIL"));
+    // Double Record-Route on each pass through the gateway: the WebSocket side with the
+    // flow token and transport=ws, the UDP side with transport=udp.
+    CHECK(out.find(";transport=ws;lr>") != std::string::npos);
+    CHECK(out.find(";transport=udp;lr>") != std::string::npos);
+}
+
+TEST_CASE("sipws-gateway + Kamailio over TCP: JsSIP users exchange MESSAGE; Path names the TCP connection",
+          "[interop][gateway][kamailio][jssip][tcp][OB5626-5.1-a][OB5626-5.3-a]") {
+    sipws::test::require_node_modules();
+    kamailio k; // its SIP-over-TCP and WebSocket listener share one TCP port
+    gateway g(k.ws_port(), true);
+    message_through(g, k, "alice", "bob", "hello bob via tcp");
+    message_through(g, k, "bob", "alice", "hello alice via tcp");
+    std::string out = g.output();
+    INFO("gateway output:\n" << out);
+    CHECK(out.find(";lr;ob;transport=tcp>") != std::string::npos);
+    CHECK(out.find("Via: SIP/2.0/TCP 127.0.0.1:") != std::string::npos);
 }

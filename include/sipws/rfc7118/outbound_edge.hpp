@@ -90,9 +90,20 @@ public:
         return false;
     }
 
-    /// `<sip:TOKEN@edge;lr;ob>` for the Path of a REGISTER.
+    /// The transport the registrar must use to reach the edge, written as
+    /// `;transport=T` in Path (e.g. "tcp" for an edge that talks to its
+    /// registrar over TCP); empty (the default): none, which means UDP.
+    void set_path_transport(std::string t) {
+        for (char& c : t) c = sipws::detail::ascii_lower(c);
+        path_transport_ = std::move(t);
+    }
+
+    /// `<sip:TOKEN@edge;lr;ob>` for the Path of a REGISTER (with
+    /// `;transport=T` after set_path_transport()).
     std::string path_value(transport::flow_id flow, bool ob = true) const {
-        return "<" + make_flow_uri(token(flow), host_, ob) + ">";
+        std::string uri = make_flow_uri(token(flow), host_, ob);
+        if (!path_transport_.empty()) uri += ";transport=" + path_transport_;
+        return "<" + uri + ">";
     }
 
     /// Adds the edge's Path to REGISTER \p req from \p flow (PA3327-5.2-a,
@@ -255,6 +266,7 @@ private:
     flow_token_codec codec_;
     std::string host_;
     std::vector<std::string> aliases_;
+    std::string path_transport_;
 };
 
 } // namespace sipws::rfc7118

@@ -49,6 +49,13 @@ TEST_CASE("outbound edge: Path with the flow token, ob only on the first hop wit
     std::string path(o->value(sip::header_id::path));
     CHECK(path == "<sip:" + edge.token(42) + "@proxy.example.com:443;lr;ob>");
 
+    // An edge that reaches its registrar over TCP says so in Path.
+    auto tcp_edge = make_edge();
+    tcp_edge.set_path_transport("TCP");
+    CHECK(tcp_edge.path_value(42) == "<sip:" + tcp_edge.token(42) + "@proxy.example.com:443;lr;ob;transport=tcp>");
+    CHECK(tcp_edge.path_value(42, false) ==
+          "<sip:" + tcp_edge.token(42) + "@proxy.example.com:443;lr;transport=tcp>");
+
     // Not the first hop: no ob.
     std::string far = raw;
     far.insert(far.find("Via:"), "Via: SIP/2.0/UDP other.example.com;branch=z9hG4bK9\r\n");
