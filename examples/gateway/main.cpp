@@ -580,11 +580,12 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 
     asio::io_context io;
+    // The signals are caught before "ready" is printed.
+    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+    asio::signal_set usr1(io, SIGUSR1);
     gateway g(io, o, *upstream);
     if (int rc = g.start()) return rc;
 
-    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-    asio::signal_set usr1(io, SIGUSR1);
     std::function<void()> wait_usr1 = [&] {
         usr1.async_wait([&](std::error_code ec, int) {
             if (ec) return;

@@ -80,6 +80,11 @@ public:
         if (argv.empty()) throw std::invalid_argument("process: empty argv");
         int fds[2];
         if (::pipe(fds) != 0) throw std::runtime_error("process: pipe failed");
+#ifdef F_SETPIPE_SZ
+        // Room for a chatty child (debug logs) while the test waits on another peer and does
+        // not read; best effort, the default 64 KiB stays when the system refuses.
+        (void)::fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+#endif
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
