@@ -115,6 +115,8 @@ TEST_CASE("sipws-gateway + Kamailio (UDP only): JsSIP users register through the
         INFO("sender output:\n" << to_carol.output << "\ngateway output:\n" << g.output() << k.log_tail());
         CHECK(to_carol.status == 1);
         CHECK(to_carol.line("MESSAGE_FAILED").rfind("MESSAGE_FAILED 430", 0) == 0);
+        // The 430 is the gateway's (Kamailio still had carol's binding and relayed it).
+        CHECK(g.output().find("MESSAGE from upstream: 430 (flow gone)") != std::string::npos);
 
         peer_result to_dave = run_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:alice@sipws.test",
                                                {"message", "--to", "sip:dave@sipws.test", "--text", "anyone?"}));
