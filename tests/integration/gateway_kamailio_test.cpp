@@ -81,7 +81,7 @@ void message_through(gateway& g, kamailio& k, const std::string& from, const std
 } // namespace
 
 TEST_CASE("sipws-gateway + Kamailio (UDP only): JsSIP users register through the gateway and "
-          "exchange MESSAGE both ways; dead flow is 430, no binding is 480",
+          "exchange MESSAGE both ways - a dropped flow is 430 and no binding 480",
           "[interop][gateway][kamailio][jssip][WS7118-5.3-d][OB5626-5.1-a][OB5626-5.3-a][OB5626-5.3.1-a][OB5626-11-a][PA3327-5.2-a]") {
     sipws::test::require_node_modules();
     kamailio_options ko;
@@ -165,7 +165,7 @@ TEST_CASE("sipws-gateway + Kamailio (UDP only): two Chromium demo pages call eac
     CHECK(out.find(";transport=udp;lr>") != std::string::npos);
 }
 
-TEST_CASE("sipws-gateway + Kamailio over TCP: JsSIP users exchange MESSAGE; Path names the TCP connection",
+TEST_CASE("sipws-gateway + Kamailio over TCP: JsSIP users exchange MESSAGE and Path names the TCP connection",
           "[interop][gateway][kamailio][jssip][tcp][OB5626-5.1-a][OB5626-5.3-a]") {
     sipws::test::require_node_modules();
     kamailio k; // its SIP-over-TCP and WebSocket listener share one TCP port
