@@ -11,6 +11,7 @@
 #include "support/test.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <csignal>
 #include <memory>
 #include <stdexcept>
@@ -30,14 +31,25 @@ using sipws::test::ua_argv;
 namespace {
 
 /// sipws-gateway on a free loopback port in front of \p upstream_port
-/// (UDP, or TCP when \p tcp).
+/// (UDP, or TCP when \p tcp); with \p wss also a wss listener on ::1 with a
+/// certificate of a test CA.
 class gateway {
 public:
-    explicit gateway(unsigned short upstream_port, bool tcp = false) {
+    explicit gateway(unsigned short upstream_port, bool tcp = false, bool wss = false) {
+        dir_ = sipws::test::make_temp_dir("gateway");
         ws_url_ = "ws://127.0.0.1:" + std::to_string(sipws::test::free_port());
-        proc_ = std::make_unique<process>(std::vector<std::string>{
+        std::vector<std::string> argv{
             std::string(sipws::test::binary_dir()) + "/examples/gateway/sipws-gateway", "--listen", ws_url_,
-            "--upstream", (tcp ? "tcp://127.0.0.1:" : "udp://127.0.0.1:") + std::to_string(upstream_port), "--log-level", "debug"});
+            "--upstream", (tcp ? "tcp://127.0.0.1:" : "udp://127.0.0.1:") + std::to_string(upstream_port),
+            "--log-level", "debug"};
+        if (wss) {
+            process ca({"bash", sipws::test::peers_dir() + "/make-test-ca.sh", dir_ + "/tls"});
+            if (ca.wait(30s) != 0) throw std::runtime_error("make-test-ca.sh failed:\n" + ca.output());
+            wss_url_ = "wss://[::1]:" + std::to_string(sipws::test::free_port(true));
+            argv.insert(argv.end(), {"--listen", wss_url_, "--cert", dir_ + "/tls/server-chain.pem", "--key",
+                                     dir_ + "/tls/server.key"});
+        }
+        proc_ = std::make_unique<process>(argv);
         if (!proc_->wait_for_output("sipws-gateway: ready", 10s)) {
             std::string out = proc_->output();
             proc_->stop();
@@ -46,27 +58,39 @@ public:
     }
     gateway(const gateway&) = delete;
     gateway& operator=(const gateway&) = delete;
-    ~gateway() { proc_->stop(); }
+    ~gateway() {
+        proc_->stop();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
 
     const std::string& ws_url() const noexcept { return ws_url_; }
+    const std::string& wss_url() const noexcept { return wss_url_; }
+    std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
     std::string output() { return proc_->output(); }
     process& proc() { return *proc_; }
 
 private:
-    std::string ws_url_;
+    std::string dir_, ws_url_, wss_url_;
     std::unique_ptr<process> proc_;
 };
 
 // \p to listens (registered through the gateway), \p from registers and
 // sends one MESSAGE; both sides are checked.
+// \p to_server and \p from_server are the gateway URLs each side uses; \p tls
+// the arguments that make a wss client trust the gateway.
 void message_through(gateway& g, kamailio& k, const std::string& from, const std::string& to,
-                     const std::string& text) {
-    auto listener = start_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:" + to + "@sipws.test",
-                                       {"listen", "--count", "1", "--duration", "20"}),
+                     const std::string& text, const std::string& from_server = {},
+                     const std::string& to_server = {}, std::vector<std::string> tls = {}) {
+    std::vector<std::string> listen_args = tls, send_args = tls;
+    listen_args.insert(listen_args.end(), {"listen", "--count", "1", "--duration", "20"});
+    send_args.insert(send_args.end(),
+                     {"message", "--register", "--to", "sip:" + to + "@sipws.test", "--text", text});
+    auto listener = start_peer(ua_argv("jssip-ua.mjs", to_server.empty() ? g.ws_url() : to_server,
+                                       "sip:" + to + "@sipws.test", listen_args),
                                "LISTENING");
-    peer_result sender = run_peer(ua_argv("jssip-ua.mjs", g.ws_url(), "sip:" + from + "@sipws.test",
-                                          {"message", "--register", "--to", "sip:" + to + "@sipws.test",
-                                           "--text", text}));
+    peer_result sender = run_peer(ua_argv("jssip-ua.mjs", from_server.empty() ? g.ws_url() : from_server,
+                                          "sip:" + from + "@sipws.test", send_args));
     INFO("sender output:\n" << sender.output << "\ngateway output:\n" << g.output() << k.log_tail());
     CHECK(sender.status == 0);
     CHECK(sender.has_line("REGISTERED"));
@@ -176,4 +200,21 @@ TEST_CASE("sipws-gateway + Kamailio over TCP: JsSIP users exchange MESSAGE and P
     INFO("gateway output:\n" << out);
     CHECK(out.find(";lr;ob;transport=tcp>") != std::string::npos);
     CHECK(out.find("Via: SIP/2.0/TCP 127.0.0.1:") != std::string::npos);
+}
+
+TEST_CASE("sipws-gateway + Kamailio (UDP only): a wss user on ::1 and a ws user exchange MESSAGE",
+          "[interop][gateway][kamailio][jssip][wss][WS7118-5.2-a][WS7118-5.3-d]") {
+    sipws::test::require_node_modules();
+    kamailio_options ko;
+    ko.udp = true;
+    ko.ws = false;
+    kamailio k(ko);
+    gateway g(k.udp_port(), false, true);
+    const std::vector<std::string> tls{"--ca", g.ca_file()};
+    message_through(g, k, "alice", "bob", "over wss to ws", g.wss_url(), g.ws_url(), tls);
+    message_through(g, k, "bob", "alice", "over ws to wss", g.ws_url(), g.wss_url(), tls);
+    std::string out = g.output();
+    INFO("gateway output:\n" << out);
+    CHECK(out.find("sipws-gateway: listening on wss://[::1]:") != std::string::npos);
+    CHECK(out.find("Via: SIP/2.0/WSS 127.0.0.1:") != std::string::npos); // toward the wss user
 }
