@@ -21,17 +21,17 @@
 #include <asio/connect.hpp>
 #include <asio/ip/udp.hpp>
 #include <asio/write.hpp>
-#include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "../common/program.hpp"
+
 #include <array>
-#include <csignal>
-#include <deque>
 #include <cstdio>
-#include <ctime>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -47,36 +47,22 @@ namespace {
 
 // ---- configuration ---------------------------------------------------------
 
-enum class level { error = 0, warn = 1, info = 2, debug = 3 };
+using sipws_program::level;
+using sipws_program::log;
 
 struct options {
     std::vector<std::string> listen;
     std::string upstream, cert, key;
-    level log_level = level::info;
+    unsigned threads = 1;
 };
 
-int usage(const char* why = nullptr) {
+void usage(const char* why) {
     if (why) std::fprintf(stderr, "sipws-gateway: %s\n", why);
-    std::fprintf(stderr,
+    std::fprintf(why ? stderr : stdout,
                  "usage: sipws-gateway [--listen URL]... --upstream udp://HOST:PORT|tcp://HOST:PORT\n"
-                 "                     [--cert FILE --key FILE] [--log-level error|warn|info|debug]\n"
-                 "defaults: --listen ws://127.0.0.1:8080\n");
-    return 2;
-}
-
-level g_level = level::info;
-
-template <class... A> void log(level l, const char* fmt, A... a) {
-    if (l > g_level) return;
-    static const char* names[] = {"error", "warn", "info", "debug"};
-    char stamp[32];
-    std::time_t t = std::time(nullptr);
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
-    std::fprintf(stdout, "%s %s ", stamp, names[static_cast<int>(l)]);
-    if constexpr (sizeof...(A) == 0) std::fputs(fmt, stdout);
-    else std::fprintf(stdout, fmt, a...);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+                 "                     [--cert FILE --key FILE] [--threads N]\n"
+                 "                     [--log-level error|warn|info|debug]\n"
+                 "defaults: --listen ws://127.0.0.1:8080 --threads 1\n");
 }
 
 struct upstream_address {
@@ -132,15 +118,6 @@ std::string host_port(const asio::ip::address& a, unsigned short port) {
 
 struct gateway_config : tr::default_config {
     using keepalive_policy = tr::policy::ws_ping_keepalive; // finds dead browser tabs
-};
-
-// ---- counters (SIGUSR1) ---------------------------------------------------
-
-struct counters {
-    std::uint64_t connections_total = 0, messages_in = 0, messages_out = 0, upstream_in = 0,
-                  upstream_out = 0;
-    std::map<std::string, std::uint64_t> errors; ///< by kind
-    void error(const std::string& kind) { ++errors[kind]; }
 };
 
 // ---- the gateway -------------------------------------------------------------
@@ -227,7 +204,10 @@ public:
         registry_->close_all(sipws::ws::close_code::going_away, "shutting down");
     }
 
-    void close_upstream() {
+    /// After stop()'s grace period: drops whatever is still open and the upstream.
+    void finish() {
+        registry_->abort_all();
+        guard lk(mu_);
         std::error_code ec;
         stopping_ = true;
         reconnect_.cancel();
@@ -236,21 +216,14 @@ public:
     }
 
     void print_counters() const {
-        std::printf("counters: connections open=%zu total=%llu messages in=%llu out=%llu upstream in=%llu out=%llu",
-                    registry_->size(), static_cast<unsigned long long>(c_.connections_total),
-                    static_cast<unsigned long long>(c_.messages_in),
-                    static_cast<unsigned long long>(c_.messages_out),
-                    static_cast<unsigned long long>(c_.upstream_in),
-                    static_cast<unsigned long long>(c_.upstream_out));
-        std::printf(" errors");
-        if (c_.errors.empty()) std::printf(" none");
-        for (const auto& kv : c_.errors)
-            std::printf(" %s=%llu", kv.first.c_str(), static_cast<unsigned long long>(kv.second));
-        std::printf("\n");
+        using sipws_program::count;
+        std::printf("counters: connections open=%zu total=%llu messages in=%llu out=%llu upstream in=%llu "
+                    "out=%llu%s\n",
+                    registry_->size(), count(c_.connections_total), count(c_.messages_in),
+                    count(c_.messages_out), count(c_.upstream_in), count(c_.upstream_out),
+                    c_.errors_text().c_str());
         std::fflush(stdout);
     }
-
-    tr::flow_registry& registry() { return *registry_; }
 
 private:
     int fail_start(const std::string& what, const std::string& why) {
@@ -268,6 +241,10 @@ private:
 
     // ---- flows ----------------------------------------------------------
 
+    // Threads: listeners, flows and the upstream socket's handlers call in
+    // from any worker thread; each entry point takes mu_ (recursive: the
+    // handlers of the upstream reach on_message, which takes it too).
+
     void flow_opened(const tr::flow_info& i) {
         ++c_.connections_total;
         flow_state s;
@@ -276,10 +253,12 @@ private:
         s.host = h != hosts_.end() ? h->second : edge_.host();
         log(level::debug, "flow %llu open from %s", static_cast<unsigned long long>(i.id),
             host_port(i.remote.address(), i.remote.port()).c_str());
+        guard lk(mu_);
         flows_[i.id] = std::move(s);
     }
 
     void flow_closed(tr::flow_id f) {
+        guard lk(mu_);
         flows_.erase(f);
         log(level::debug, "flow %llu closed", static_cast<unsigned long long>(f));
     }
@@ -353,6 +332,7 @@ private:
 
     void tcp_write_next() {
         asio::async_write(tcp_, asio::buffer(tcp_out_.front()), [this](std::error_code ec, std::size_t) {
+            guard lk(mu_);
             if (ec) return upstream_lost(ec);
             tcp_out_.pop_front();
             if (!tcp_out_.empty()) tcp_write_next();
@@ -361,6 +341,7 @@ private:
 
     void tcp_receive() {
         tcp_.async_read_some(asio::buffer(buffer_), [this](std::error_code ec, std::size_t n) {
+            guard lk(mu_);
             if (ec) return upstream_lost(ec);
             tcp_in_.append(buffer_.data(), n);
             std::size_t used = 0;
@@ -396,8 +377,10 @@ private:
     void reconnect() {
         reconnect_.expires_after(std::chrono::seconds(1));
         reconnect_.async_wait([this](std::error_code ec) {
+            guard lk(mu_);
             if (ec || stopping_) return;
             tcp_.async_connect({upstream_.address, upstream_.port}, [this](std::error_code cec) {
+                guard lk2(mu_);
                 if (stopping_) return;
                 if (cec || name_upstream_side()) {
                     std::error_code ignore;
@@ -414,6 +397,7 @@ private:
     void receive() {
         if (upstream_.tcp) return tcp_receive();
         udp_.async_receive(asio::buffer(buffer_), [this](std::error_code ec, std::size_t n) {
+            guard lk(mu_);
             if (ec == asio::error::operation_aborted || !udp_.is_open()) return;
             if (!ec) {
                 ++c_.upstream_in;
@@ -429,6 +413,7 @@ private:
 
     void on_ws_message(tr::flow_id f, std::string_view bytes) {
         ++c_.messages_in;
+        guard lk(mu_);
         on_message(f, bytes);
     }
 
@@ -547,68 +532,37 @@ private:
     r7::outbound_edge edge_;
     std::unordered_map<tr::flow_id, flow_state> flows_;
     std::map<unsigned short, std::string> hosts_;
-    counters c_;
+    sipws_program::counters c_;
+    using guard = std::lock_guard<std::recursive_mutex>;
+    mutable std::recursive_mutex mu_;
 };
 
 } // namespace
 
 int main(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        if (a == "-h" || a == "--help") return usage(), 0;
-        if (a != "--listen" && a != "--upstream" && a != "--cert" && a != "--key" && a != "--log-level")
-            return usage(("unknown option " + a).c_str());
-        if (i + 1 >= argc) return usage((a + " needs a value").c_str());
-        std::string v = argv[++i];
-        if (a == "--listen") o.listen.push_back(v);
-        else if (a == "--upstream") o.upstream = v;
-        else if (a == "--cert") o.cert = v;
-        else if (a == "--key") o.key = v;
-        else if (v == "error") o.log_level = level::error;
-        else if (v == "warn") o.log_level = level::warn;
-        else if (v == "info") o.log_level = level::info;
-        else if (v == "debug") o.log_level = level::debug;
-        else return usage("--log-level is error, warn, info or debug");
-    }
-    if (o.upstream.empty()) return usage("--upstream udp://HOST:PORT or tcp://HOST:PORT is required");
+    auto done = sipws_program::read_options(
+        argc, argv, {"--listen", "--upstream", "--cert", "--key", "--log-level", "--threads"}, usage,
+        [&](const std::string& a, const std::string& v) -> std::string {
+            if (a == "--listen") o.listen.push_back(v);
+            else if (a == "--upstream") o.upstream = v;
+            else if (a == "--cert") o.cert = v;
+            else if (a == "--key") o.key = v;
+            else if (a == "--threads") return sipws_program::parse_threads(v, o.threads);
+            else if (auto l = sipws_program::parse_level(v)) sipws_program::log_threshold() = *l;
+            else return "--log-level is error, warn, info or debug";
+            return {};
+        });
+    if (done) return *done;
+    if (o.upstream.empty()) return usage("--upstream udp://HOST:PORT or tcp://HOST:PORT is required"), 2;
     std::string why;
     auto upstream = parse_upstream(o.upstream, why);
-    if (!upstream) return usage(why.c_str());
+    if (!upstream) return usage(why.c_str()), 2;
     if (o.listen.empty()) o.listen.push_back("ws://127.0.0.1:8080");
-    g_level = o.log_level;
-    std::signal(SIGPIPE, SIG_IGN);
 
-    asio::io_context io;
-    // The signals are caught before "ready" is printed.
-    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-    asio::signal_set usr1(io, SIGUSR1);
+    asio::io_context io(static_cast<int>(o.threads));
     gateway g(io, o, *upstream);
-    if (int rc = g.start()) return rc;
-
-    std::function<void()> wait_usr1 = [&] {
-        usr1.async_wait([&](std::error_code ec, int) {
-            if (ec) return;
-            g.print_counters();
-            wait_usr1();
-        });
-    };
-    wait_usr1();
-    asio::steady_timer grace(io);
-    stop_signals.async_wait([&](std::error_code ec, int) {
-        if (ec) return;
-        g.stop();
-        usr1.cancel();
-        // Give the closing handshakes a moment, then stop whatever is left.
-        grace.expires_after(std::chrono::seconds(2));
-        grace.async_wait([&](std::error_code) {
-            g.registry().abort_all();
-            g.close_upstream();
-            io.stop();
-        });
-    });
-    io.run();
-    g.print_counters();
-    std::printf("sipws-gateway: stopped\n");
-    return 0;
+    int rc = sipws_program::run(io, o.threads, g);
+    if (rc == 0) std::printf("sipws-gateway: stopped\n");
+    return rc;
 }

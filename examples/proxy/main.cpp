@@ -21,16 +21,15 @@
 #include <sipws/transport/tls.hpp>
 #include <sipws/ws/url.hpp>
 
-#include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 
-#include <atomic>
-#include <csignal>
+#include "../common/program.hpp"
+
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -38,7 +37,6 @@
 #include <vector>
 
 #include <unistd.h>
-#include <vector>
 
 #ifndef SIPWS_PROXY_DEFAULT_HTTP_ROOT
 #define SIPWS_PROXY_DEFAULT_HTTP_ROOT ""
@@ -52,39 +50,24 @@ namespace {
 
 // ---- configuration ---------------------------------------------------------
 
-enum class level { error = 0, warn = 1, info = 2, debug = 3 };
+using sipws_program::level;
+using sipws_program::log;
 
 struct options {
     std::vector<std::string> listen;
     std::vector<std::string> domains;
     std::string cert, key, auth_file, web_token, http_root = SIPWS_PROXY_DEFAULT_HTTP_ROOT;
-    level log_level = level::info;
+    unsigned threads = 1;
 };
 
-int usage(const char* why = nullptr) {
+void usage(const char* why) {
     if (why) std::fprintf(stderr, "sipws-proxy: %s\n", why);
-    std::fprintf(stderr,
+    std::fprintf(why ? stderr : stdout,
                  "usage: sipws-proxy [--listen URL]... [--cert FILE --key FILE] [--domain NAME]...\n"
                  "                   [--auth FILE] [--web-token SECRET] [--http-root DIR]\n"
-                 "                   [--log-level error|warn|info|debug]\n"
+                 "                   [--threads N] [--log-level error|warn|info|debug]\n"
                  "       sipws-proxy --web-token SECRET --print-web-token USER\n"
-                 "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test\n");
-    return 2;
-}
-
-level g_level = level::info;
-
-template <class... A> void log(level l, const char* fmt, A... a) {
-    if (l > g_level) return;
-    static const char* names[] = {"error", "warn", "info", "debug"};
-    char stamp[32];
-    std::time_t t = std::time(nullptr);
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
-    std::fprintf(stdout, "%s %s ", stamp, names[static_cast<int>(l)]);
-    if constexpr (sizeof...(A) == 0) std::fputs(fmt, stdout);
-    else std::fprintf(stdout, fmt, a...);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+                 "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test --threads 1\n");
 }
 
 /// The web token of USER under SECRET: `USER.` + base64url(HMAC-SHA-256).
@@ -109,14 +92,6 @@ struct proxy_web_auth {
 struct proxy_config : tr::default_config {
     using web_auth_policy = proxy_web_auth;
     using keepalive_policy = tr::policy::ws_ping_keepalive; // finds dead browser tabs
-};
-
-// ---- counters (SIGUSR1) ---------------------------------------------------
-
-struct counters {
-    std::uint64_t connections_total = 0, messages_in = 0, messages_out = 0;
-    std::map<std::string, std::uint64_t> errors; ///< by kind
-    void error(const std::string& kind) { ++errors[kind]; }
 };
 
 // ---- the proxy ---------------------------------------------------------------
@@ -210,25 +185,30 @@ public:
         log(level::info, "shutting down");
         for (auto& l : plain_) l->stop();
         for (auto& l : secure_) l->stop();
-        purge_timer_.cancel();
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            stopping_ = true;
+            purge_timer_.cancel();
+        }
         registry_->close_all(sipws::ws::close_code::going_away, "shutting down");
     }
 
+    /// After stop()'s grace period: drops whatever is still open.
+    void finish() { registry_->abort_all(); }
+
     void print_counters() const {
-        std::printf("counters: connections open=%zu total=%llu bindings=%zu aors=%zu messages in=%llu out=%llu",
-                    registry_->size(), static_cast<unsigned long long>(c_.connections_total),
-                    store_.size(), store_.aors(r7::binding_clock::now()).size(),
-                    static_cast<unsigned long long>(c_.messages_in),
-                    static_cast<unsigned long long>(c_.messages_out));
-        std::printf(" errors");
-        if (c_.errors.empty()) std::printf(" none");
-        for (const auto& kv : c_.errors)
-            std::printf(" %s=%llu", kv.first.c_str(), static_cast<unsigned long long>(kv.second));
-        std::printf("\n");
+        std::size_t bindings = 0, aors = 0;
+        {
+            std::lock_guard<std::mutex> lk(mu_);
+            bindings = store_.size();
+            aors = store_.aors(r7::binding_clock::now()).size();
+        }
+        std::printf("counters: connections open=%zu total=%llu bindings=%zu aors=%zu messages in=%llu out=%llu%s\n",
+                    registry_->size(), sipws_program::count(c_.connections_total), bindings, aors,
+                    sipws_program::count(c_.messages_in), sipws_program::count(c_.messages_out),
+                    c_.errors_text().c_str());
         std::fflush(stdout);
     }
-
-    tr::flow_registry& registry() { return *registry_; }
 
 private:
     int fail_start(const std::string& url, const std::string& why) {
@@ -287,6 +267,9 @@ private:
 
     // ---- flows ----------------------------------------------------------
 
+    // Threads: listeners, flows and the purge timer call in from any worker
+    // thread; mu_ guards flows_, store_, registrar_ and digest_.
+
     void flow_opened(const tr::flow_info& i) {
         ++c_.connections_total;
         flow_state s;
@@ -300,10 +283,12 @@ private:
         log(level::debug, "flow %llu open from %s:%u%s%s", static_cast<unsigned long long>(i.id),
             s.remote_address.c_str(), s.remote_port, s.identity.empty() ? "" : " web identity ",
             s.identity.c_str());
+        std::lock_guard<std::mutex> lk(mu_);
         flows_[i.id] = std::move(s);
     }
 
     void flow_closed(tr::flow_id f) {
+        std::lock_guard<std::mutex> lk(mu_);
         flows_.erase(f);
         for (const r7::binding& b : store_.remove_flow(f)) log_binding(r7::binding_event::flow_closed, b);
         log(level::debug, "flow %llu closed", static_cast<unsigned long long>(f));
@@ -313,6 +298,8 @@ private:
         purge_timer_.expires_after(std::chrono::seconds(1));
         purge_timer_.async_wait([this](std::error_code ec) {
             if (ec) return;
+            std::lock_guard<std::mutex> lk(mu_);
+            if (stopping_) return;
             for (const r7::binding& b : store_.purge(r7::binding_clock::now()))
                 log_binding(r7::binding_event::expired, b);
             schedule_purge();
@@ -361,6 +348,7 @@ private:
             resp.content_type = "application/json";
             resp.body = "[";
             bool first = true;
+            std::lock_guard<std::mutex> lk(mu_);
             for (const auto& aor : store_.aors(r7::binding_clock::now())) {
                 resp.body += first ? "\"" : ",\"";
                 for (char c : aor) {
@@ -419,6 +407,7 @@ private:
             return;
         }
         if (r->is_response()) return on_response(f, *r);
+        std::lock_guard<std::mutex> lk(mu_);
         on_request(f, *r);
     }
 
@@ -625,7 +614,9 @@ private:
     std::unordered_map<tr::flow_id, flow_state> flows_;
     std::map<unsigned short, std::string> hosts_;
     asio::steady_timer purge_timer_;
-    counters c_;
+    bool stopping_ = false;
+    sipws_program::counters c_;
+    mutable std::mutex mu_;
 };
 
 } // namespace
@@ -633,72 +624,36 @@ private:
 int main(int argc, char** argv) {
     options o;
     std::string print_token;
-    for (int i = 1; i < argc; ++i) {
-        std::string a = argv[i];
-        auto next = [&]() -> std::optional<std::string> {
-            if (i + 1 >= argc) return std::nullopt;
-            return std::string(argv[++i]);
-        };
-        std::optional<std::string> v;
-        if (a == "-h" || a == "--help") return usage(), 0;
-        if (a != "--listen" && a != "--domain" && a != "--cert" && a != "--key" && a != "--auth" &&
-            a != "--web-token" && a != "--http-root" && a != "--log-level" && a != "--print-web-token")
-            return usage(("unknown option " + a).c_str());
-        if (!(v = next())) return usage((a + " needs a value").c_str());
-        if (a == "--listen") o.listen.push_back(*v);
-        else if (a == "--domain") o.domains.push_back(lower(*v));
-        else if (a == "--cert") o.cert = *v;
-        else if (a == "--key") o.key = *v;
-        else if (a == "--auth") o.auth_file = *v;
-        else if (a == "--web-token") o.web_token = *v;
-        else if (a == "--http-root") o.http_root = *v;
-        else if (a == "--print-web-token") print_token = *v;
-        else if (a == "--log-level") {
-            if (*v == "error") o.log_level = level::error;
-            else if (*v == "warn") o.log_level = level::warn;
-            else if (*v == "info") o.log_level = level::info;
-            else if (*v == "debug") o.log_level = level::debug;
-            else return usage("--log-level is error, warn, info or debug");
-        }
-    }
+    auto done = sipws_program::read_options(
+        argc, argv,
+        {"--listen", "--domain", "--cert", "--key", "--auth", "--web-token", "--http-root", "--log-level",
+         "--print-web-token", "--threads"},
+        usage, [&](const std::string& a, const std::string& v) -> std::string {
+            if (a == "--listen") o.listen.push_back(v);
+            else if (a == "--domain") o.domains.push_back(lower(v));
+            else if (a == "--cert") o.cert = v;
+            else if (a == "--key") o.key = v;
+            else if (a == "--auth") o.auth_file = v;
+            else if (a == "--web-token") o.web_token = v;
+            else if (a == "--http-root") o.http_root = v;
+            else if (a == "--print-web-token") print_token = v;
+            else if (a == "--threads") return sipws_program::parse_threads(v, o.threads);
+            else if (auto l = sipws_program::parse_level(v)) sipws_program::log_threshold() = *l;
+            else return "--log-level is error, warn, info or debug";
+            return {};
+        });
+    if (done) return *done;
     if (!print_token.empty()) {
-        if (o.web_token.empty()) return usage("--print-web-token needs --web-token SECRET");
+        if (o.web_token.empty()) return usage("--print-web-token needs --web-token SECRET"), 2;
         std::printf("%s\n", web_token_for(o.web_token, print_token).c_str());
         return 0;
     }
     if (o.listen.empty()) o.listen.push_back("ws://127.0.0.1:8080");
     if (o.domains.empty()) o.domains.push_back("sipws.test");
-    g_level = o.log_level;
-    std::signal(SIGPIPE, SIG_IGN);
 
-    asio::io_context io;
+    asio::io_context io(static_cast<int>(o.threads));
     proxy p(io, o);
-    if (int rc = p.start()) return rc;
-
-    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-    asio::signal_set usr1(io, SIGUSR1);
-    std::function<void()> wait_usr1 = [&] {
-        usr1.async_wait([&](std::error_code ec, int) {
-            if (ec) return;
-            p.print_counters();
-            wait_usr1();
-        });
-    };
-    wait_usr1();
-    asio::steady_timer grace(io);
-    stop_signals.async_wait([&](std::error_code ec, int) {
-        if (ec) return;
-        p.stop();
-        usr1.cancel();
-        // Give the closing handshakes a moment, then stop whatever is left.
-        grace.expires_after(std::chrono::seconds(2));
-        grace.async_wait([&](std::error_code) {
-            p.registry().abort_all();
-            io.stop();
-        });
-    });
-    io.run();
-    p.print_counters();
-    std::printf("sipws-proxy: stopped\n");
-    return 0;
+    int rc = sipws_program::run(io, o.threads, p);
+    if (rc == 0) std::printf("sipws-proxy: stopped\n");
+    return rc;
 }
