@@ -7,6 +7,8 @@
 /// (RFC 6455 section 10.3), Via branches, tags, `.invalid` host labels,
 /// instance ids and keys for signing.
 
+#include <sipws/crypto/detail/random_reservoir.hpp>
+
 #include <openssl/rand.h>
 
 #include <cstddef>
@@ -30,14 +32,18 @@ inline std::string random_bytes(std::size_t n) {
 }
 
 /// \p n random characters from [a-z0-9]: a token that is safe in a SIP
-/// token, a host label and a URI user part alike.
+/// token, a host label and a URI user part alike. Drawn from the thread's
+/// reservoir of CSPRNG output (values used once: tags, branches, Call-IDs),
+/// not for keys.
 inline std::string random_token(std::size_t n) {
     static constexpr char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    std::string out = random_bytes(n);
+    auto& reservoir = detail::random_reservoir::for_this_thread();
+    std::string out(n, '\0');
+    reservoir.take(out.data(), n);
     // 36 does not divide 256; rejection sampling keeps the distribution flat.
     for (std::size_t i = 0; i < n; ++i) {
         unsigned char c = static_cast<unsigned char>(out[i]);
-        while (c >= 252) random_bytes(&c, 1);
+        while (c >= 252) reservoir.take(&c, 1);
         out[i] = alphabet[c % 36];
     }
     return out;

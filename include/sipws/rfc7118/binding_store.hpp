@@ -59,7 +59,7 @@ struct binding {
     bool same_key(const binding& o) const {
         if (!instance.empty() || !o.instance.empty())
             return instance == o.instance && reg_id == o.reg_id;
-        return sip::equivalent(contact, o.contact);
+        return contact == o.contact || sip::equivalent(contact, o.contact); // the usual refresh first
     }
 };
 

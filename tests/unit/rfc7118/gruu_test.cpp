@@ -45,6 +45,24 @@ TEST_CASE("aes-256-gcm: seal/open round trip and tamper detection", "[crypto][ae
     CHECK(tag == sipws::test::from_hex("530f8afbc74536b9a963b4f1c4cb738b"));
 }
 
+TEST_CASE("aes-256-gcm: the reused per-thread contexts give the same answers after a failure",
+          "[crypto][aes_gcm]") {
+    const std::string zero_key(32, '\0'), zero_iv(12, '\0');
+    const auto c14 = sipws::test::from_hex("cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919");
+    auto key = sipws::crypto::random_bytes(32);
+    auto iv = sipws::crypto::random_bytes(12);
+    auto sealed = sipws::crypto::aes256_gcm_seal(key, iv, "aad", "hello world");
+    for (int round = 0; round < 3; ++round) {
+        // NIST SP 800-38D test case 14 (AES-256, zero key and IV, 16 zero octets),
+        // between operations under another key and failed tag checks.
+        CHECK(sipws::crypto::aes256_gcm_seal(zero_key, zero_iv, "", std::string(16, '\0')) == c14);
+        CHECK_FALSE(sipws::crypto::aes256_gcm_open(zero_key, zero_iv, "x", c14));
+        CHECK(sipws::crypto::aes256_gcm_open(zero_key, zero_iv, "", c14) == std::string(16, '\0'));
+        CHECK(sipws::crypto::aes256_gcm_open(key, iv, "aad", sealed) == std::string("hello world"));
+        CHECK_FALSE(sipws::crypto::aes256_gcm_open(zero_key, iv, "aad", sealed));
+    }
+}
+
 TEST_CASE("gruu: public GRUU is the AOR plus gr=instance",
           "[rfc7118][gruu][GR5627-3.1-a][E1-F4-d][E1-F4-e]") {
     auto pub = make_pub_gruu("sip:alice@example.com", "urn:uuid:f81-7dec-14a06cf1");
