@@ -31,12 +31,37 @@ constexpr std::size_t digest_size(hash_algorithm a) noexcept {
 }
 
 namespace detail {
+/// The digest's implementation, looked up once per process: with OpenSSL 3
+/// a digest named by EVP_sha256() and the like is looked up again by every
+/// EVP_DigestInit_ex, which costs more than hashing a SIP header. Falls back
+/// to that form when the explicit lookup fails. Never freed (process-wide).
+inline const EVP_MD* fetched_md(const char* name, const EVP_MD* legacy) noexcept {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    if (EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr)) return md;
+#else
+    (void)name;
+#endif
+    return legacy;
+}
+
 inline const EVP_MD* evp_md(hash_algorithm a) noexcept {
     switch (a) {
-    case hash_algorithm::md5: return EVP_md5();
-    case hash_algorithm::sha1: return EVP_sha1();
-    case hash_algorithm::sha256: return EVP_sha256();
-    case hash_algorithm::sha512_256: return EVP_sha512_256();
+    case hash_algorithm::md5: {
+        static const EVP_MD* md = fetched_md("MD5", EVP_md5());
+        return md;
+    }
+    case hash_algorithm::sha1: {
+        static const EVP_MD* md = fetched_md("SHA1", EVP_sha1());
+        return md;
+    }
+    case hash_algorithm::sha256: {
+        static const EVP_MD* md = fetched_md("SHA256", EVP_sha256());
+        return md;
+    }
+    case hash_algorithm::sha512_256: {
+        static const EVP_MD* md = fetched_md("SHA512-256", EVP_sha512_256());
+        return md;
+    }
     }
     return nullptr;
 }

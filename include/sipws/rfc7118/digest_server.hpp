@@ -133,8 +133,9 @@ class digest_server {
 public:
     using clock = std::chrono::system_clock;
 
-    explicit digest_server(digest_server_options options) : options_(std::move(options)) {
-        if (options_.key.empty()) options_.key = crypto::random_bytes(32);
+    explicit digest_server(digest_server_options options)
+        : options_(std::move(options)),
+          nonce_key_(options_.key.empty() ? (options_.key = crypto::random_bytes(32)) : options_.key) {
         if (options_.algorithms.empty()) options_.algorithms.push_back(digest_algorithm::sha256);
         if (options_.max_tracked_nonces == 0) options_.max_tracked_nonces = 1;
     }
@@ -313,7 +314,7 @@ private:
         msg += options_.realm;
         msg.push_back('\0');
         msg.append(reinterpret_cast<const char*>(issued_and_random), 20);
-        return crypto::hmac_sha256(options_.key, msg);
+        return nonce_key_.mac(msg);
     }
 
     bool decode_nonce(std::string_view nonce, std::array<unsigned char, nonce_size>& raw) const {
@@ -342,6 +343,7 @@ private:
     }
 
     digest_server_options options_;
+    crypto::hmac_sha256_key nonce_key_; ///< options_.key, prepared
     mutable std::mutex mutex_;
     std::map<nonce_id, window> table_;
     nonce_id watermark_{};

@@ -79,6 +79,7 @@ public:
             if (previous_->id == current_.id)
                 throw std::invalid_argument("sipws: flow token keys need distinct ids");
         }
+        prepare();
     }
 
     /// Makes \p next the signing key; the current one stays valid as previous.
@@ -88,6 +89,7 @@ public:
             throw std::invalid_argument("sipws: flow token keys need distinct ids");
         previous_ = std::move(current_);
         current_ = std::move(next);
+        prepare();
     }
 
     std::uint8_t current_key_id() const noexcept { return current_.id; }
@@ -103,7 +105,7 @@ public:
         for (int i = 0; i < 4; ++i)
             raw[static_cast<std::size_t>(10 + i)] =
                 static_cast<unsigned char>(flow.generation >> (24 - 8 * i));
-        auto m = mac(current_, raw.data());
+        auto m = mac(*current_mac_, raw.data());
         for (std::size_t i = 0; i < mac_size; ++i) raw[14 + i] = m[i];
         return crypto::base64url_encode(
             std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
@@ -117,9 +119,9 @@ public:
         if (!bytes || bytes->size() != raw_size) return error::token_malformed;
         auto raw = reinterpret_cast<const unsigned char*>(bytes->data());
         if (raw[0] != version) return error::token_malformed;
-        const flow_token_key* key = raw[1] == current_.id                  ? &current_
-                                    : previous_ && raw[1] == previous_->id ? &*previous_
-                                                                           : nullptr;
+        const crypto::hmac_sha256_key* key = raw[1] == current_.id                  ? &*current_mac_
+                                             : previous_ && raw[1] == previous_->id ? &*previous_mac_
+                                                                                    : nullptr;
         if (!key) return error::token_unknown_key;
         auto m = mac(*key, raw);
         if (!crypto::constant_time_equal(m.data(), raw + 14, mac_size)) return error::token_forged;
@@ -138,15 +140,20 @@ private:
             throw std::invalid_argument("sipws: flow token key shorter than 16 octets");
     }
 
-    static crypto::hmac_sha256_digest mac(const flow_token_key& k, const unsigned char* head) {
-        std::string msg = "sipws flow token";
-        msg.push_back('\0');
-        msg.append(reinterpret_cast<const char*>(head), 14);
-        return crypto::hmac_sha256(k.secret, msg);
+    static crypto::hmac_sha256_digest mac(const crypto::hmac_sha256_key& k, const unsigned char* head) {
+        static constexpr char label[] = "sipws flow token"; // then its NUL, then the head
+        return k.mac(std::string_view(label, sizeof label), std::string_view(reinterpret_cast<const char*>(head), 14));
+    }
+
+    void prepare() {
+        current_mac_.emplace(current_.secret);
+        if (previous_) previous_mac_.emplace(previous_->secret);
+        else previous_mac_.reset();
     }
 
     flow_token_key current_;
     std::optional<flow_token_key> previous_;
+    std::optional<crypto::hmac_sha256_key> current_mac_, previous_mac_;
 };
 
 /// `sip:TOKEN@HOST;lr;ob` (or `sips:` / without `ob`): the URI an edge proxy

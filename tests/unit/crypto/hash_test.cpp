@@ -5,6 +5,7 @@
 #include "support/test.hpp"
 
 #include <set>
+#include <thread>
 
 using sipws::crypto::hash_algorithm;
 using sipws::crypto::hash_hex;
@@ -50,5 +51,28 @@ TEST_CASE("random: tokens use the safe alphabet and do not repeat", "[random]") 
         REQUIRE(t.size() == 12);
         for (char c : t) CHECK(((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')));
         CHECK(seen.insert(t).second);
+    }
+}
+
+TEST_CASE("hmac: a prepared key gives the one-shot MAC for every key length, from any thread", "[hmac]") {
+    // RFC 4231 test case 2, as one piece and split in two.
+    sipws::crypto::hmac_sha256_key jefe("Jefe");
+    auto hex = [](const sipws::crypto::hmac_sha256_digest& d) {
+        return sipws::crypto::to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+    };
+    const char* want = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    CHECK(hex(jefe.mac("what do ya want for nothing?")) == want);
+    CHECK(hex(jefe.mac("what do ya ", "want for nothing?")) == want);
+    // Keys shorter than, equal to and longer than the 64-octet block (hashed first).
+    for (std::size_t n : {0, 1, 16, 32, 63, 64, 65, 131, 200}) {
+        std::string key = sipws::crypto::random_bytes(n);
+        std::string msg = sipws::crypto::random_bytes(n + 7);
+        sipws::crypto::hmac_sha256_key k(key);
+        CHECK(k.mac(msg) == sipws::crypto::hmac_sha256(key, msg));
+        sipws::crypto::hmac_sha256_key copy = k;
+        sipws::crypto::hmac_sha256_digest other{};
+        std::thread t([&] { other = copy.mac(std::string_view(msg).substr(0, 3), std::string_view(msg).substr(3)); });
+        t.join();
+        CHECK(other == sipws::crypto::hmac_sha256(key, msg));
     }
 }
