@@ -46,6 +46,7 @@ inline std::optional<std::string> aor_of(std::string_view uri_text) {
 /// The canonical AOR of a From / To / Contact value.
 inline std::optional<std::string> aor_of(const sip::name_addr& na) {
     if (na.uri_text.empty()) return std::nullopt;
+    if (na.uri.is_sip() && !na.uri.host.empty()) return aor_of(na.uri); // parsed with the header
     return aor_of(na.uri_text);
 }
 

@@ -24,6 +24,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <functional>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -102,6 +104,12 @@ public:
     virtual std::vector<binding> purge(binding_clock::time_point now) = 0;
 
     virtual std::vector<binding> lookup(std::string_view aor, binding_clock::time_point now) const = 0;
+    /// Calls \p f with each binding lookup() would return, in that order,
+    /// without copying them. \p f must not call the store.
+    virtual void visit(std::string_view aor, binding_clock::time_point now,
+                       const std::function<void(const binding&)>& f) const {
+        for (const binding& b : lookup(aor, now)) f(b);
+    }
     /// The binding of \p aor with the same key as \p probe (expired or not).
     virtual std::optional<binding> find(const binding& probe) const = 0;
     /// The AORs with at least one live binding, sorted.
@@ -174,6 +182,28 @@ public:
             return a.updated_at > b.updated_at;
         });
         return out;
+    }
+
+    void visit(std::string_view aor, binding_clock::time_point now,
+               const std::function<void(const binding&)>& f) const override {
+        std::lock_guard<std::mutex> lk(mu_);
+        auto it = map_.find(aor);
+        if (it == map_.end()) return;
+        const auto& list = it->second;
+        const binding* local[8];
+        std::vector<const binding*> heap;
+        const binding** first = local;
+        if (list.size() > std::size(local)) {
+            heap.resize(list.size());
+            first = heap.data();
+        }
+        std::size_t n = 0;
+        for (const auto& b : list)
+            if (b.live(now)) first[n++] = &b;
+        std::stable_sort(first, first + n, [](const binding* a, const binding* b) {
+            return a->updated_at > b->updated_at;
+        });
+        for (std::size_t i = 0; i < n; ++i) f(*first[i]);
     }
 
     std::optional<binding> find(const binding& probe) const override {

@@ -69,10 +69,15 @@ public:
     /// \p host is host[:port] as the edge writes it in Path, Record-Route
     /// and Via (e.g. "edge.example.com" or "[::1]:8080").
     outbound_edge(flow_token_codec codec, std::string host)
-        : codec_(std::move(codec)), host_(std::move(host)) {}
+        : codec_(std::move(codec)), host_(std::move(host)) {
+        own_.push_back(own_host::of(host_));
+    }
 
     /// Another host[:port] that names this edge in Route values.
-    void add_alias(std::string host_port) { aliases_.push_back(std::move(host_port)); }
+    void add_alias(std::string host_port) {
+        own_.push_back(own_host::of(host_port));
+        aliases_.push_back(std::move(host_port));
+    }
 
     const std::string& host() const noexcept { return host_; }
     flow_token_codec& codec() noexcept { return codec_; }
@@ -84,9 +89,8 @@ public:
     /// edge's or an alias (a URI without port matches any port).
     bool is_own(const sip::uri& u) const {
         if (!u.is_sip()) return false;
-        if (matches(u, host_)) return true;
-        for (const auto& a : aliases_)
-            if (matches(u, a)) return true;
+        for (const own_host& h : own_)
+            if (h.matches(u)) return true;
         return false;
     }
 
@@ -248,13 +252,30 @@ private:
         return r;
     }
 
-    static bool matches(const sip::uri& u, std::string_view host_port) {
-        std::error_code ec;
-        const std::string text = "sip:" + std::string(host_port);
-        sip::uri me = sip::parse_uri(text, ec);
-        if (ec || !sip::detail::iequals(u.host, me.host)) return false;
-        return !u.has_port || !me.has_port || u.port == me.port;
-    }
+    /// One of the edge's names, parsed once: a URI matches it by host
+    /// (case-insensitive) and by port when both name one.
+    struct own_host {
+        std::string host;
+        bool valid = false, has_port = false;
+        std::uint16_t port = 0;
+
+        static own_host of(std::string_view host_port) {
+            own_host h;
+            std::error_code ec;
+            const std::string text = "sip:" + std::string(host_port); // me views it
+            sip::uri me = sip::parse_uri(text, ec);
+            if (ec) return h;
+            h.host = std::string(me.host);
+            h.valid = true;
+            h.has_port = me.has_port;
+            h.port = me.port;
+            return h;
+        }
+        bool matches(const sip::uri& u) const {
+            if (!valid || !sip::detail::iequals(u.host, host)) return false;
+            return !u.has_port || !has_port || u.port == port;
+        }
+    };
 
     bool host_matches(std::string_view sent_by) const {
         std::error_code ec;
@@ -266,6 +287,7 @@ private:
     flow_token_codec codec_;
     std::string host_;
     std::vector<std::string> aliases_;
+    std::vector<own_host> own_; ///< host_ and the aliases, parsed
     std::string path_transport_;
 };
 

@@ -130,12 +130,14 @@ public:
         };
         std::vector<pending> ops;
         if (has_contact) {
-            std::size_t n = 0, nonzero_with_reg = 0, nonzero = 0;
+            std::size_t nonzero_with_reg = 0, nonzero = 0;
             bool star = false;
+            std::vector<sip::name_addr> contacts; // each Contact parsed once
             for (const sip::name_addr& c : req.contacts()) {
-                ++n;
+                contacts.push_back(c);
                 if (c.is_star()) star = true;
             }
+            const std::size_t n = contacts.size();
             if (star) {
                 // RFC 3261 10.3 step 6.
                 if (n != 1 || !expires_header || *expires_header != 0)
@@ -145,7 +147,7 @@ public:
                 out.headers = contact_rows(*aor, req, ua_gruu, now);
                 return out;
             }
-            for (const sip::name_addr& c : req.contacts()) {
+            for (const sip::name_addr& c : contacts) {
                 if (c.uri_text.empty()) return fail(400, "Bad Request - malformed Contact");
                 std::uint32_t e = expiry_of(c, expires_header);
                 if (e != 0) {
@@ -163,9 +165,8 @@ public:
                     return fail(423, {}, "Min-Expires: " + std::to_string(opt_.min_expires.count()) + "\r\n");
                 if (e != 0 && !p.b.instance.empty()) {
                     // GR5627-5.1-a.
-                    std::error_code ce;
-                    sip::uri cu = sip::parse_uri(c.uri_text, ce);
-                    if (ce || !cu.is_sip())
+                    const sip::uri& cu = c.uri;
+                    if (!cu.is_sip())
                         return fail(403, "Forbidden - the Contact of an instance must be a SIP URI");
                     if (sip::equivalent(c.uri_text, to.uri_text) ||
                         (cu.is_gruu() && aor_of(cu) == *aor))
@@ -269,20 +270,24 @@ private:
     std::string contact_rows(const std::string& aor, const sip::message& req, bool ua_gruu,
                              binding_clock::time_point now) const {
         std::string out;
-        for (const binding& b : store_->lookup(aor, now)) {
-            out += "Contact: <" + b.contact + ">" + b.contact_params;
-            out += ";expires=" + std::to_string(b.seconds_left(now));
+        store_->visit(aor, now, [&](const binding& b) {
+            out += "Contact: <";
+            out += b.contact;
+            out += '>';
+            out += b.contact_params;
+            out += ";expires=";
+            out += std::to_string(b.seconds_left(now));
             if (opt_.gruu && ua_gruu && !b.instance.empty()) {
-                out += ";pub-gruu=" + quote_gruu(make_pub_gruu(aor, b.instance));
+                out += ";pub-gruu=";
+                out += quote_gruu(make_pub_gruu(aor, b.instance));
                 if (temp_) {
                     std::string_view domain = aor_domain(aor);
-                    out += ";temp-gruu=" +
-                           quote_gruu(temp_->mint(aor, b.instance, b.call_id, domain,
-                                                  aor.rfind("sips:", 0) == 0));
+                    out += ";temp-gruu=";
+                    out += quote_gruu(temp_->mint(aor, b.instance, b.call_id, domain, aor.rfind("sips:", 0) == 0));
                 }
             }
             out += "\r\n";
-        }
+        });
         (void)req;
         return out;
     }

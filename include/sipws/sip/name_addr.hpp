@@ -9,6 +9,7 @@
 /// temp-gruu). Contact `*` is a name_addr with is_star() true.
 
 #include <sipws/sip/detail/scan.hpp>
+#include <sipws/sip/detail/temporary_string.hpp>
 #include <sipws/sip/error.hpp>
 #include <sipws/sip/parameters.hpp>
 #include <sipws/sip/uri.hpp>
@@ -157,6 +158,9 @@ inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
     detail::parse_name_addr_into(value, na, ec, opt);
     return na;
 }
+/// Not for a temporary std::string: the name_addr would view freed memory.
+template <class S, std::enable_if_t<detail::is_temporary_string_v<S>, int> = 0>
+name_addr parse_name_addr(S&& value, std::error_code& ec, const name_addr_options& opt = {}) = delete;
 
 } // namespace sipws::sip
 

@@ -21,6 +21,7 @@
 /// more data. A malformed or conflicting Content-Length is errc::bad_content_length.
 
 #include <sipws/sip/detail/chars.hpp>
+#include <sipws/sip/detail/temporary_string.hpp>
 #include <sipws/sip/error.hpp>
 #include <sipws/sip/header_id.hpp>
 #include <sipws/sip/message.hpp>
@@ -591,6 +592,14 @@ parse_result<N> parse(std::string_view input, const parse_options& opt = {}) {
     r.error = parse(input, r.msg, opt);
     return r;
 }
+
+/// Not for a temporary std::string: the message would view freed memory
+/// (keep the string alive as long as the result).
+template <std::size_t N = default_max_headers, class S,
+          std::enable_if_t<detail::is_temporary_string_v<S>, int> = 0>
+parse_result<N> parse(S&& input, const parse_options& opt = {}) = delete;
+template <class S, std::enable_if_t<detail::is_temporary_string_v<S>, int> = 0>
+parse_error parse(S&& input, message& m, const parse_options& opt = {}) = delete;
 
 } // namespace sipws::sip
 

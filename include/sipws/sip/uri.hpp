@@ -8,6 +8,7 @@
 /// escaping helpers.
 
 #include <sipws/sip/detail/chars.hpp>
+#include <sipws/sip/detail/temporary_string.hpp>
 #include <sipws/sip/error.hpp>
 #include <sipws/sip/parameters.hpp>
 
@@ -378,6 +379,9 @@ inline uri parse_uri(std::string_view text, std::error_code& ec,
     detail::parse_uri_into(text, u, ec, opt);
     return u;
 }
+/// Not for a temporary std::string: the uri would view freed memory.
+template <class S, std::enable_if_t<detail::is_temporary_string_v<S>, int> = 0>
+uri parse_uri(S&& text, std::error_code& ec, const uri_parse_options& opt = {}) = delete;
 
 /// parse_uri() that reports only success.
 inline bool is_valid_uri(std::string_view text, const uri_parse_options& opt = {}) {

@@ -7,6 +7,7 @@
 /// `SIP/2.0/WSS host[:port];branch=...;received=...;rport[=port]`.
 
 #include <sipws/sip/detail/scan.hpp>
+#include <sipws/sip/detail/temporary_string.hpp>
 #include <sipws/sip/error.hpp>
 #include <sipws/sip/parameters.hpp>
 #include <sipws/sip/uri.hpp>
@@ -184,6 +185,9 @@ inline via parse_via(std::string_view value, std::error_code& ec) {
     detail::parse_via_into(value, v, ec);
     return v;
 }
+/// Not for a temporary std::string: the via would view freed memory.
+template <class S, std::enable_if_t<detail::is_temporary_string_v<S>, int> = 0>
+via parse_via(S&& value, std::error_code& ec) = delete;
 
 } // namespace sipws::sip
 

@@ -354,9 +354,8 @@ TEST_CASE("ua transaction: a 407 to MESSAGE is answered with Proxy-Authorization
     s.body = "hi";
     client_request req(s, "h.invalid", false, &auth);
     const std::string text = req.send(t0);
-    auto r = req.on_response(*sip::parse(respond(text, 407, "Proxy-Authenticate: " +
-                                                                server.challenges().front() + "\r\n")),
-                             t0);
+    const std::string challenge = respond(text, 407, "Proxy-Authenticate: " + server.challenges().front() + "\r\n");
+    auto r = req.on_response(*sip::parse(challenge), t0);
     REQUIRE(r.what == client_request::result::kind::retry);
     auto m = sip::parse(r.request);
     REQUIRE(m);
@@ -368,7 +367,8 @@ TEST_CASE("ua transaction: a 407 to MESSAGE is answered with Proxy-Authorization
                            },
                            "sip:bob@example.com");
     CHECK(v.status == digest_status::ok);
-    auto fin = req.on_response(*sip::parse(respond(r.request, 480)), t0);
+    const std::string final_response = respond(r.request, 480);
+    auto fin = req.on_response(*sip::parse(final_response), t0);
     CHECK(fin.what == client_request::result::kind::final);
     CHECK(fin.status == 480u);
 }
@@ -480,7 +480,8 @@ TEST_CASE("ua answer: MESSAGE gets 200 with a To tag, OPTIONS 200, others 405, A
 
     ua_answer_options o;
     o.to_tag = "fixed";
-    const std::string opt_text = *answer_request(*sip::parse(req("OPTIONS")), o);
+    const std::string options_request = req("OPTIONS"), invite = req("INVITE"), ack = req("ACK");
+    const std::string opt_text = *answer_request(*sip::parse(options_request), o);
     auto opt = sip::parse(opt_text);
     REQUIRE(opt);
     CHECK(opt->status_code() == 200u);
@@ -488,10 +489,10 @@ TEST_CASE("ua answer: MESSAGE gets 200 with a To tag, OPTIONS 200, others 405, A
     CHECK(opt->value(sip::header_id::allow) == "MESSAGE, OPTIONS");
     CHECK(opt->has_option_tag(sip::header_id::supported, "outbound"));
 
-    const std::string inv_text = *answer_request(*sip::parse(req("INVITE")));
+    const std::string inv_text = *answer_request(*sip::parse(invite));
     auto inv = sip::parse(inv_text);
     REQUIRE(inv);
     CHECK(inv->status_code() == 405u);
     CHECK(inv->has(sip::header_id::allow));
-    CHECK_FALSE(answer_request(*sip::parse(req("ACK"))));
+    CHECK_FALSE(answer_request(*sip::parse(ack)));
 }

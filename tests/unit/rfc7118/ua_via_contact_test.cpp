@@ -45,7 +45,8 @@ TEST_CASE("ua via: WS and WSS transport, .invalid sent-by, fresh branch, rport",
         CHECK(parsed.received.empty());
     }
     std::error_code ec;
-    CHECK_FALSE(sip::parse_via(make_ua_via(false, host, b1, false), ec).has_rport);
+    const std::string plain = make_ua_via(false, host, b1, false);
+    CHECK_FALSE(sip::parse_via(plain, ec).has_rport);
 }
 
 TEST_CASE("ua via: responses without received are accepted, foreign ones dropped",

@@ -249,7 +249,8 @@ TEST_CASE("responses: RFC 3261 8.2.6 copies and 400 naming the defect", "[sip][r
     REQUIRE_FALSE(n.ok());
     CHECK_FALSE(make_error_response(*n, n.error));
     // a response is never answered
-    auto resp_bad = parse(crlf("SIP/2.0 200 OK\nVia: SIP/2.0/WS h.invalid;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>\nCall-ID: c\nCSeq: 1 X\nMax-Forwards: 999\n\n"));
+    const std::string resp_bad_wire = crlf("SIP/2.0 200 OK\nVia: SIP/2.0/WS h.invalid;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\nTo: <sip:a@b>\nCall-ID: c\nCSeq: 1 X\nMax-Forwards: 999\n\n");
+    auto resp_bad = parse(resp_bad_wire);
     REQUIRE_FALSE(resp_bad.ok());
     CHECK_FALSE(make_error_response(*resp_bad, resp_bad.error));
 }
