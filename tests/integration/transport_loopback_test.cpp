@@ -145,7 +145,7 @@ TEST_CASE("transport: server-initiated close and IPv6 loopback", "[transport][WS
 }
 
 TEST_CASE("transport: wss with a test CA, SNI and host-name verification",
-          "[transport][tls][WS7118-9.1-a][WS7118-9.1-b]") {
+          "[transport][tls][WS7118-9.1-a][WS7118-9.1-b][WS6455-4.1-b][WS6455-10.6-a]") {
     const std::string dir = make_temp_dir("tls");
     {
         process ca({"bash", std::string(source_dir()) + "/tests/peers/make-test-ca.sh", dir,
@@ -367,7 +367,7 @@ TEST_CASE("transport: idle timeout closes with 1001", "[transport][timeout]") {
     CHECK(sbox.closes[0].second.error == tr::error::idle_timeout);
 }
 
-TEST_CASE("transport: WebSocket ping keep-alive and pong timeout", "[transport][keepalive]") {
+TEST_CASE("transport: WebSocket ping keep-alive and pong timeout", "[transport][keepalive][WS7118-6-a]") {
     struct config : tr::default_config {
         using keepalive_policy = tr::policy::ws_ping_keepalive;
     };
@@ -427,7 +427,7 @@ TEST_CASE("transport: WebSocket ping keep-alive and pong timeout", "[transport][
 }
 
 TEST_CASE("transport: RFC 5626 CRLF keep-alive in both roles",
-          "[transport][keepalive][OB5626-KA-a][OB5626-KA-b][OB5626-KA-c][WS7118-6-b]") {
+          "[transport][keepalive][OB5626-KA-a][OB5626-KA-b][OB5626-KA-c][WS7118-6-b][OB5626-5.4-a][OB5626-4.4.1-a]") {
     struct config : tr::default_config {
         using keepalive_policy = tr::policy::crlf_keepalive;
     };

@@ -8,6 +8,9 @@
 /// limits::connect_timeout, TLS with SNI and certificate + host-name
 /// verification on by default, then the opening handshake within
 /// limits::handshake_timeout (offering the Config's subprotocols).
+/// Attempts to an address that already has one in the CONNECTING state wait
+/// for it to open or fail, then go one at a time (RFC 6455 4.1, step 2);
+/// limits::connect_timeout counts the wait.
 ///
 /// \code
 ///   sipws::transport::connector<> c(io);
@@ -21,6 +24,7 @@
 /// completion token works (callback, use_future, use_awaitable). A server
 /// that answers the upgrade with an HTTP error gives error::handshake_refused.
 
+#include <sipws/transport/detail/connecting_gate.hpp>
 #include <sipws/transport/tls.hpp>
 #include <sipws/ws/url.hpp>
 
@@ -118,6 +122,7 @@ private:
         ws::url url;
         connect_options opts;
         bool timed_out = false;
+        bool waiting = false; // behind another attempt to the same address
         std::shared_ptr<context_type> ctx;
         asio::ssl::context* tls = nullptr;
         std::shared_ptr<asio::ssl::context> tls_keep; // when the connector owns it
@@ -144,7 +149,7 @@ private:
         a->ctx = ctx_;
         a->tls = tls_;
         if (own_tls_.get() == tls_) a->tls_keep = own_tls_;
-        asio::post(strand, [a, lim] {
+        asio::post(strand, [a, lim, gate = gate_] {
             if (lim.connect_timeout.count() > 0) {
                 a->timer.expires_after(lim.connect_timeout);
                 a->timer.async_wait([a](std::error_code ec) {
@@ -153,18 +158,38 @@ private:
                     a->resolver.cancel();
                     std::error_code ig;
                     a->socket.close(ig);
+                    if (a->waiting) { // still behind another attempt: report now
+                        a->waiting = false;
+                        a->done(make_error_code(error::connect_timeout), flow_id{0});
+                    }
                 });
             }
             a->resolver.async_resolve(
                 std::string(a->url.address()), std::to_string(a->url.port),
-                [a](std::error_code ec, asio::ip::tcp::resolver::results_type results) {
+                [a, gate](std::error_code ec, asio::ip::tcp::resolver::results_type results) {
                     if (ec) return fail(a, ec);
-                    asio::async_connect(a->socket, results,
-                                        [a](std::error_code ec2, const asio::ip::tcp::endpoint&) {
-                                            if (ec2) return fail(a, ec2);
-                                            a->timer.cancel();
-                                            connected(a);
-                                        });
+                    // WS6455-4.1-a: one CONNECTING attempt per address (the
+                    // first one resolved, the one tried first).
+                    const asio::ip::tcp::endpoint key = results.begin()->endpoint();
+                    a->waiting = true;
+                    gate->enter(key, [a, gate, key, results] {
+                        asio::post(a->socket.get_executor(), [a, gate, key, results] {
+                            if (!a->waiting) return gate->leave(key); // timed out while waiting
+                            a->waiting = false;
+                            a->done = detail::completion<std::error_code, flow_id>(
+                                [gate, key, d = std::move(a->done)](std::error_code e, flow_id f) mutable {
+                                    gate->leave(key);
+                                    d(e, f);
+                                },
+                                asio::any_io_executor(a->socket.get_executor()));
+                            asio::async_connect(a->socket, results,
+                                                [a](std::error_code ec2, const asio::ip::tcp::endpoint&) {
+                                                    if (ec2) return fail(a, ec2);
+                                                    a->timer.cancel();
+                                                    connected(a);
+                                                });
+                        });
+                    });
                 });
         });
     }
@@ -198,6 +223,7 @@ private:
 
     asio::io_context& io_;
     std::shared_ptr<context_type> ctx_;
+    std::shared_ptr<detail::connecting_gate> gate_ = std::make_shared<detail::connecting_gate>();
     asio::ssl::context* tls_ = nullptr;
     std::shared_ptr<asio::ssl::context> own_tls_;
 };

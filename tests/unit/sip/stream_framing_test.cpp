@@ -11,7 +11,7 @@ namespace {
 const std::string head = "MESSAGE sip:bob@sipws.test SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bK1\r\n";
 }
 
-TEST_CASE("stream framing: one message by Content-Length, then the next", "[sip][stream_framing]") {
+TEST_CASE("stream framing: one message by Content-Length, then the next", "[sip][stream_framing][SIP3261-7.5-a]") {
     const std::string a = head + "Content-Length: 5\r\n\r\nhello";
     const std::string b = head + "l: 0\r\n\r\n";
     const std::string both = a + b;
@@ -30,7 +30,7 @@ TEST_CASE("stream framing: one message by Content-Length, then the next", "[sip]
     CHECK(f.size == b.size()); // compact form
 }
 
-TEST_CASE("stream framing: CRLF keepalives before a message are skipped", "[sip][stream_framing]") {
+TEST_CASE("stream framing: CRLF keepalives before a message are skipped", "[sip][stream_framing][SIP3261-7.5-a]") {
     const std::string a = "\r\n\r\n" + head + "content-length :  2\r\n\r\nhi";
     std::error_code ec;
     auto f = next_stream_frame(a, ec);
@@ -43,7 +43,7 @@ TEST_CASE("stream framing: CRLF keepalives before a message are skipped", "[sip]
     CHECK(f.size == 0);
 }
 
-TEST_CASE("stream framing: errors that end the stream", "[sip][stream_framing]") {
+TEST_CASE("stream framing: errors that end the stream", "[sip][stream_framing][SIP3261-7.5-a]") {
     std::error_code ec;
     next_stream_frame(head + "\r\n", ec);
     CHECK(ec == errc::missing_header);

@@ -304,7 +304,7 @@ TEST_CASE("RFC 4475 3.1.1.9-10 semiuri, transports", "[sip][torture][TT4475-a]")
     }
 }
 
-TEST_CASE("RFC 4475 3.1.1.11-13 mpart01, unreason, noreason", "[sip][torture][TT4475-a]") {
+TEST_CASE("RFC 4475 3.1.1.11-13 mpart01, unreason, noreason", "[sip][torture][TT4475-a][SIP3261-7.4-a]") {
     {
         std::string s = load("mpart01");
         auto r = parse(s);
@@ -391,7 +391,7 @@ TEST_CASE("RFC 4475 3.1.2: invalid messages are refused with the expected outcom
 }
 
 TEST_CASE("RFC 4475 3.1.2.12 baddate: a malformed Date alone is not a reason to reject",
-          "[sip][torture][TT4475-b]") {
+          "[sip][torture][TT4475-b][SIP3261-7.3-f]") {
     std::string s = load("baddate");
     auto r = parse(s);
     REQUIRE(r.ok());
