@@ -8,7 +8,13 @@
 //                COMMAND
 //   COMMAND: register [--expires N] | unregister | options [--to SIP-URI]
 //          | message --to SIP-URI --text TEXT
-//          | listen [--expires N] [--count N] [--duration S]
+//          | listen [--expires N] [--count N] [--duration S] [--retry-base S]
+//
+// listen stays registered: when the connection is lost it reconnects and
+// registers again with the same instance-id and reg-id, after the delays of
+// RFC 5626 4.5 once Outbound is in use (30 s base, doubling, up to 1800 s,
+// randomised) and of RFC 6455 7.2.3 otherwise (first within 0-5 s, then a
+// truncated exponential backoff); --retry-base sets the base.
 //
 // One line per event on stdout (the same lines as tests/peers/jssip-ua.mjs):
 //   CONNECTED <url> | CONNECT_FAILED <url> | DISCONNECTED <code>
@@ -18,7 +24,7 @@
 //   REGISTRATION_FAILED <code> <reason> | UNREGISTERED
 //   OPTIONS <code> <reason>
 //   MESSAGE_SENT <code> | MESSAGE_FAILED <code> <reason>
-//   LISTENING | MESSAGE from <uri>: <text>
+//   LISTENING | MESSAGE from <uri>: <text> | RECONNECTING in=<ms>ms
 // and on failure one line "sipws-client: <what went wrong>" on stderr.
 // Exit status: 0 success, 1 SIP failure, 2 usage, 3 transport failure, 4 timeout.
 #include <sipws/rfc7118/instance_id_file.hpp>
@@ -27,6 +33,7 @@
 #include <sipws/rfc7118/ua_registration.hpp>
 #include <sipws/sip/parser.hpp>
 #include <sipws/transport/connector.hpp>
+#include <sipws/transport/reconnect_backoff.hpp>
 
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
@@ -56,8 +63,9 @@ const char* const usage_text =
     "  unregister                         remove every binding of the AOR\n"
     "  options [--to SIP-URI]             send OPTIONS (default: the AOR's domain)\n"
     "  message --to SIP-URI --text TEXT   send one MESSAGE\n"
-    "  listen [--expires N] [--count N] [--duration S]\n"
-    "                                     stay registered, print each MESSAGE received\n";
+    "  listen [--expires N] [--count N] [--duration S] [--retry-base S]\n"
+    "                                     stay registered (reconnecting when the connection\n"
+    "                                     is lost), print each MESSAGE received\n";
 
 struct options {
     std::string server, aor, password, user, ca_file, instance_file, to, text, command;
@@ -67,6 +75,7 @@ struct options {
     unsigned count = 0;
     std::chrono::seconds duration{0};
     std::chrono::seconds timeout{15};
+    std::optional<std::chrono::seconds> retry_base;
 };
 
 struct usage_error {
@@ -114,6 +123,7 @@ options parse_args(int argc, char** argv) {
         else if (k == "--text") o.text = value();
         else if (k == "--count") o.count = static_cast<unsigned>(number(k, value(), 1000000));
         else if (k == "--duration") o.duration = std::chrono::seconds(number(k, value(), 31536000));
+        else if (k == "--retry-base") o.retry_base = std::chrono::seconds(number(k, value(), 1800));
         else if (k == "-h" || k == "--help") throw usage_error{};
         else if (!k.empty() && k[0] != '-' && o.command.empty()) o.command = k;
         else throw usage_error{"unexpected argument '" + k + "'"};
@@ -171,7 +181,12 @@ class client {
 public:
     client(options o, std::string instance)
         : o_(std::move(o)), conn_(io_), tx_timer_(io_), refresh_timer_(io_), end_timer_(io_),
-          signals_(io_, SIGINT, SIGTERM) {
+          retry_timer_(io_), signals_(io_, SIGINT, SIGTERM) {
+        if (o_.retry_base) {
+            if (o_.retry_base->count() == 0) throw usage_error{"--retry-base must be above 0"};
+            backoff_.first = *o_.retry_base;
+            recovery_.all_flows_failed = *o_.retry_base;
+        }
         url_ = *sipws::ws::parse_url(o_.server);
         std::error_code ec;
         sip::uri aor = sip::parse_uri(o_.aor, ec);
@@ -195,17 +210,7 @@ public:
         signals_.async_wait([this](std::error_code ec, int) {
             if (!ec) stop(exit_ok);
         });
-        tr::connect_options co;
-        co.verify_peer = !o_.insecure;
-        conn_.async_connect(o_.server, co, [this](std::error_code ec, tr::flow_id f) {
-            if (ec) {
-                line("CONNECT_FAILED " + o_.server);
-                return fail(exit_transport, "cannot connect to " + o_.server + ": " + ec.message());
-            }
-            flow_ = f;
-            line("CONNECTED " + o_.server);
-            start();
-        });
+        connect();
         if (o_.command != "listen") {
             end_timer_.expires_after(o_.timeout + 2s);
             end_timer_.async_wait([this](std::error_code ec) {
@@ -226,6 +231,42 @@ public:
     }
 
 private:
+    void connect() {
+        tr::connect_options co;
+        co.verify_peer = !o_.insecure;
+        conn_.async_connect(o_.server, co, [this](std::error_code ec, tr::flow_id f) {
+            if (closing_) {
+                if (!ec) conn_.registry().close(f);
+                return;
+            }
+            if (ec) {
+                line("CONNECT_FAILED " + o_.server);
+                if (recovering_ && !stopping_) {
+                    ++failures_;
+                    return schedule_reconnect();
+                }
+                return fail(exit_transport, "cannot connect to " + o_.server + ": " + ec.message());
+            }
+            flow_ = f;
+            line("CONNECTED " + o_.server);
+            if (stopping_) return finish(status_.value_or(exit_ok));
+            start();
+        });
+    }
+
+    /// listen: the flow is gone; a new one after the recovery delay
+    /// (OB5626-4.5-a with Outbound, WS6455-7.2-a without).
+    void schedule_reconnect() {
+        const double u = rf::random_unit();
+        auto delay = outbound_used_ ? rf::flow_recovery_delay(failures_, true, u, recovery_)
+                                    : backoff_.delay(failures_, u);
+        line("RECONNECTING in=" + std::to_string(delay.count()) + "ms");
+        retry_timer_.expires_after(delay);
+        retry_timer_.async_wait([this](std::error_code ec) {
+            if (!ec && !stopping_) connect();
+        });
+    }
+
     void start() {
         const std::string& c = o_.command;
         if (c == "register" || c == "listen" || c == "unregister") {
@@ -328,6 +369,12 @@ private:
                                                : std::to_string(ev.status) + " " + ev.reason;
             if (ev.error) why += " (" + ev.error.message() + ")";
             if (stopping_) return finish(status_.value_or(exit_ok));
+            if (recovering_ && (ev.status == 408 || ev.status >= 500) && flow_ != 0) {
+                // The replacement flow does not work yet: drop it and retry.
+                ++failures_;
+                conn_.registry().close(flow_);
+                return;
+            }
             return fail(ev.status == 408 ? exit_timeout : exit_sip, "REGISTER failed: " + why);
         }
         case kind::unregistered:
@@ -345,7 +392,10 @@ private:
             line("GRUU pub=" + (g.pub().empty() ? std::string("-") : g.pub()) +
                  " temp=" + (g.temp().empty() ? std::string("-") : g.temp()));
         if (o_.command == "register") return finish(exit_ok);
+        failures_ = 0;
+        recovering_ = false;
         if (reg_->outbound_active()) {
+            outbound_used_ = true;
             auto interval = rf::keepalive_interval(reg_->flow_timer_seconds());
             rf::apply_crlf_keepalive(conn_.keepalive_policy(), interval);
             line("OUTBOUND keepalive=crlf interval=" + std::to_string(interval.count()) + "ms");
@@ -391,6 +441,14 @@ private:
     void on_closed(const tr::close_info& ci) {
         if (closing_) return io_.stop();
         line("DISCONNECTED " + std::to_string(ci.code));
+        if (o_.command == "listen" && !stopping_) {
+            flow_ = 0;
+            tx_timer_.cancel();
+            refresh_timer_.cancel();
+            reg_.reset();
+            recovering_ = true;
+            return schedule_reconnect();
+        }
         fail(exit_transport, "connection to " + o_.server + " lost" +
                                  (ci.error ? ": " + ci.error.message() : std::string()));
     }
@@ -402,6 +460,7 @@ private:
         if (!why.empty()) error_line(why);
         status_ = status;
         refresh_timer_.cancel();
+        retry_timer_.cancel();
         if (reg_ && reg_->registered() && flow_ != 0) {
             send(reg_->unregister_request());
             arm_tx_timer(reg_->deadline());
@@ -427,6 +486,7 @@ private:
         if (!status_ || *status_ == exit_ok) status_ = status;
         tx_timer_.cancel();
         refresh_timer_.cancel();
+        retry_timer_.cancel();
         signals_.cancel();
         if (flow_ != 0 && conn_.registry().close(flow_)) {
             end_timer_.expires_after(3s);
@@ -442,7 +502,7 @@ private:
     options o_;
     asio::io_context io_;
     tr::connector<> conn_;
-    asio::steady_timer tx_timer_, refresh_timer_, end_timer_;
+    asio::steady_timer tx_timer_, refresh_timer_, end_timer_, retry_timer_;
     asio::signal_set signals_;
     sipws::ws::url url_;
     std::string domain_uri_;
@@ -456,6 +516,11 @@ private:
     bool listening_ = false;
     bool stopping_ = false;
     bool closing_ = false;
+    bool recovering_ = false;    // listen: the flow was lost, a new one is on its way
+    bool outbound_used_ = false; // the registrar confirmed Outbound
+    unsigned failures_ = 0;      // consecutive failed recovery attempts
+    tr::reconnect_backoff backoff_;
+    rf::flow_recovery_times recovery_;
     std::optional<int> status_;
 };
 

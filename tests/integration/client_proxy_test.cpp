@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -50,6 +51,21 @@ std::string gruu_field(const std::string& line, const std::string& key) {
     if (at == std::string::npos) return {};
     at += key.size() + 1;
     return line.substr(at, line.find(' ', at) - at);
+}
+
+/// Waits until \p needle appears \p n times in the output of \p p.
+bool wait_for_count(sipws::test::process& p, const std::string& needle, std::size_t n,
+                    std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const std::string& out = p.output();
+        std::size_t count = 0;
+        for (std::size_t at = out.find(needle); at != std::string::npos; at = out.find(needle, at + 1))
+            ++count;
+        if (count >= n) return true;
+        if (std::chrono::steady_clock::now() >= deadline || !p.running()) return false;
+        std::this_thread::sleep_for(50ms);
+    }
 }
 
 } // namespace
@@ -163,4 +179,46 @@ TEST_CASE("sipws-client and JsSIP exchange MESSAGE through sipws-proxy with dige
     INFO("wrong password:\n" << bad.output);
     CHECK(bad.status == 1);
     CHECK(bad.line("REGISTRATION_FAILED").rfind("REGISTRATION_FAILED 403", 0) == 0);
+}
+
+TEST_CASE("sipws-client listen: after the proxy restarts it reconnects and registers again with "
+          "the same instance and reg-id",
+          "[client][proxy][reconnect][OB5626-4.5-a][WS6455-7.2-a]") {
+    REQUIRE(sipws::test::file_exists(client_program()));
+    client_dir d;
+    proxy_options o;
+    auto p = std::make_unique<sipws_proxy>(o);
+    o.ws_port = p->ws_port();
+    const std::string url = p->ws_url();
+
+    auto bob = start_peer(client_argv(d, url, "sip:bob@sipws.test",
+                                      {"listen", "--duration", "60", "--retry-base", "1"}),
+                          "LISTENING");
+    const std::string instance = sipws::test::line_starting(bob->output(), "INSTANCE ");
+    CHECK(instance.find(" reg-id=1") != std::string::npos);
+
+    // The proxy dies without a closing handshake; a new one comes up on the same port.
+    p->proc().signal(SIGKILL);
+    REQUIRE(bob->wait_for_output("DISCONNECTED", 10s));
+    REQUIRE(bob->wait_for_output("RECONNECTING in=", 10s));
+    p = std::make_unique<sipws_proxy>(o);
+    // Attempts against the dead port may fail first; then bob registers again.
+    REQUIRE(wait_for_count(*bob, "REGISTERED expires=", 2, 30s));
+    INFO("bob:\n" << bob->output() << "\nproxy:\n" << p->output());
+    // The first delay with Outbound in use is within [base/2, base] (OB5626-4.5-a).
+    const std::string first = sipws::test::field_of(sipws::test::line_starting(bob->output(), "RECONNECTING "), "in");
+    REQUIRE_FALSE(first.empty());
+    const long ms = std::stol(first);
+    CHECK(ms >= 500);
+    CHECK(ms <= 1000);
+    // The same instance-id and reg-id: the new proxy reaches bob by his AOR.
+    peer_result alice = run_peer(client_argv(
+        d, url, "sip:alice@sipws.test", {"message", "--to", "sip:bob@sipws.test", "--text", "after restart"}));
+    INFO("alice:\n" << alice.output);
+    CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+    CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: after restart", 10s));
+    bob->signal(SIGTERM);
+    CHECK(bob->wait(15s) == 0);
+    std::size_t at = bob->output().rfind("INSTANCE ");
+    CHECK(bob->output().substr(at, bob->output().find('\n', at) - at) == instance);
 }

@@ -50,13 +50,14 @@ struct proxy_options {
     std::string web_token;          ///< --web-token when not empty
     std::string domain = "sipws.test";
     std::string log_level = "info";
+    unsigned short ws_port = 0;     ///< the ws listener's port (0: a free one)
 };
 
 class sipws_proxy {
 public:
     explicit sipws_proxy(const proxy_options& o = {}) {
         dir_ = make_temp_dir("proxy");
-        ws_port_ = free_port();
+        ws_port_ = o.ws_port ? o.ws_port : free_port();
         ws_url_ = "ws://127.0.0.1:" + std::to_string(ws_port_);
         std::vector<std::string> argv{program(), "--listen", ws_url_, "--domain", o.domain,
                                       "--log-level", o.log_level};

@@ -81,18 +81,33 @@ void apply_crlf_keepalive(KeepalivePolicy& policy, std::chrono::milliseconds int
     policy.pong_timeout = std::chrono::seconds(10);
 }
 
+/// The base and maximum times of flow recovery (RFC 5626 4.5: configurable,
+/// 30 s when every flow failed, 90 s otherwise, at most 1800 s).
+struct flow_recovery_times {
+    std::chrono::milliseconds all_flows_failed{30000};
+    std::chrono::milliseconds some_flows_failed{90000};
+    std::chrono::milliseconds max{1800000};
+};
+
 /// The wait before re-registering a replacement flow after
 /// \p consecutive_failures failures, for a draw \p u in [0, 1]
-/// (OB5626-4.5-a).
+/// (OB5626-4.5-a): W = min(max, base * 2^failures), uniform in [W/2, W].
 inline std::chrono::milliseconds flow_recovery_delay(unsigned consecutive_failures,
-                                                     bool all_flows_failed, double u) {
+                                                     bool all_flows_failed, double u,
+                                                     const flow_recovery_times& t) {
     if (!(u >= 0.0)) u = 0.0;
     if (u > 1.0) u = 1.0;
-    const double base = all_flows_failed ? 30.0 : 90.0;
-    double w = base;
-    for (unsigned i = 0; i < consecutive_failures && w < 1800.0; ++i) w *= 2.0;
-    if (w > 1800.0) w = 1800.0;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(1000.0 * (0.5 * w + u * 0.5 * w)));
+    const double max = static_cast<double>(t.max.count());
+    double w = static_cast<double>((all_flows_failed ? t.all_flows_failed : t.some_flows_failed).count());
+    for (unsigned i = 0; i < consecutive_failures && w < max; ++i) w *= 2.0;
+    if (w > max) w = max;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(0.5 * w + u * 0.5 * w));
+}
+
+/// flow_recovery_delay() with the RFC's default times.
+inline std::chrono::milliseconds flow_recovery_delay(unsigned consecutive_failures,
+                                                     bool all_flows_failed, double u) {
+    return flow_recovery_delay(consecutive_failures, all_flows_failed, u, flow_recovery_times{});
 }
 
 } // namespace sipws::rfc7118

@@ -444,6 +444,14 @@ TEST_CASE("ua outbound: keep-alive intervals and flow recovery delays",
     CHECK(flow_recovery_delay(2, true, 1.0) == 120s);
     CHECK(flow_recovery_delay(30, false, 1.0) == 1800s);
     CHECK(flow_recovery_delay(30, false, 0.0) == 900s);
+    flow_recovery_times fast; // configurable times (RFC 5626 4.5)
+    fast.all_flows_failed = 1s;
+    fast.max = 5s;
+    CHECK(flow_recovery_delay(0, true, 0.0, fast) == 500ms);
+    CHECK(flow_recovery_delay(0, true, 1.0, fast) == 1s);
+    CHECK(flow_recovery_delay(2, true, 1.0, fast) == 4s);
+    CHECK(flow_recovery_delay(3, true, 1.0, fast) == 5s);
+    CHECK(flow_recovery_delay(0, false, 1.0, fast) == 5s); // 90 s base, capped by max
 
     const std::string ok = "SIP/2.0 200 OK\r\nVia: SIP/2.0/WS h.invalid;branch=z9hG4bKa\r\n"
                            "From: <sip:a@b>;tag=1\r\nTo: <sip:a@b>;tag=2\r\nCall-ID: c\r\n"

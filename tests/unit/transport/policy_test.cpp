@@ -6,6 +6,7 @@
 #include <sipws/transport/error.hpp>
 #include <sipws/transport/flow.hpp>
 #include <sipws/transport/flow_registry.hpp>
+#include <sipws/transport/reconnect_backoff.hpp>
 
 #include <set>
 #include <thread>
@@ -169,4 +170,24 @@ TEST_CASE("transport: error codes and flow ids", "[transport]") {
     CHECK_FALSE(reg.close(*all.begin()));
     CHECK(reg.flows().empty());
     CHECK(reg.size() == 0);
+}
+
+TEST_CASE("reconnect backoff: a random first delay, then truncated binary exponential backoff",
+          "[transport][reconnect][WS6455-7.2-a]") {
+    using std::chrono::milliseconds;
+    sipws::transport::reconnect_backoff b; // first 5 s, max 120 s
+    CHECK(b.delay(0, 0.0) == milliseconds(0));
+    CHECK(b.delay(0, 1.0) == milliseconds(5000));
+    CHECK(b.delay(0, 0.5) == milliseconds(2500));
+    CHECK(b.delay(1, 0.0) == milliseconds(5000));  // W = 10 s, [W/2, W]
+    CHECK(b.delay(1, 1.0) == milliseconds(10000));
+    CHECK(b.delay(3, 1.0) == milliseconds(40000));
+    CHECK(b.delay(5, 1.0) == milliseconds(120000)); // truncated
+    CHECK(b.delay(1000, 0.0) == milliseconds(60000));
+    CHECK(b.delay(2, -3.0) == milliseconds(10000)); // draws outside [0, 1] are clamped
+    CHECK(b.delay(2, 7.0) == milliseconds(20000));
+    b.first = milliseconds(200);
+    b.max = milliseconds(1000);
+    CHECK(b.delay(0, 1.0) == milliseconds(200));
+    CHECK(b.delay(4, 1.0) == milliseconds(1000));
 }
