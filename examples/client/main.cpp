@@ -294,7 +294,6 @@ private:
             const bool msg = c == "message";
             auto spec = rf::make_out_of_dialog_spec(msg ? "MESSAGE" : "OPTIONS",
                                                     o_.to.empty() ? domain_uri_ : o_.to, o_.aor);
-            spec.headers.emplace_back("Supported", std::string(rf::ua_request_supported));
             spec.headers.emplace_back("User-Agent", "sipws-client");
             if (msg) {
                 spec.content_type = "text/plain;charset=UTF-8";

@@ -10,6 +10,7 @@
 /// built with it.
 
 #include <sipws/rfc7118/identifiers.hpp>
+#include <sipws/rfc7118/ua_contact.hpp>
 
 #include <cstdint>
 #include <string>
@@ -102,8 +103,9 @@ inline std::string make_name_addr(std::string_view uri, std::string_view display
 }
 
 /// A request outside any dialog from \p from_aor to \p target (Request-URI
-/// and To): fresh From tag and Call-ID, CSeq 1; the Via is set when it is
-/// sent (client_request). \p contact may be empty (MESSAGE needs none).
+/// and To): fresh From tag and Call-ID, CSeq 1, `Supported:
+/// ua_request_supported` (OB5626-4.3-a); the Via is set when it is sent
+/// (client_request). \p contact may be empty (MESSAGE needs none).
 inline request_spec make_out_of_dialog_spec(std::string method, std::string_view target,
                                             std::string_view from_aor,
                                             std::string_view display_name = {},
@@ -117,6 +119,7 @@ inline request_spec make_out_of_dialog_spec(std::string method, std::string_view
     s.call_id = make_call_id();
     s.cseq = 1;
     s.contact = std::move(contact);
+    s.headers.emplace_back("Supported", std::string(ua_request_supported));
     return s;
 }
 

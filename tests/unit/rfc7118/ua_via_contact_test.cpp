@@ -141,13 +141,12 @@ TEST_CASE("ua contact: REGISTER Supported lists path, outbound and gruu",
 }
 
 TEST_CASE("ua request: the wire form parses and carries every field",
-          "[rfc7118][ua][WS7118-5-f][SIP3261-8.1.1.7-a]") {
+          "[rfc7118][ua][WS7118-5-f][SIP3261-8.1.1.7-a][OB5626-4.3-a]") {
     request_spec s = make_out_of_dialog_spec("MESSAGE", "sip:bob@example.com",
                                              "sip:alice@example.com", "Alice \"A\"");
     s.via = make_ua_via(false, "h.invalid", make_branch());
     s.content_type = "text/plain";
     s.body = "h\xc3\xa9llo";
-    s.headers.emplace_back("Supported", "outbound");
     const std::string text = make_request(s);
     auto m = sip::parse(text);
     REQUIRE(m);
@@ -162,7 +161,10 @@ TEST_CASE("ua request: the wire form parses and carries every field",
     CHECK(m->cseq()->method == "MESSAGE");
     CHECK(m->content_length() == s.body.size());
     CHECK(m->body() == s.body);
+    // Supported: outbound on requests other than REGISTER too (OB5626-4.3-a).
     CHECK(m->has_option_tag(sip::header_id::supported, "outbound"));
+    CHECK(m->has_option_tag(sip::header_id::supported, "gruu"));
+    CHECK(m->values(sip::header_id::supported).size() == 3);
     CHECK_FALSE(m->has(sip::header_id::contact));
     // Two specs never share From tag or Call-ID.
     request_spec t = make_out_of_dialog_spec("OPTIONS", "sip:example.com", "sip:alice@example.com");
