@@ -29,29 +29,13 @@ using sipws::test::ua_argv;
 
 namespace {
 
-// Registers \p listener, sends one MESSAGE from \p sender, and checks that it
-// arrived with its text and that both sides saw success.
+// One MESSAGE from alice (\p sender_script) to bob (\p listener_script) through Kamailio.
 void exchange_message(kamailio& k, const std::string& server, const std::string& listener_script,
                       const std::string& sender_script, std::vector<std::string> tls,
                       const std::string& text) {
-    std::vector<std::string> listen_args = tls;
-    listen_args.insert(listen_args.end(), {"listen", "--count", "1", "--duration", "20"});
-    auto bob = start_peer(ua_argv(listener_script, server, "sip:bob@sipws.test", listen_args),
-                          "LISTENING");
-
-    std::vector<std::string> send_args = tls;
-    send_args.insert(send_args.end(), {"message", "--to", "sip:bob@sipws.test", "--text", text});
-    peer_result alice = run_peer(ua_argv(sender_script, server, "sip:alice@sipws.test", send_args));
-    INFO("sender output:\n" << alice.output << k.log_tail());
-    CHECK(alice.status == 0);
-    CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
-
-    const std::string expected = "MESSAGE from sip:alice@sipws.test: " + text;
-    bool arrived = bob->wait_for_output(expected, 10s);
-    INFO("listener output:\n" << bob->output());
-    CHECK(arrived);
-    CHECK(bob->wait(10s) == 0);
-    CHECK(bob->output().find("UNREGISTERED") != std::string::npos);
+    sipws::test::exchange_message({server, listener_script, sender_script, std::move(tls), {}, {}, {},
+                                   [&k] { return k.log_tail(); }},
+                                  text);
 }
 
 } // namespace
@@ -248,41 +232,14 @@ TEST_CASE("Kamailio: on the wire every WebSocket frame carries one SIP message",
     sipws::test::require_node_modules();
     kamailio k;
     // Kept as a build artifact, for a look with Wireshark.
-    ::mkdir((std::string(sipws::test::binary_dir()) + "/artifacts").c_str(), 0755);
-    const std::string pcap =
-        std::string(sipws::test::binary_dir()) + "/artifacts/kamailio-ws.pcapng";
-    const std::string port = std::to_string(k.ws_port());
-    auto capture = start_peer({"bash", sipws::test::peers_dir() + "/wire-check.sh", "capture",
-                               "--out", pcap, "--port", port},
-                              "WIRE_CAPTURING");
-
+    sipws::test::wire_capture capture(sipws::test::artifacts_dir() + "/kamailio-ws.pcapng",
+                                      std::to_string(k.ws_port()));
     exchange_message(k, k.ws_url(), "jssip-ua.mjs", "jssip-ua.mjs", {}, "on the wire");
     peer_result offline =
         run_peer(ua_argv("jssip-ua.mjs", k.ws_url(), "sip:alice@sipws.test",
                          {"message", "--to", "sip:nobody@sipws.test", "--text", "x"}));
     CHECK(offline.line("MESSAGE_FAILED").rfind("MESSAGE_FAILED 480", 0) == 0);
-
-    std::this_thread::sleep_for(300ms); // let the last frames reach the capture
-    capture->stop();
-    INFO("capture output:\n" << capture->output());
-
-    peer_result check = run_peer(
-        {"bash", sipws::test::peers_dir() + "/wire-check.sh", "analyze", "--port", port, pcap});
-    INFO("wire check:\n" << check.output);
-    CHECK(check.status == 0);
-    CHECK(check.has_line("WIRE_OK"));
-    CHECK(check.line("WIRE_MALFORMED") == "WIRE_MALFORMED 0");
-    // Every leg crosses the captured port: bob's REGISTER and un-REGISTER
-    // (200 each); alice's MESSAGE in, relayed to bob, bob's 200 and its relay
-    // back; the MESSAGE to nobody and its 480.
-    const std::string methods = check.line("WIRE_SIP_METHODS");
-    CHECK(methods.find("REGISTER=2") != std::string::npos);
-    CHECK(methods.find("MESSAGE=3") != std::string::npos);
-    const std::string status = check.line("WIRE_SIP_STATUS");
-    CHECK(status.find("200=4") != std::string::npos);
-    CHECK(status.find("480=1") != std::string::npos);
-    // Three connections, each upgraded with the sip subprotocol.
-    CHECK(check.line("WIRE_HANDSHAKES") == "WIRE_HANDSHAKES 3 3 3");
+    sipws::test::check_message_scenario_on_wire(capture.analyze());
 }
 
 namespace {

@@ -23,44 +23,24 @@ using sipws::test::ua_argv;
 
 namespace {
 
-// Registers bob with \p listener_script, sends one MESSAGE from alice with
-// \p sender_script, checks both sides.
+// One MESSAGE from alice (\p sender_script) to bob (\p listener_script)
+// through the proxy, whose /online lists bob meanwhile (the browser demo polls it).
 void exchange_message(sipws_proxy& p, const std::string& server, const std::string& listener_script,
                       const std::string& sender_script, std::vector<std::string> common,
                       const std::string& text, std::vector<std::string> bob_extra = {},
                       std::vector<std::string> alice_extra = {}) {
-    std::vector<std::string> listen_args = common;
-    listen_args.insert(listen_args.end(), bob_extra.begin(), bob_extra.end());
-    listen_args.insert(listen_args.end(), {"listen", "--count", "1", "--duration", "20"});
-    auto bob = start_peer(ua_argv(listener_script, server, "sip:bob@sipws.test", listen_args), "LISTENING");
-
-    // bob is online: /online lists him (the browser demo polls it).
-    std::string online = sipws::test::http_get(p.ws_port(), "/online");
-    INFO("/online:\n" << online);
-    CHECK(online.find("\r\n\r\n[") != std::string::npos);
-    CHECK(online.find("\"sip:bob@sipws.test\"") != std::string::npos);
-
-    std::vector<std::string> send_args = common;
-    send_args.insert(send_args.end(), alice_extra.begin(), alice_extra.end());
-    send_args.insert(send_args.end(), {"message", "--to", "sip:bob@sipws.test", "--text", text});
-    peer_result alice = run_peer(ua_argv(sender_script, server, "sip:alice@sipws.test", send_args));
-    INFO("sender output:\n" << alice.output << "\nproxy output:\n" << p.output());
-    CHECK(alice.status == 0);
-    CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
-
-    const std::string expected = "MESSAGE from sip:alice@sipws.test: " + text;
-    bool arrived = bob->wait_for_output(expected, 10s);
-    INFO("listener output:\n" << bob->output());
-    CHECK(arrived);
-    CHECK(bob->wait(10s) == 0);
-    CHECK(bob->output().find("UNREGISTERED") != std::string::npos);
+    auto online = [&p] {
+        std::string page = sipws::test::http_get(p.ws_port(), "/online");
+        INFO("/online:\n" << page);
+        CHECK(page.find("\r\n\r\n[") != std::string::npos);
+        CHECK(page.find("\"sip:bob@sipws.test\"") != std::string::npos);
+    };
+    sipws::test::exchange_message({server, listener_script, sender_script, std::move(common),
+                                   std::move(bob_extra), std::move(alice_extra), online,
+                                   [&p] { return p.output(); }},
+                                  text);
 }
 
-std::string artifacts() {
-    std::string dir = std::string(sipws::test::binary_dir()) + "/artifacts";
-    ::mkdir(dir.c_str(), 0755);
-    return dir;
-}
 
 } // namespace
 
@@ -225,7 +205,7 @@ TEST_CASE("sipws-proxy: two headless Chromium pages of the demo it serves call e
     REQUIRE(page.rfind("HTTP/1.1 200 OK\r\n", 0) == 0); // the demo was built (target sipws-browser-demo)
     CHECK(page.find("text/html") != std::string::npos);
 
-    const std::string shot = artifacts() + "/proxy-browser-call.png";
+    const std::string shot = sipws::test::artifacts_dir() + "/proxy-browser-call.png";
     const std::string url = "http://127.0.0.1:" + std::to_string(p.ws_port()) + "/";
     peer_result call = run_peer({"node", sipws::test::peers_dir() + "/browser-call.mjs", "--server", p.ws_url(),
                                  "--page", url, "--screenshot", shot},
@@ -245,34 +225,12 @@ TEST_CASE("sipws-proxy: on the wire every WebSocket frame carries one SIP messag
           "[interop][proxy][wire][WS7118-4.1-b][WS7118-4.1-f][WS7118-5-b]") {
     sipws::test::require_node_modules();
     sipws_proxy p;
-    const std::string pcap = artifacts() + "/proxy-ws.pcapng";
-    const std::string port = std::to_string(p.ws_port());
-    auto capture = start_peer({"bash", sipws::test::peers_dir() + "/wire-check.sh", "capture", "--out", pcap,
-                               "--port", port},
-                              "WIRE_CAPTURING");
-
+    sipws::test::wire_capture capture(sipws::test::artifacts_dir() + "/proxy-ws.pcapng",
+                                      std::to_string(p.ws_port()));
     exchange_message(p, p.ws_url(), "jssip-ua.mjs", "jssip-ua.mjs", {}, "on the wire");
     peer_result offline = run_peer(ua_argv("jssip-ua.mjs", p.ws_url(), "sip:alice@sipws.test",
                                            {"message", "--to", "sip:nobody@sipws.test", "--text", "x"}));
     CHECK(offline.line("MESSAGE_FAILED").rfind("MESSAGE_FAILED 480", 0) == 0);
-
-    std::this_thread::sleep_for(300ms); // let the last frames reach the capture
-    capture->stop();
-    INFO("capture output:\n" << capture->output());
-
-    peer_result check =
-        run_peer({"bash", sipws::test::peers_dir() + "/wire-check.sh", "analyze", "--port", port, pcap});
-    INFO("wire check:\n" << check.output);
-    CHECK(check.status == 0);
-    CHECK(check.has_line("WIRE_OK"));
-    CHECK(check.line("WIRE_MALFORMED") == "WIRE_MALFORMED 0");
-    // bob's REGISTER and un-REGISTER; alice's MESSAGE in and relayed; the MESSAGE to nobody.
-    const std::string methods = check.line("WIRE_SIP_METHODS");
-    CHECK(methods.find("REGISTER=2") != std::string::npos);
-    CHECK(methods.find("MESSAGE=3") != std::string::npos);
-    const std::string status = check.line("WIRE_SIP_STATUS");
-    CHECK(status.find("200=4") != std::string::npos);
-    CHECK(status.find("480=1") != std::string::npos);
-    // The /online GET is plain HTTP; the three SIP connections upgrade with sip.
-    CHECK(check.line("WIRE_HANDSHAKES") == "WIRE_HANDSHAKES 3 3 3");
+    // The /online GETs are plain HTTP: still three upgraded connections.
+    sipws::test::check_message_scenario_on_wire(capture.analyze());
 }

@@ -14,11 +14,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -193,6 +195,94 @@ start_peer(std::vector<std::string> argv, const std::string& ready,
         throw std::runtime_error(p->command() + " did not print " + ready + ":\n" + out);
     }
     return p;
+}
+
+/// One MESSAGE from alice to bob through a server, with Node user agents:
+/// bob registers and listens for one message, alice sends it; both sides'
+/// lines are checked (MESSAGE_SENT 200, the text arrives, bob unregisters).
+struct message_exchange {
+    std::string server;                      ///< the URL both use
+    std::string listener_script = "jssip-ua.mjs";
+    std::string sender_script = "jssip-ua.mjs";
+    std::vector<std::string> common;         ///< arguments of both (e.g. --ca FILE)
+    std::vector<std::string> listener_extra; ///< bob's own arguments
+    std::vector<std::string> sender_extra;   ///< alice's own arguments
+    std::function<void()> on_listening;      ///< runs once bob is registered
+    std::function<std::string()> context;    ///< added to failure reports (server logs)
+};
+
+inline void exchange_message(const message_exchange& x, const std::string& text) {
+    const auto context = [&x] { return x.context ? x.context() : std::string(); };
+    std::vector<std::string> listen_args = x.common;
+    listen_args.insert(listen_args.end(), x.listener_extra.begin(), x.listener_extra.end());
+    listen_args.insert(listen_args.end(), {"listen", "--count", "1", "--duration", "20"});
+    auto bob = start_peer(ua_argv(x.listener_script, x.server, "sip:bob@sipws.test", listen_args),
+                          "LISTENING");
+    if (x.on_listening) x.on_listening();
+
+    std::vector<std::string> send_args = x.common;
+    send_args.insert(send_args.end(), x.sender_extra.begin(), x.sender_extra.end());
+    send_args.insert(send_args.end(), {"message", "--to", "sip:bob@sipws.test", "--text", text});
+    peer_result alice = run_peer(ua_argv(x.sender_script, x.server, "sip:alice@sipws.test", send_args));
+    INFO("sender output:\n" << alice.output << "\nserver:\n" << context());
+    CHECK(alice.status == 0);
+    CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+
+    const std::string expected = "MESSAGE from sip:alice@sipws.test: " + text;
+    bool arrived = bob->wait_for_output(expected, std::chrono::seconds(10));
+    INFO("listener output:\n" << bob->output());
+    CHECK(arrived);
+    CHECK(bob->wait(std::chrono::seconds(10)) == 0);
+    CHECK(bob->output().find("UNREGISTERED") != std::string::npos);
+}
+
+/// The build's artifacts/ directory (created), for files kept after a test.
+inline std::string artifacts_dir() {
+    std::string dir = std::string(binary_dir()) + "/artifacts";
+    ::mkdir(dir.c_str(), 0755);
+    return dir;
+}
+
+/// A tshark capture of a loopback TCP port (tests/peers/wire-check.sh),
+/// running from construction until analyze().
+class wire_capture {
+public:
+    wire_capture(const std::string& pcap, const std::string& port) : pcap_(pcap), port_(port) {
+        proc_ = start_peer({"bash", peers_dir() + "/wire-check.sh", "capture", "--out", pcap_,
+                            "--port", port_},
+                           "WIRE_CAPTURING");
+    }
+    /// Stops the capture and checks it: WIRE_* lines in the result.
+    peer_result analyze() {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300)); // the last frames
+        proc_->stop();
+        peer_result r = run_peer({"bash", peers_dir() + "/wire-check.sh", "analyze", "--port", port_, pcap_});
+        r.output = "capture:\n" + proc_->output() + "\nanalysis:\n" + r.output;
+        return r;
+    }
+
+private:
+    std::string pcap_, port_;
+    std::unique_ptr<process> proc_;
+};
+
+/// The checks of a capture of the scenario both servers' wire tests run:
+/// bob's REGISTER and un-REGISTER (200 each); alice's MESSAGE in, relayed
+/// to bob, bob's 200 and its relay back; a MESSAGE to nobody and its 480;
+/// three connections, each upgraded with the sip subprotocol; every frame
+/// carries one well-formed SIP message.
+inline void check_message_scenario_on_wire(const peer_result& check) {
+    INFO("wire check:\n" << check.output);
+    CHECK(check.status == 0);
+    CHECK(check.has_line("WIRE_OK"));
+    CHECK(check.line("WIRE_MALFORMED") == "WIRE_MALFORMED 0");
+    const std::string methods = check.line("WIRE_SIP_METHODS");
+    CHECK(methods.find("REGISTER=2") != std::string::npos);
+    CHECK(methods.find("MESSAGE=3") != std::string::npos);
+    const std::string status = check.line("WIRE_SIP_STATUS");
+    CHECK(status.find("200=4") != std::string::npos);
+    CHECK(status.find("480=1") != std::string::npos);
+    CHECK(check.line("WIRE_HANDSHAKES") == "WIRE_HANDSHAKES 3 3 3");
 }
 
 } // namespace sipws::test
