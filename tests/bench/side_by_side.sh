@@ -294,14 +294,14 @@ ratio() { # key -> proxy/kamailio
 echo
 echo "SIP over WebSocket, loopback, 2 server threads/workers each; load client 2 threads on the same cores"
 echo "cells: transactions/s (p50/p99 latency ms); idle: KB of memory per registered idle connection"
-printf '%-22s %-24s %-24s %-24s %s\n' "" "${title[proxy]}" "${title[gateway]}" "${title[kamailio]}" "sipws-proxy/Kamailio"
+printf '%-26s %-24s %-24s %-24s %s\n' "" "${title[proxy]}" "${title[gateway]}" "${title[kamailio]}" "sipws-proxy/Kamailio"
 for r in "${rows[@]}"; do
   set -- $r
   if [ "$1" = register ]; then label="REGISTER C=$2"; else label="MESSAGE C=$2 ($(($2 / 2)) pairs)"; fi
-  printf '%-22s %-24s %-24s %-24s %s\n' "$label" "${cell["proxy:$r"]:-}" "${cell["gateway:$r"]:-}" \
+  printf '%-26s %-24s %-24s %-24s %s\n' "$label" "${cell["proxy:$r"]:-}" "${cell["gateway:$r"]:-}" \
     "${cell["kamailio:$r"]:-}" "$(ratio "$r")"
 done
-printf '%-22s %-24s %-24s %-24s %s\n' "idle KB/conn N=$idle" "${cell[proxy:idle]:-}" "${cell[gateway:idle]:-}" \
+printf '%-26s %-24s %-24s %-24s %s\n' "idle KB/conn N=$idle" "${cell[proxy:idle]:-}" "${cell[gateway:idle]:-}" \
   "${cell[kamailio:idle]:-}" "$(ratio idle)"
 if [ ${#notes[@]} -gt 0 ]; then
   echo
