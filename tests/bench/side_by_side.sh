@@ -128,6 +128,7 @@ wait_for_line() { # file regex seconds pid -> 0 when the line appears
 # start_SERVER sets ws_port and server_pids (the processes whose memory counts)
 # and appends the PIDs to stop to `started`.
 kamailio_n=0
+start_n=0
 start_kamailio() { # name [start-kamailio.sh options...] -> kam_pid (Kamailio's main process)
   local name=$1 out
   shift
@@ -144,7 +145,9 @@ start_kamailio() { # name [start-kamailio.sh options...] -> kam_pid (Kamailio's 
 }
 
 start_sipws_proxy() {
-  local log=$work/sipws-proxy.log
+  local log
+  start_n=$((start_n + 1))
+  log=$work/sipws-proxy-$start_n.log
   ws_port=$(port)
   "$proxy" --listen "ws://127.0.0.1:$ws_port" --domain "$domain" --threads 2 --log-level warn >"$log" 2>&1 &
   started+=($!)
@@ -153,7 +156,9 @@ start_sipws_proxy() {
 }
 
 start_gateway_kamailio() {
-  local udp log=$work/sipws-gateway.log
+  local udp log
+  start_n=$((start_n + 1))
+  log=$work/sipws-gateway-$start_n.log
   udp=$(port)
   start_kamailio kamailio-udp --udp-port "$udp" --children 2 --udp-buffer 4194304 || return 1
   ws_port=$(port)
