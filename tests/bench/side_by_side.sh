@@ -36,7 +36,7 @@
 # Every server is started on free loopback ports and stopped by PID (also on
 # failure and Ctrl-C). The load client and the server share the machine's
 # cores: the figures compare servers under the same conditions, they are not
-# absolute capacities. Default run about 5 minutes, --quick about 90 s
+# absolute capacities. Default run about 4 minutes, --quick about 1 minute
 # (2 s measured per row, N=2000 idle connections).
 set -uo pipefail
 

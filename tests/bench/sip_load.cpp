@@ -161,17 +161,11 @@ std::string_view trim(std::string_view s) {
 /// An RFC 6455 client frame (always masked) appended to \p out.
 void append_frame(std::string& out, unsigned opcode, std::string_view payload, fast_random& rnd) {
     std::size_t n = payload.size();
+    // Payload length: 7 bits, or 126/127 and a 16/64-bit extended length.
+    int ext = n < 126 ? 0 : n < 65536 ? 2 : 8;
     out.push_back(static_cast<char>(0x80 | opcode));
-    if (n < 126) {
-        out.push_back(static_cast<char>(0x80 | n));
-    } else if (n < 65536) {
-        out.push_back(static_cast<char>(0x80 | 126));
-        out.push_back(static_cast<char>(n >> 8));
-        out.push_back(static_cast<char>(n & 0xff));
-    } else {
-        out.push_back(static_cast<char>(0x80 | 127));
-        for (int sh = 56; sh >= 0; sh -= 8) out.push_back(static_cast<char>((n >> sh) & 0xff));
-    }
+    out.push_back(static_cast<char>(0x80 | (ext == 0 ? n : ext == 2 ? 126 : 127)));
+    for (int i = ext - 1; i >= 0; --i) out.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
     std::uint32_t key = static_cast<std::uint32_t>(rnd.next());
     unsigned char k[4];
     std::memcpy(k, &key, 4);
@@ -622,20 +616,11 @@ private:
             bool fin = b0 & 0x80;
             unsigned op = b0 & 0x0f;
             if (b1 & 0x80) return protocol_error(c, "masked frame from the server");
-            std::uint64_t len = b1 & 0x7f;
-            std::size_t hdr = 2;
-            if (len == 126) {
-                if (avail < 4) break;
-                len = (std::uint64_t(static_cast<unsigned char>(b[pos + 2])) << 8) |
-                      static_cast<unsigned char>(b[pos + 3]);
-                hdr = 4;
-            } else if (len == 127) {
-                if (avail < 10) break;
-                len = 0;
-                for (int i = 0; i < 8; ++i)
-                    len = (len << 8) | static_cast<unsigned char>(b[pos + 2 + static_cast<std::size_t>(i)]);
-                hdr = 10;
-            }
+            unsigned len7 = b1 & 0x7f;
+            std::size_t ext = len7 == 126 ? 2 : len7 == 127 ? 8 : 0, hdr = 2 + ext;
+            if (avail < hdr) break;
+            std::uint64_t len = ext == 0 ? len7 : 0;
+            for (std::size_t i = 0; i < ext; ++i) len = (len << 8) | static_cast<unsigned char>(b[pos + 2 + i]);
             if (len > (16u << 20)) return protocol_error(c, "frame larger than 16 MiB");
             if (avail < hdr + len) break;
             std::string_view payload(b.data() + pos + hdr, static_cast<std::size_t>(len));
