@@ -149,6 +149,10 @@ public:
         } else {
             const asio::ip::udp::endpoint ep(upstream_.address, upstream_.port);
             udp_.open(ep.protocol(), ec);
+            // Answers to a burst of requests from many clients arrive at once:
+            // ask for 4 MiB (the kernel caps it at net.core.rmem_max).
+            std::error_code ignored;
+            if (!ec) udp_.set_option(asio::socket_base::receive_buffer_size(4 << 20), ignored);
             if (!ec) udp_.connect(ep, ec); // only the upstream may send to us
         }
         if (ec) return fail_start("upstream", ec.message());

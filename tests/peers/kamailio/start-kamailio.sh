@@ -15,12 +15,17 @@
 #   start-kamailio.sh --udp-port N [...]      (UDP only: no WebSocket listener)
 #                     [--dir DIR] [--domain NAME]... [--user NAME:PASSWORD]...
 #                     [--children N] [--tcp-children N] [--shm MB] [--debug LEVEL]
+#                     [--udp-buffer BYTES] [--stop-timeout SECONDS]
 #
 # Without --cert/--key and with --wss-port, a test CA and a server certificate
 # for 127.0.0.1/::1/localhost are generated into DIR/tls (ca.pem is the CA
 # clients must trust). With --user, REGISTER is challenged (401) and other
 # requests from local users are challenged (407); a wrong password gets 403.
-# Requests to a user with no binding get 480.
+# Requests to a user with no binding get 480. --udp-buffer raises the UDP
+# receive buffer Kamailio probes for (core maxbuffer; the OS's
+# net.core.rmem_max still caps it). --stop-timeout is how long a
+# stop waits for Kamailio before SIGKILL (default 10 s; Kamailio holding
+# 10,000 connections takes longer).
 #
 # Needs: kamailio, kamailio-websocket-modules, kamailio-tls-modules, openssl.
 set -euo pipefail
@@ -38,6 +43,8 @@ children=2
 tcp_children=2
 shm=256
 debug=1
+udp_buffer=""
+stop_timeout=10
 
 die() { echo "KAMAILIO_ERROR $*"; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs a value"; }
@@ -57,7 +64,9 @@ while [ $# -gt 0 ]; do
     --tcp-children) need_value "$@"; tcp_children=$2; shift 2 ;;
     --shm) need_value "$@"; shm=$2; shift 2 ;;
     --debug) need_value "$@"; debug=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --udp-buffer) need_value "$@"; udp_buffer=$2; shift 2 ;;
+    --stop-timeout) need_value "$@"; stop_timeout=$2; shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -67,7 +76,7 @@ done
 for p in ${ws_port:+"$ws_port"} ${wss_port:+"$wss_port"} ${udp_port:+"$udp_port"}; do
   is_port "$p" || die "bad port '$p'"
 done
-for n in "$children" "$tcp_children" "$shm" "$debug"; do
+for n in "$children" "$tcp_children" "$shm" "$debug" "$stop_timeout" ${udp_buffer:+"$udp_buffer"}; do
   [[ $n =~ ^-?[0-9]+$ ]] || die "bad number '$n'"
 done
 [ ${#domains[@]} -gt 0 ] || domains=(sipws.test)
@@ -149,6 +158,9 @@ tls_max_connections=$max_conn
 open_files_limit=$files
 mpath="$mpath"
 EOF
+  if [ -n "$udp_buffer" ]; then
+    echo "maxbuffer=$udp_buffer"
+  fi
   if [ -n "$ws_port" ]; then echo "listen=tcp:127.0.0.1:$ws_port"; else echo "disable_tcp=yes"; fi
   [ -n "$wss_port" ] && echo "listen=tls:127.0.0.1:$wss_port" && echo "enable_tls=yes"
   [ -n "$udp_port" ] && echo "listen=udp:127.0.0.1:$udp_port"
@@ -452,7 +464,7 @@ stop_kamailio() {
   trap - TERM INT HUP
   if kill -0 "$kpid" 2>/dev/null; then
     kill -TERM "$kpid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 $((stop_timeout * 10))); do
       kill -0 "$kpid" 2>/dev/null || break
       sleep 0.1
     done
