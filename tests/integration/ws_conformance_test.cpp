@@ -11,6 +11,7 @@
 #include "support/test.hpp"
 
 // After test.hpp: process.hpp uses its helpers.
+#include "support/peers.hpp"
 #include "support/process.hpp"
 
 #include <netinet/tcp.h>
@@ -516,5 +517,43 @@ TEST_CASE("ws conformance: our client rejects bad 101 answers from a ws server",
         run_client_scenario(sc, port, &ec);
         INFO(c.path);
         CHECK(ec == make_error_code(c.expected));
+    }
+}
+
+TEST_CASE("ws conformance: sipws-echo-client drives a fuzzingserver through every echo case",
+          "[ws][conformance][echo-client][autobahn][WS6455-5.1-a][WS6455-5.4-b][WS6455-5.5.2-a]"
+          "[WS6455-7.4-a]") {
+    const std::string client = std::string(sipws::test::binary_dir()) + "/examples/echo-client/sipws-echo-client";
+    REQUIRE(sipws::test::file_exists(client));
+    // The cases where our side only echoes and the default limits apply.
+    std::vector<const scenario*> cases;
+    std::string list;
+    for (const auto& sc : scenarios) {
+        if (sc.how != our_behaviour::echo || sc.engine_limit != 0) continue;
+        cases.push_back(&sc);
+        list += (list.empty() ? "" : ",") + std::string(sc.peer);
+    }
+    REQUIRE(cases.size() >= 40);
+    sipws::test::process server({"node", peer_script(), "fuzzingserver", list});
+    REQUIRE(server.wait_for_output("LISTENING ", 15s));
+    const std::string port = line_of(server.output(), "LISTENING ").substr(10);
+
+    sipws::test::process driver({client, "--autobahn", "ws://127.0.0.1:" + port, "--agent", "sipws"});
+    auto rc = driver.wait(120s);
+    INFO("echo client:\n" << driver.output());
+    REQUIRE(rc);
+    CHECK(*rc == 0);
+    CHECK(driver.output().find("cases: " + std::to_string(cases.size()) + "\n") != std::string::npos);
+    REQUIRE(server.wait_for_output("REPORTS sipws", 10s));
+    const std::string output = server.output();
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const scenario& sc = *cases[i];
+        const std::string name = sc.peer;
+        INFO("case " << i + 1 << " " << name << "\n" << output);
+        CHECK(output.find("CASE " + std::to_string(i + 1) + " " + name + " sipws\n") != std::string::npos);
+        CHECK(output.find("DONE " + name + "\n") != std::string::npos);
+        CHECK(output.find("CLOSE " + name + " " + std::to_string(sc.peer_close) + " ") != std::string::npos);
+        if (sc.peer_ok) CHECK(output.find("OK " + name + "\n") != std::string::npos);
+        CHECK(output.find("FAIL " + name + " ") == std::string::npos);
     }
 }

@@ -4,6 +4,13 @@
 //   node ws_conformance_peer.js server            -> prints "LISTENING <port>"; runs the
 //                                                    scenario named by each request path
 //   node ws_conformance_peer.js client <url> <scenario> [protocol|-]
+//   node ws_conformance_peer.js fuzzingserver <scenario>,<scenario>,...
+//                                                 -> prints "LISTENING <port>"; speaks the
+//                                                    Autobahn|Testsuite fuzzingserver driver
+//                                                    protocol with the scenarios as cases 1..N:
+//                                                    /getCaseCount sends N, /runCase?case=I&agent=A
+//                                                    runs case I (line "CASE I <scenario> <agent>"),
+//                                                    /updateReports?agent=A prints "REPORTS <agent>"
 //
 // For each connection it prints lines "<WORD> <scenario> <details>":
 //   OPEN s <protocol> <extensions>   handshake done
@@ -345,7 +352,31 @@ if (mode === 'server') {
   ws.on('close', () => setTimeout(() => process.exit(0), 10));
   ws.on('error', (e) => { out('ERROR', name, JSON.stringify(String(e.message))); });
   setTimeout(() => { out('TIMEOUT', name); process.exit(2); }, 15000);
+} else if (mode === 'fuzzingserver') {
+  const cases = (args[0] || '').split(',').filter((c) => c);
+  const wss = new WebSocket.Server({ host: '127.0.0.1', port: 0, maxPayload: 1 << 24 });
+  wss.on('listening', () => out('LISTENING', wss.address().port));
+  wss.on('connection', (ws, req) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const agent = url.searchParams.get('agent') || '-';
+    if (url.pathname === '/getCaseCount') {
+      ws.send(String(cases.length));
+      ws.close(1000);
+    } else if (url.pathname === '/runCase') {
+      const i = Number(url.searchParams.get('case'));
+      const name = cases[i - 1];
+      out('CASE', i, name || '-', agent);
+      if (!name) { ws.close(1000); return; }
+      run(ws, name, false);
+    } else if (url.pathname === '/updateReports') {
+      out('REPORTS', agent);
+      ws.close(1000);
+    } else {
+      ws.close(1008);
+    }
+  });
+  process.on('SIGTERM', () => process.exit(0));
 } else {
-  console.error('usage: ws_conformance_peer.js server | client <url> <scenario> [protocol|-]');
+  console.error('usage: ws_conformance_peer.js server | client <url> <scenario> [protocol|-] | fuzzingserver <scenarios>');
   process.exit(64);
 }
