@@ -317,3 +317,43 @@ TEST_CASE("dns message: NAPTR, SRV, A, AAAA with compression", "[rfc7118][dns][W
         CHECK(six("fe800000000000000000000000000000") == "fe80::");
     }
 }
+
+namespace {
+/// A user's own resolver policy (e.g. a stack's asynchronous DNS cache
+/// queried beforehand): it only has to answer the three lookups.
+struct counting_resolver {
+    std::vector<std::string> asked;
+    std::error_code query_naptr(std::string_view name, std::vector<naptr_record>& out) {
+        asked.push_back("NAPTR " + std::string(name));
+        if (name == "cache.example") out.push_back(naptr(1, 1, "s", "SIP+D2W", "_sip._ws.cache.example"));
+        return {};
+    }
+    std::error_code query_srv(std::string_view name, std::vector<srv_record>& out) {
+        asked.push_back("SRV " + std::string(name));
+        if (name == "_sip._ws.cache.example") out.push_back({0, 0, 8088, "edge.cache.example"});
+        return {};
+    }
+    std::error_code query_addresses(std::string_view name, std::vector<std::string>& out) {
+        asked.push_back("A " + std::string(name));
+        if (name == "edge.cache.example") out.push_back("198.51.100.9");
+        return {};
+    }
+};
+static_assert(sipws::rfc7118::detail::is_dns_resolver<counting_resolver>::value);
+static_assert(!sipws::rfc7118::detail::is_dns_resolver<int>::value);
+} // namespace
+
+TEST_CASE("d2w: resolution goes through a resolver policy the user can replace",
+          "[rfc7118][dns][WS7118-5.5-c]") {
+    counting_resolver r;
+    std::vector<ws_target> out;
+    REQUIRE_FALSE(resolve_d2w({false, "cache.example", {}, ""}, r, out));
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].host == "edge.cache.example");
+    CHECK(out[0].port == 8088);
+    CHECK_FALSE(out[0].secure);
+    CHECK(out[0].addresses == std::vector<std::string>{"198.51.100.9"});
+    // Every lookup went to the policy, in RFC 3263 order.
+    CHECK(r.asked == std::vector<std::string>{"NAPTR cache.example", "SRV _sip._ws.cache.example",
+                                              "A edge.cache.example"});
+}
