@@ -374,7 +374,8 @@ TEST_CASE("ua transaction: a 407 to MESSAGE is answered with Proxy-Authorization
 }
 
 TEST_CASE("ua gruu: GRUUs of our instance only; Call-ID change drops temporary ones",
-          "[rfc7118][ua][gruu][GR5627-4.2-a][GR5627-4.2-b][GR5627-4.4-a][GR5627-4.4-b][E1-F4-d]") {
+          "[rfc7118][ua][gruu][GR5627-4.2-a][GR5627-4.2-b][GR5627-4.4-a][GR5627-4.4-b][E1-F4-d]"
+          "[GR5627-4.2-d]") {
     // RFC 7118 8.1 F4 (instance shortened in the RFC).
     const std::string f4 =
         "SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bKasudf\r\n"
@@ -416,6 +417,16 @@ TEST_CASE("ua gruu: GRUUs of our instance only; Call-ID change drops temporary o
                   std::string("pub-gruu=\"sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1\"").size(),
                   "pub-gruu=\"sip:alice@example.com\"");
     CHECK(gruus_for_instance(*sip::parse(bogus), "urn:uuid:f81-7dec-14a06cf1").pub.empty());
+
+    // A GRUU is opaque: used as given, with unknown parameters, transport,
+    // maddr and case untouched (GR5627-4.2-d).
+    const std::string odd_gruu = "sips:AlIcE%41@Example.COM:5071;transport=tcp;maddr=192.0.2.1;x-opaque=Y7;gr=urn:uuid:f81-7dec-14a06cf1";
+    std::string odd = f4;
+    odd.replace(odd.find("sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1"),
+                std::string("sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1").size(), odd_gruu);
+    gruu_state st2;
+    st2.on_register_response(*sip::parse(odd), "aiuy7k9njasd", "urn:uuid:f81-7dec-14a06cf1");
+    CHECK(st2.contact_uri("x") == odd_gruu);
 }
 
 TEST_CASE("ua outbound: keep-alive intervals and flow recovery delays",
