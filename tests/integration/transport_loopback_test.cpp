@@ -145,7 +145,7 @@ TEST_CASE("transport: server-initiated close and IPv6 loopback", "[transport][WS
 }
 
 TEST_CASE("transport: wss with a test CA, SNI and host-name verification",
-          "[transport][tls][WS7118-9.1-a][WS7118-9.1-b][WS6455-4.1-b][WS6455-10.6-a]") {
+          "[transport][tls][WS7118-9.1-a][WS7118-9.1-b][WS6455-4.1-b][WS6455-10.6-a][WS6455-4.2.2-f]") {
     const std::string dir = make_temp_dir("tls");
     {
         process ca({"bash", std::string(source_dir()) + "/tests/peers/make-test-ca.sh", dir,
@@ -196,6 +196,12 @@ TEST_CASE("transport: wss with a test CA, SNI and host-name verification",
     f = connect(untrusting, "wss://127.0.0.1:" + port + "/", ec, insecure);
     CHECK_FALSE(ec);
     CHECK(f != 0);
+
+    // The wss port runs TLS first: a plain HTTP upgrade fails the TLS
+    // handshake and the connection closes without an HTTP answer (WS6455-4.2.2-f).
+    raw_peer plain(ep);
+    CHECK(plain.handshake().empty());
+    CHECK(wait_until([&] { return sbox.open_count() == 3; })); // no flow opened for it
 }
 
 TEST_CASE("transport: Origin allow-list answers 403", "[transport][WS7118-9-c][E0-b-2]") {

@@ -130,7 +130,7 @@ TEST_CASE("transport policy: web-auth token sources and verdicts",
           tr::web_auth_verdict::not_checked);
 }
 
-TEST_CASE("transport policy: framing", "[transport][WS7118-4.2-b][WS7118-4.2-d]") {
+TEST_CASE("transport policy: framing", "[transport][WS7118-4.2-b][WS7118-4.2-c][WS7118-4.2-d]") {
     tr::policy::text_when_utf8 f;
     CHECK(f.choose("INVITE sip:a@b SIP/2.0\r\n\r\n") == ws::message_type::text);
     CHECK(f.choose("caf\xc3\xa9") == ws::message_type::text);
