@@ -16,6 +16,7 @@
 #include <sipws/sip/response.hpp>
 #include <sipws/sip/scalar_headers.hpp>
 #include <sipws/sip/stream_framing.hpp>
+#include <sipws/sip/transaction_id.hpp>
 #include <sipws/sip/uri.hpp>
 #include <sipws/sip/via.hpp>
 
