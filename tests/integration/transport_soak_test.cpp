@@ -8,6 +8,7 @@
 #include "support/test.hpp"
 
 #include "integration/transport_support.hpp"
+#include "support/process.hpp"
 
 #include <asio/use_future.hpp>
 
@@ -44,11 +45,7 @@ long memory_kb() {
 #ifdef SIPWS_SOAK_ASAN
     return static_cast<long>(__sanitizer_get_current_allocated_bytes() / 1024);
 #else
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-    return 0;
+    return rss_kb();
 #endif
 }
 #ifdef SIPWS_SOAK_ASAN
