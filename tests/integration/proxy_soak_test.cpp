@@ -16,6 +16,7 @@
 // AddressSanitizer), split over the two rounds.
 #include "support/peers.hpp"
 #include "support/proxy.hpp"
+#include "support/sanitizer.hpp"
 #include "support/test.hpp"
 #include "support/ua_pool.hpp"
 
@@ -34,20 +35,13 @@
 #include <unordered_map>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SIPWS_PROXY_SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIPWS_PROXY_SOAK_ASAN 1
-#endif
-#endif
 
 using namespace sipws::test;
 using namespace std::chrono_literals;
 
 namespace {
 
-#ifdef SIPWS_PROXY_SOAK_ASAN
+#ifdef SIPWS_TEST_ASAN
 constexpr bool asan = true;
 #else
 constexpr bool asan = false;

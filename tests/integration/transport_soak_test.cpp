@@ -5,6 +5,7 @@
 // the server ends with exactly those flows; RSS (under ASan: the heap in use)
 // does not keep growing.
 // Duration: 30 s, or SIPWS_SOAK_SECONDS.
+#include "support/sanitizer.hpp"
 #include "support/test.hpp"
 
 #include "integration/transport_support.hpp"
@@ -20,14 +21,7 @@
 #include <random>
 #include <set>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SIPWS_SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIPWS_SOAK_ASAN 1
-#endif
-#endif
-#ifdef SIPWS_SOAK_ASAN
+#ifdef SIPWS_TEST_ASAN
 // From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does
 // not install).
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
@@ -42,13 +36,13 @@ namespace {
 /// whose quarantine of freed blocks makes the RSS grow by design (up to
 /// quarantine_size_mb), the heap in use instead (leaks are its own check).
 long memory_kb() {
-#ifdef SIPWS_SOAK_ASAN
+#ifdef SIPWS_TEST_ASAN
     return static_cast<long>(__sanitizer_get_current_allocated_bytes() / 1024);
 #else
     return rss_kb();
 #endif
 }
-#ifdef SIPWS_SOAK_ASAN
+#ifdef SIPWS_TEST_ASAN
 const char* const memory_name = "heap in use";
 #else
 const char* const memory_name = "RSS";
