@@ -23,6 +23,7 @@
 
 #include <asio/steady_timer.hpp>
 
+#include "../common/pending_requests.hpp"
 #include "../common/program.hpp"
 
 #include <cstdio>
@@ -197,16 +198,18 @@ public:
     void finish() { registry_->abort_all(); }
 
     void print_counters() const {
-        std::size_t bindings = 0, aors = 0;
+        std::size_t bindings = 0, aors = 0, pending = 0;
         {
             std::lock_guard<std::mutex> lk(mu_);
             bindings = store_.size();
+            pending = pending_.size();
             aors = store_.aors(r7::binding_clock::now()).size();
         }
-        std::printf("counters: connections open=%zu total=%llu bindings=%zu aors=%zu messages in=%llu out=%llu%s\n",
+        std::printf("counters: connections open=%zu total=%llu bindings=%zu aors=%zu messages in=%llu out=%llu "
+                    "pending=%zu%s\n",
                     registry_->size(), sipws_program::count(c_.connections_total), bindings, aors,
                     sipws_program::count(c_.messages_in), sipws_program::count(c_.messages_out),
-                    c_.errors_text().c_str());
+                    pending, c_.errors_text().c_str());
         std::fflush(stdout);
     }
 
@@ -292,6 +295,33 @@ private:
         flows_.erase(f);
         for (const r7::binding& b : store_.remove_flow(f)) log_binding(r7::binding_event::flow_closed, b);
         log(level::debug, "flow %llu closed", static_cast<unsigned long long>(f));
+        answer_pending(pending_.take_flow(f), 430);
+    }
+
+    // ---- forwarded requests without a final response yet --------------------
+
+    /// The branch of the edge's own Via value \p via (what via_value() wrote).
+    static std::string_view branch_of(std::string_view via) {
+        std::size_t at = via.find(";branch=");
+        return at == std::string_view::npos ? std::string_view() : via.substr(at + 8);
+    }
+
+    /// Non-INVITE requests (but ACK) are tracked until their final response:
+    /// when their flow closes first the sender gets 430 Flow Failed (RFC 5626
+    /// section 5.3.1), after Timer F 408 (RFC 3261 section 16.7 step 10).
+    static bool tracked(std::string_view method) { return method != "INVITE" && method != "ACK"; }
+
+    /// Answers each of \p gone to its sender with \p code (mu_ held).
+    void answer_pending(std::vector<sipws_program::pending_requests::entry> gone, unsigned code) {
+        for (const auto& e : gone) {
+            auto req = sip::parse(e.request);
+            if (!req) continue; // it parsed when it came in
+            log(level::info, "%s %.*s forwarded on flow %llu: %u to flow %llu",
+                code == 430 ? "flow closed before the final response to" : "no final response to",
+                static_cast<int>(req->method().size()), req->method().data(),
+                static_cast<unsigned long long>(e.downstream), code, static_cast<unsigned long long>(e.upstream));
+            reply(e.upstream, *req, code);
+        }
     }
 
     void schedule_purge() {
@@ -302,6 +332,7 @@ private:
             if (stopping_) return;
             for (const r7::binding& b : store_.purge(r7::binding_clock::now()))
                 log_binding(r7::binding_event::expired, b);
+            answer_pending(pending_.take_expired(sipws_program::pending_requests::clock::now()), 408);
             schedule_purge();
         });
     }
@@ -416,6 +447,10 @@ private:
         if (!edge_.response_flow(resp, back)) {
             c_.error("stray_response");
             return;
+        }
+        if (resp.status_code() >= 200) {
+            std::lock_guard<std::mutex> lk(mu_);
+            pending_.answered(resp.top_via()->branch); // response_flow() read it
         }
         sip::message_builder b(resp);
         b.pop_via();
@@ -590,12 +625,18 @@ private:
         if (!new_ruri.empty()) b.set_request_uri(new_ruri);
         std::optional<unsigned> mf = req.max_forwards();
         b.set_max_forwards(mf ? *mf - 1 : 70);
-        b.push_via(edge_.via_value(req, in, out_st->secure ? "WSS" : "WS"));
+        const std::string via = edge_.via_value(req, in, out_st->secure ? "WSS" : "WS");
+        b.push_via(via);
         if (record_route)
             edge_.add_record_routes(b, {in_st->secure ? "wss" : "ws", in, in_st->host},
                                     {out_st->secure ? "wss" : "ws", out, out_st->host});
         b.update_content_length();
+        const bool track = tracked(req.method());
+        if (track)
+            pending_.add(std::string(branch_of(via)), out, in, std::string(req.data()),
+                         sipws_program::pending_requests::clock::now());
         if (!send(out, b.str())) {
+            if (track) pending_.answered(branch_of(via));
             if (req.method() != "ACK") reply(in, req, 430);
         }
     }
@@ -613,6 +654,7 @@ private:
     std::map<std::string, std::string> users_;
     std::unordered_map<tr::flow_id, flow_state> flows_;
     std::map<unsigned short, std::string> hosts_;
+    sipws_program::pending_requests pending_;
     asio::steady_timer purge_timer_;
     bool stopping_ = false;
     sipws_program::counters c_;

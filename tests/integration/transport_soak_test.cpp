@@ -5,9 +5,11 @@
 // the server ends with exactly those flows; RSS (under ASan: the heap in use)
 // does not keep growing.
 // Duration: 30 s, or SIPWS_SOAK_SECONDS.
+#include "support/sanitizer.hpp"
 #include "support/test.hpp"
 
 #include "integration/transport_support.hpp"
+#include "support/process.hpp"
 
 #include <asio/use_future.hpp>
 
@@ -19,14 +21,7 @@
 #include <random>
 #include <set>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SIPWS_SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIPWS_SOAK_ASAN 1
-#endif
-#endif
-#ifdef SIPWS_SOAK_ASAN
+#ifdef SIPWS_TEST_ASAN
 // From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does
 // not install).
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
@@ -41,17 +36,13 @@ namespace {
 /// whose quarantine of freed blocks makes the RSS grow by design (up to
 /// quarantine_size_mb), the heap in use instead (leaks are its own check).
 long memory_kb() {
-#ifdef SIPWS_SOAK_ASAN
+#ifdef SIPWS_TEST_ASAN
     return static_cast<long>(__sanitizer_get_current_allocated_bytes() / 1024);
 #else
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-    return 0;
+    return rss_kb();
 #endif
 }
-#ifdef SIPWS_SOAK_ASAN
+#ifdef SIPWS_TEST_ASAN
 const char* const memory_name = "heap in use";
 #else
 const char* const memory_name = "RSS";

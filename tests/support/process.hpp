@@ -19,11 +19,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -97,8 +99,15 @@ public:
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
         posix_spawnattr_setpgroup(&attr, 0);
 
+        // env_extra wins over the same names in the environment.
         std::vector<std::string> env_strings;
-        for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
+        for (char** e = environ; *e; ++e) {
+            const std::string_view entry(*e);
+            bool replaced = false;
+            for (const auto& x : env_extra)
+                replaced = replaced || entry.substr(0, entry.find('=') + 1) == x.substr(0, x.find('=') + 1);
+            if (!replaced) env_strings.emplace_back(*e);
+        }
         for (auto& e : env_extra) env_strings.push_back(e);
         std::vector<char*> envp;
         for (auto& e : env_strings) envp.push_back(e.data());
@@ -236,6 +245,19 @@ private:
     std::string output_;
     std::string command_;
 };
+
+/// The resident set size of process \p pid (or of this one) in KiB, from
+/// /proc; 0 when it cannot be read.
+inline long rss_kb(pid_t pid = 0) {
+    std::FILE* f = std::fopen(pid ? ("/proc/" + std::to_string(pid) + "/status").c_str() : "/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    long kb = 0;
+    while (std::fgets(line, sizeof line, f))
+        if (std::strncmp(line, "VmRSS:", 6) == 0) kb = std::atol(line + 6);
+    std::fclose(f);
+    return kb;
+}
 
 /// A fresh directory under the build tree, removed by the caller's choice.
 inline std::string make_temp_dir(const std::string& prefix) {

@@ -13,10 +13,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sipws::test {
@@ -51,6 +54,8 @@ struct proxy_options {
     std::string domain = "sipws.test";
     std::string log_level = "info";
     unsigned short ws_port = 0;     ///< the ws listener's port (0: a free one)
+    unsigned threads = 1;           ///< --threads
+    std::vector<std::string> env;   ///< "NAME=value" for the program's environment
 };
 
 class sipws_proxy {
@@ -78,7 +83,8 @@ public:
             argv.insert(argv.end(), {"--auth", file});
         }
         if (!o.web_token.empty()) argv.insert(argv.end(), {"--web-token", o.web_token});
-        proc_ = std::make_unique<process>(argv);
+        if (o.threads != 1) argv.insert(argv.end(), {"--threads", std::to_string(o.threads)});
+        proc_ = std::make_unique<process>(argv, o.env);
         if (!proc_->wait_for_output("sipws-proxy: ready", std::chrono::seconds(10))) {
             std::string out = proc_->output();
             proc_->stop();
@@ -106,6 +112,21 @@ public:
     std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
     std::string cert_file() const { return dir_ + "/tls/server.pem"; }
     process& proc() { return *proc_; }
+
+    /// Its `counters:` line (SIGUSR1), "" when none comes within 5 s.
+    std::string counters() {
+        const std::size_t from = proc_->output().size();
+        proc_->signal(SIGUSR1);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        for (;;) {
+            const std::string& out = proc_->output();
+            const std::size_t at = out.find("counters: ", from);
+            const std::size_t end = at == std::string::npos ? at : out.find('\n', at);
+            if (end != std::string::npos) return out.substr(at, end - at);
+            if (std::chrono::steady_clock::now() > deadline) return {};
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
     std::string output() { return proc_->output(); }
 
 private:
