@@ -503,7 +503,8 @@ private:
         const char* transport = out == upstream_flow ? (upstream_.tcp ? "TCP" : "UDP")
                                 : out_side.transport == "wss"      ? "WSS"
                                                                    : "WS";
-        b.push_via(edge_.via_value(req, in, transport));
+        // Toward a flow, the Via names the listener that flow came in on (E2-F9-c).
+        b.push_via(edge_.via_value(req, in, transport, out_side.host));
         if (req.method() == "REGISTER" && in != upstream_flow && out == upstream_flow) {
             if (edge_.add_path(b, req, in) == 421) return reply(in, req, 421, {}, "Require: path\r\n");
         }
