@@ -9,6 +9,7 @@
 #include <sipws/rfc7118/flow_token.hpp>
 #include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/outbound_edge.hpp>
+#include <sipws/rfc7118/proxy_checks.hpp>
 #include <sipws/rfc7118/via_stamp.hpp>
 #include <sipws/sip/message_builder.hpp>
 #include <sipws/sip/parser.hpp>
@@ -446,8 +447,8 @@ private:
 
     void on_request(tr::flow_id f, const sip::message& req) {
         if (f != upstream_flow && flows_.find(f) == flows_.end()) return; // closed meanwhile
-        std::optional<unsigned> mf = req.max_forwards();
-        if (mf && *mf == 0) return reply(f, req, 483);
+        // RFC 3261 16.3: Request-URI scheme (416), Max-Forwards (483), Proxy-Require (420).
+        if (auto bad = r7::check_proxied_request(req)) return reply(f, req, bad->status, bad->reason, bad->headers);
 
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return is_open(x); });
         if (rr.act == r7::route_result::action::reject) {

@@ -11,6 +11,7 @@
 #include <sipws/rfc7118/gruu.hpp>
 #include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/outbound_edge.hpp>
+#include <sipws/rfc7118/proxy_checks.hpp>
 #include <sipws/rfc7118/registrar.hpp>
 #include <sipws/rfc7118/via_stamp.hpp>
 #include <sipws/rfc7118/web_identity.hpp>
@@ -430,6 +431,13 @@ private:
 
     bool is_our_host(const sip::uri& u) const { return edge_.is_own(u) && !u.has_user; }
 
+    /// RFC 3261 16.3: Request-URI scheme (416: sip and sips only), Max-Forwards (483), Proxy-Require (420).
+    static std::optional<r7::proxy_refusal> check_request(const sip::message& req) {
+        r7::proxy_check_options o;
+        o.tel = false;
+        return r7::check_proxied_request(req, o);
+    }
+
     void on_request(tr::flow_id f, const sip::message& req) {
         auto fs = flows_.find(f);
         if (fs == flows_.end()) return; // closed meanwhile
@@ -440,8 +448,7 @@ private:
             auto id = r7::check_web_identity(req, st.verdict, st.identity);
             if (!id) return reply(f, req, id.status, id.reason);
         }
-        std::optional<unsigned> mf = req.max_forwards();
-        if (mf && *mf == 0) return reply(f, req, 483);
+        if (auto bad = check_request(req)) return reply(f, req, bad->status, bad->reason, bad->headers);
 
         // Requests that come back through the edge (Route with our flow tokens).
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return registry_->contains(x); });

@@ -8,6 +8,7 @@
 
 #include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/registrar.hpp>
+#include <sipws/rfc7118/retarget.hpp>
 #include <sipws/rfc7118/ua_registration.hpp>
 #include <sipws/rfc7118/ua_request.hpp>
 #include <sipws/rfc7118/ua_via.hpp>
@@ -20,6 +21,7 @@
 #include "support/udp_endpoint.hpp"
 
 #include <future>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -372,4 +374,180 @@ TEST_CASE("sipws-gateway: RFC 7118 section 8 registration and INVITE dialog betw
           "[OB5626-5.2-a][OB5626-5.3-a][OB5626-5.3.1-a][PA3327-5.2-a][PA3327-5.2-b][NAT3581-4-a]") {
     SECTION("ws") { replay(false); }
     SECTION("wss on ::1") { replay(true); }
+}
+
+namespace {
+
+/// An Alice flow through the gateway, registered with \p reg_id by the
+/// registrar on the UDP side.
+struct alice_flow {
+    tr::flow_id id = 0;
+    std::string contact; ///< the registered Contact URI
+};
+
+alice_flow register_flow(tr::connector<>& c, sipws::test::mailbox& mb, const std::string& url,
+                         sipws::test::udp_endpoint& upstream, r7::registrar& registrar, std::uint32_t reg_id) {
+    alice_flow out;
+    std::promise<tr::flow_id> opened;
+    c.async_connect(url, [&](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
+    out.id = opened.get_future().get();
+    REQUIRE(out.id != 0);
+    r7::registration_options ro;
+    ro.registrar_uri = "sip:example.com";
+    ro.aor = "sip:alice@example.com";
+    ro.contact = r7::make_ua_contact("alice", false, alice_instance, reg_id);
+    out.contact = r7::contact_uri(ro.contact);
+    r7::registration reg(ro);
+    REQUIRE_FALSE(c.registry().send(out.id, reg.register_request()));
+    const std::string up = upstream.receive(10s);
+    auto m = sip::parse(up);
+    REQUIRE(m);
+    auto outcome = registrar.handle(*m, 0, r7::binding_clock::now());
+    REQUIRE(outcome.status == 200);
+    upstream.send_to(upstream.last_source_port(), outcome.response(*m, r7::make_tag()));
+    const std::string ok = mb.next(out.id);
+    auto okm = sip::parse(ok);
+    REQUIRE(okm);
+    REQUIRE(reg.on_response(*okm).what == r7::registration::event::kind::registered);
+    CHECK(reg.outbound_active());
+    return out;
+}
+
+/// A MESSAGE from the UDP side to \p ruri (its own Via and Call-ID \p id).
+std::string udp_message(const std::string& ruri, const std::string& id, unsigned short port,
+                        const std::string& extra = {}) {
+    return "MESSAGE " + ruri + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(port) +
+           ";branch=z9hG4bK-" + id + "\r\nFrom: <sip:bob@example.com>;tag=b" + id +
+           "\r\nTo: <sip:alice@example.com>\r\nCall-ID: " + id + "\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\n" + extra +
+           "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi";
+}
+
+} // namespace
+
+TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-loaded as Route; one flow of "
+          "an instance at a time, the other reg-id only after 430",
+          "[interop][gateway][section8][OB5626-7-a][PA3327-5.4-a][OB5626-5.3.1-a][OB5626-5.1-a]") {
+    sipws::test::udp_endpoint upstream;
+    sipws::test::sipws_gateway gw(upstream.port());
+    sipws::test::io_runner run(1);
+    tr::connector<> c(run.io);
+    sipws::test::mailbox mb;
+    c.on_message(mb.handler());
+    r7::memory_binding_store store;
+    r7::registrar registrar(store);
+    const alice_flow one = register_flow(c, mb, gw.ws_url() + "/", upstream, registrar, 1);
+    std::this_thread::sleep_for(10ms); // reg-id 2 is the most recently refreshed binding
+    const alice_flow two = register_flow(c, mb, gw.ws_url() + "/", upstream, registrar, 2);
+    const unsigned short edge_port = upstream.last_source_port();
+
+    // The proxy on the UDP side: by AOR to one flow of the instance, through its Path.
+    auto send_to_target = [&](const r7::binding& b, const std::string& id) {
+        const std::string raw = udp_message("sip:alice@example.com", id, upstream.port());
+        auto m = sip::parse(raw);
+        REQUIRE(m);
+        sip::message_builder out(*m);
+        r7::retarget(out, *m, b, 0);
+        out.push_via("SIP/2.0/UDP 127.0.0.1:" + std::to_string(upstream.port()) + ";branch=z9hG4bK-p" + id);
+        const std::string fwd = out.str();
+        auto fm = sip::parse(fwd);
+        REQUIRE(fm);
+        std::vector<std::string> routes;
+        for (const sip::name_addr& r : fm->routes()) routes.emplace_back(r.raw);
+        CHECK(routes == b.path); // PA3327-5.4-a
+        upstream.send_to(edge_port, fwd);
+    };
+
+    r7::target_set targets(store.lookup("sip:alice@example.com", r7::binding_clock::now()));
+    REQUIRE(targets.size() == 2);
+    auto first = targets.initial();
+    REQUIRE(first.size() == 1); // one flow per instance at a time
+    CHECK(first[0].reg_id == 2);
+    send_to_target(first[0], "m1");
+    const std::string at_two = mb.next(two.id);
+    INFO("MESSAGE at reg-id 2:\n" << at_two << "\ngateway:\n" << gw.output());
+    auto am = sip::parse(at_two);
+    REQUIRE(am);
+    CHECK(am->request_uri() == two.contact);
+    CHECK_FALSE(am->has(sip::header_id::route));
+    REQUIRE_FALSE(c.registry().send(two.id, sip::make_response(*am, 200)));
+    const std::string ok1 = upstream.receive(10s);
+    CHECK(ok1.rfind("SIP/2.0 200 OK\r\n", 0) == 0);
+    CHECK_FALSE(targets.after_final(first[0], 200)); // a final response: no other flow
+
+    // reg-id 2's connection drops; the proxy still has its binding: 430, then reg-id 1.
+    c.registry().close(two.id);
+    REQUIRE(sipws::test::wait_until([&] { return gw.output().find(" closed") != std::string::npos; }));
+    r7::target_set again(store.lookup("sip:alice@example.com", r7::binding_clock::now()));
+    auto retry = again.initial();
+    REQUIRE(retry.size() == 1);
+    send_to_target(retry[0], "m2");
+    const std::string failed = upstream.receive(10s);
+    INFO("answer from the edge:\n" << failed);
+    auto fm = sip::parse(failed);
+    REQUIRE(fm);
+    REQUIRE(fm->status_code() == 430);
+    auto next = again.after_final(retry[0], fm->status_code());
+    REQUIRE(next);
+    CHECK(next->reg_id == 1);
+    send_to_target(*next, "m3");
+    const std::string at_one = mb.next(one.id);
+    INFO("MESSAGE at reg-id 1:\n" << at_one);
+    auto om = sip::parse(at_one);
+    REQUIRE(om);
+    CHECK(om->request_uri() == one.contact);
+    CHECK(om->body() == "hi");
+    REQUIRE_FALSE(c.registry().send(one.id, sip::make_response(*om, 200)));
+    CHECK(upstream.receive(10s).rfind("SIP/2.0 200 OK\r\n", 0) == 0);
+    CHECK_FALSE(again.after_final(*next, 200));
+}
+
+TEST_CASE("sipws-gateway: requests it cannot proxy - Max-Forwards 0 (483), Request-URI scheme (416), "
+          "Proxy-Require (420 with Unsupported), from either side",
+          "[interop][gateway][SIP3261-16.3-a]") {
+    sipws::test::udp_endpoint upstream;
+    sipws::test::sipws_gateway gw(upstream.port());
+    sipws::test::io_runner run(1);
+    tr::connector<> c(run.io);
+    sipws::test::mailbox mb;
+    c.on_message(mb.handler());
+    std::promise<tr::flow_id> opened;
+    c.async_connect(gw.ws_url() + "/", [&](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
+    const tr::flow_id alice = opened.get_future().get();
+    REQUIRE(alice != 0);
+
+    auto from_alice = [&](const std::string& ruri, const std::string& extra,
+                          std::chrono::milliseconds wait = std::chrono::seconds(10)) {
+        r7::request_spec s = r7::make_out_of_dialog_spec("MESSAGE", ruri, "sip:alice@example.com");
+        s.via = r7::make_ua_via(false, alice_host, r7::make_branch());
+        s.headers = {{"X-Extra", "1"}};
+        std::string text = r7::make_request(s);
+        text.insert(text.find("X-Extra"), extra);
+        REQUIRE_FALSE(c.registry().send(alice, text));
+        return mb.next(alice, wait);
+    };
+    CHECK(from_alice("sip:bob@example.com", "Proxy-Require: foo, outbound\r\n").rfind("SIP/2.0 420 ", 0) == 0);
+    const std::string r420 = from_alice("sip:bob@example.com", "Proxy-Require: x-frob\r\n");
+    auto m420 = sip::parse(r420);
+    REQUIRE(m420);
+    CHECK(m420->status_code() == 420);
+    CHECK(m420->value(sip::header_id::unsupported) == "x-frob");
+    CHECK(from_alice("mailto:bob@example.com", "").rfind("SIP/2.0 416 ", 0) == 0);
+    // Nothing of that reached the UDP side; a supported Proxy-Require and an unknown header pass.
+    CHECK(from_alice("sip:bob@example.com", "Proxy-Require: outbound\r\nX-Unknown: kept\r\n", 300ms).empty());
+    const std::string passed = upstream.receive(10s);
+    INFO("on the UDP side:\n" << passed);
+    CHECK(passed.rfind("MESSAGE sip:bob@example.com SIP/2.0\r\n", 0) == 0);
+    CHECK(passed.find("X-Unknown: kept\r\n") != std::string::npos);
+    CHECK(upstream.receive(200ms).empty());
+
+    upstream.send_to(upstream.last_source_port(), udp_message("sip:alice@example.com", "u1", upstream.port(),
+                                                              "Proxy-Require: bar\r\n"));
+    const std::string up420 = upstream.receive(10s);
+    INFO(up420);
+    CHECK(up420.rfind("SIP/2.0 420 ", 0) == 0);
+    CHECK(up420.find("Unsupported: bar\r\n") != std::string::npos);
+    std::string hops = udp_message("sip:alice@example.com", "u2", upstream.port());
+    hops.replace(hops.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
+    upstream.send_to(upstream.last_source_port(), hops);
+    CHECK(upstream.receive(10s).rfind("SIP/2.0 483 ", 0) == 0);
 }
