@@ -354,6 +354,11 @@ void replay(bool secure) {
     upstream.send_to(edge_udp_port, bob_request("INFO", 1204, alice_target, rr, bob_via, 0));
     CHECK(upstream.receive(10s).rfind("SIP/2.0 483 ", 0) == 0);
 
+    // ---- OB5626-5.4-a: a CRLF CRLF keep-alive between messages is answered with CRLF -----------
+    REQUIRE_FALSE(c.registry().send(alice, "\r\n\r\n"));
+    CHECK(mb.next(alice) == "\r\n");
+    CHECK(upstream.receive(200ms).empty()); // nothing of it went upstream
+
     // ---- E2-F9-b: Alice's flow is gone: 430 Flow Failed ----------------------------------------
     c.registry().close(alice);
     REQUIRE(sipws::test::wait_until([&] { return gw.output().find(" closed") != std::string::npos; }));
@@ -371,7 +376,7 @@ TEST_CASE("sipws-gateway: RFC 7118 section 8 registration and INVITE dialog betw
           "[E2-F3-b][E2-F3-c][E2-F3-d][E2-F3-e][E2-F3-f][E2-F3-g][E2-F5-a][E2-F5-b][E2-F5-e][E2-F6-c][E2-F7-a]"
           "[E2-F7-c][E2-F8-c][E2-F9-a][E2-F9-b][E2-F9-c][E2-F9-d][E2-F10-a][E2-F11-a][E3-c][E3-d][E3-f]"
           "[WS7118-5-c][WS7118-5-e][WS7118-5.1-a][WS7118-5.3-a][WS7118-5.3-d][WS7118-8-a][OB5626-5.1-a]"
-          "[OB5626-5.2-a][OB5626-5.3-a][OB5626-5.3.1-a][PA3327-5.2-a][PA3327-5.2-b][NAT3581-4-a]") {
+          "[OB5626-5.2-a][OB5626-5.3-a][OB5626-5.3.1-a][OB5626-5.4-a][PA3327-5.2-a][PA3327-5.2-b][NAT3581-4-a]") {
     SECTION("ws") { replay(false); }
     SECTION("wss on ::1") { replay(true); }
 }
