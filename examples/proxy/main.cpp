@@ -491,6 +491,9 @@ private:
             if (!authenticate(f, req, "Proxy-Authorization", "Proxy-Authenticate", 407)) return;
         }
 
+        if (!in_dialog && contact_is_foreign_gruu(req))
+            return reply(f, req, 403, "Forbidden - the Contact is a GRUU of another user");
+
         std::vector<r7::binding> targets;
         const auto now = r7::binding_clock::now();
         r7::gruu_target g = registrar_.resolve_gruu(req.request_uri(), now);
@@ -516,6 +519,17 @@ private:
             return forward(f, req, b.flow, rr.own_routes, b.contact, dialog_forming(req.method()) && !in_dialog);
         }
         return reply(f, req, 430);
+    }
+
+    /// GR5627-6.2-a: the Contact of a dialog-forming request, when it is a
+    /// GRUU of our domain, must be one of the sender's (From) GRUUs.
+    bool contact_is_foreign_gruu(const sip::message& req) const {
+        if (!dialog_forming(req.method())) return false;
+        auto contact = req.contact();
+        auto from = req.from();
+        if (!contact || !from || !is_our_domain(contact->uri.host)) return false;
+        auto aor = r7::aor_of(*from);
+        return aor && registrar_.contact_gruu_owner(contact->uri_text, *aor) == r7::contact_gruu::foreign;
     }
 
     bool authenticate(tr::flow_id f, const sip::message& req, std::string_view header,
