@@ -10,7 +10,6 @@
 #include "support/proxy.hpp"
 #include "support/test.hpp"
 
-#include <future>
 #include <string>
 #include <vector>
 
@@ -74,12 +73,8 @@ TEST_CASE("sipws-proxy: RFC 7118 section 8 registration and INVITE dialog, hop b
     tr::connector<> c(run.io);
     sipws::test::mailbox mb;
     c.on_message(mb.handler());
-    auto connect = [&] {
-        std::promise<tr::flow_id> p;
-        c.async_connect(proxy.ws_url() + "/", [&](std::error_code ec, tr::flow_id f) { p.set_value(ec ? 0 : f); });
-        return p.get_future().get();
-    };
-    const tr::flow_id alice = connect(), bob = connect();
+    const tr::flow_id alice = sipws::test::open_flow(c, proxy.ws_url() + "/"),
+                      bob = sipws::test::open_flow(c, proxy.ws_url() + "/");
     REQUIRE(alice != 0);
     REQUIRE(bob != 0);
     const std::string host = "127.0.0.1:" + std::to_string(proxy.ws_port());

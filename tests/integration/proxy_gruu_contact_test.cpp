@@ -26,9 +26,7 @@ TEST_CASE("sipws-proxy: an INVITE whose Contact is another user's GRUU is refuse
     tr::connector<> c(run.io);
     sipws::test::mailbox mb;
     c.on_message(mb.handler());
-    std::promise<tr::flow_id> opened;
-    c.async_connect(proxy.ws_url() + "/", [&](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
-    const tr::flow_id flow = opened.get_future().get();
+    const tr::flow_id flow = sipws::test::open_flow(c, proxy.ws_url() + "/");
     REQUIRE(flow != 0);
 
     r7::registration_options ro;

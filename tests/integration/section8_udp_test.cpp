@@ -88,10 +88,7 @@ void replay(bool secure) {
     if (secure) c.set_ca_file(gw.ca_file());
     sipws::test::mailbox mb;
     c.on_message(mb.handler());
-    std::promise<tr::flow_id> opened;
-    c.async_connect((secure ? gw.wss_url() : gw.ws_url()) + "/",
-                    [&](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
-    const tr::flow_id alice = opened.get_future().get();
+    const tr::flow_id alice = sipws::test::open_flow(c, (secure ? gw.wss_url() : gw.ws_url()) + "/");
     REQUIRE(alice != 0);
     // The edge's WebSocket interface as it names itself in URIs.
     const std::string edge_ws = secure ? "[::1]:" + std::to_string(gw.wss_port())
@@ -371,7 +368,7 @@ void replay(bool secure) {
 } // namespace
 
 TEST_CASE("sipws-gateway: RFC 7118 section 8 registration and INVITE dialog between a WebSocket client and "
-          "the UDP side, hop by hop",
+          "the UDP side hop by hop",
           "[interop][gateway][section8][E1-F3-a][E1-F3-b][E1-F4-a][E1-F4-b][E1-F4-d][E1-V][E2-F1-c][E2-F2-a]"
           "[E2-F3-b][E2-F3-c][E2-F3-d][E2-F3-e][E2-F3-f][E2-F3-g][E2-F5-a][E2-F5-b][E2-F5-e][E2-F6-c][E2-F7-a]"
           "[E2-F7-c][E2-F8-c][E2-F9-a][E2-F9-b][E2-F9-c][E2-F9-d][E2-F10-a][E2-F11-a][E3-c][E3-d][E3-f]"
@@ -393,9 +390,7 @@ struct alice_flow {
 alice_flow register_flow(tr::connector<>& c, sipws::test::mailbox& mb, const std::string& url,
                          sipws::test::udp_endpoint& upstream, r7::registrar& registrar, std::uint32_t reg_id) {
     alice_flow out;
-    std::promise<tr::flow_id> opened;
-    c.async_connect(url, [&](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
-    out.id = opened.get_future().get();
+    out.id = sipws::test::open_flow(c, url);
     REQUIRE(out.id != 0);
     r7::registration_options ro;
     ro.registrar_uri = "sip:example.com";
@@ -429,8 +424,8 @@ std::string udp_message(const std::string& ruri, const std::string& id, unsigned
 
 } // namespace
 
-TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-loaded as Route; one flow of "
-          "an instance at a time, the other reg-id only after 430",
+TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-loaded as Route - one flow of "
+          "an instance at a time and the other reg-id only after 430",
           "[interop][gateway][section8][OB5626-7-a][PA3327-5.4-a][OB5626-5.3.1-a][OB5626-5.1-a]") {
     sipws::test::udp_endpoint upstream;
     sipws::test::sipws_gateway gw(upstream.port());
@@ -506,8 +501,8 @@ TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-l
     CHECK_FALSE(again.after_final(*next, 200));
 }
 
-TEST_CASE("sipws-gateway: requests it cannot proxy - Max-Forwards 0 (483), Request-URI scheme (416), "
-          "Proxy-Require (420 with Unsupported), from either side",
+TEST_CASE("sipws-gateway: requests it cannot proxy from either side - Max-Forwards 0 (483) - Request-URI "
+          "scheme (416) - Proxy-Require (420 with Unsupported)",
           "[interop][gateway][SIP3261-16.3-a]") {
     sipws::test::udp_endpoint upstream;
     sipws::test::sipws_gateway gw(upstream.port());
@@ -515,9 +510,7 @@ TEST_CASE("sipws-gateway: requests it cannot proxy - Max-Forwards 0 (483), Reque
     tr::connector<> c(run.io);
     sipws::test::mailbox mb;
     c.on_message(mb.handler());
-    std::promise<tr::flow_id> opened;
-    c.async_connect(gw.ws_url() + "/", [&](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
-    const tr::flow_id alice = opened.get_future().get();
+    const tr::flow_id alice = sipws::test::open_flow(c, gw.ws_url() + "/");
     REQUIRE(alice != 0);
 
     auto from_alice = [&](const std::string& ruri, const std::string& extra,
