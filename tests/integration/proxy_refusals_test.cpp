@@ -1,8 +1,9 @@
-// sipws-proxy as the originating proxy of a GRUU user (RFC 5627 section
-// 6.2): a dialog-forming request whose Contact is a GRUU of the proxy's
-// domain must carry one of the sender's own GRUUs; somebody else's is 403.
+// What sipws-proxy refuses to proxy: a dialog-forming request whose Contact
+// is somebody else's GRUU of its domain (403, RFC 5627 section 6.2), and the
+// checks of RFC 3261 section 16.3 (483, 416, 420 with Unsupported).
 #include "transport_support.hpp"
 
+#include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/ua_registration.hpp>
 #include <sipws/rfc7118/ua_request.hpp>
 #include <sipws/rfc7118/ua_via.hpp>
@@ -14,6 +15,7 @@
 
 #include <future>
 #include <string>
+#include <utility>
 
 namespace tr = sipws::transport;
 namespace sip = sipws::sip;
@@ -61,4 +63,39 @@ TEST_CASE("sipws-proxy: an INVITE whose Contact is another user's GRUU is refuse
     CHECK(invite("sip:mallory@sipws.test", reg.gruus().temp() + ";ob") == 403);
     CHECK(invite("sip:mallory@sipws.test", reg.gruus().pub()) == 403);
     CHECK(invite("sip:alice@sipws.test", "sip:bob@sipws.test;gr=urn:uuid:8c3ea789-af7d-4cca-9f71-6841e054801f;ob") == 403);
+}
+
+TEST_CASE("sipws-proxy: Max-Forwards 0 (483) - a Request-URI scheme it does not route (416) - an unknown "
+          "Proxy-Require (420 with Unsupported)",
+          "[interop][proxy][SIP3261-16.3-a]") {
+    sipws::test::sipws_proxy proxy;
+    sipws::test::io_runner run(1);
+    tr::connector<> c(run.io);
+    sipws::test::mailbox mb;
+    c.on_message(mb.handler());
+    const tr::flow_id flow = sipws::test::open_flow(c, proxy.ws_url() + "/");
+    REQUIRE(flow != 0);
+    const std::string host = r7::make_invalid_host();
+    auto message = [&](const std::string& ruri, const std::string& extra, unsigned max_forwards = 70) {
+        r7::request_spec s = r7::make_out_of_dialog_spec("MESSAGE", ruri, "sip:alice@sipws.test");
+        s.via = r7::make_ua_via(false, host, r7::make_branch());
+        s.max_forwards = max_forwards;
+        s.headers = {{"X-Test", "1"}};
+        std::string text = r7::make_request(s);
+        text.insert(text.find("X-Test"), extra);
+        REQUIRE_FALSE(c.registry().send(flow, text));
+        const std::string answer = mb.next(flow);
+        INFO("answer:\n" << answer << "\nproxy:\n" << proxy.output());
+        auto m = sip::parse(answer);
+        REQUIRE(m);
+        return std::make_pair(m->status_code(), std::string(m->value(sip::header_id::unsupported)));
+    };
+    CHECK(message("sip:carol@sipws.test", "").first == 480); // passes the checks; nobody bound
+    CHECK(message("sip:carol@sipws.test", "Proxy-Require: outbound, gruu\r\n").first == 480);
+    CHECK(message("sip:carol@sipws.test", "", 0).first == 483);
+    CHECK(message("tel:+15551234567", "").first == 416);
+    CHECK(message("mailto:carol@sipws.test", "").first == 416);
+    auto r = message("sip:carol@sipws.test", "Proxy-Require: gruu, x-frob\r\n");
+    CHECK(r.first == 420);
+    CHECK(r.second == "x-frob");
 }
