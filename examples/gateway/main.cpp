@@ -9,6 +9,7 @@
 #include <sipws/rfc7118/flow_token.hpp>
 #include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/outbound_edge.hpp>
+#include <sipws/rfc7118/proxy_checks.hpp>
 #include <sipws/rfc7118/via_stamp.hpp>
 #include <sipws/sip/message_builder.hpp>
 #include <sipws/sip/parser.hpp>
@@ -450,8 +451,8 @@ private:
 
     void on_request(tr::flow_id f, const sip::message& req) {
         if (f != upstream_flow && flows_.find(f) == flows_.end()) return; // closed meanwhile
-        std::optional<unsigned> mf = req.max_forwards();
-        if (mf && *mf == 0) return reply(f, req, 483);
+        // RFC 3261 16.3: Request-URI scheme (416), Max-Forwards (483), Proxy-Require (420).
+        if (auto bad = r7::check_proxied_request(req)) return reply(f, req, bad->status, bad->reason, bad->headers);
 
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return is_open(x); });
         if (rr.act == r7::route_result::action::reject) {
@@ -507,7 +508,8 @@ private:
         const char* transport = out == upstream_flow ? (upstream_.tcp ? "TCP" : "UDP")
                                 : out_side.transport == "wss"      ? "WSS"
                                                                    : "WS";
-        b.push_via(edge_.via_value(req, in, transport));
+        // Toward a flow, the Via names the listener that flow came in on (E2-F9-c).
+        b.push_via(edge_.via_value(req, in, transport, out_side.host));
         if (req.method() == "REGISTER" && in != upstream_flow && out == upstream_flow) {
             if (edge_.add_path(b, req, in) == 421) return reply(in, req, 421, {}, "Require: path\r\n");
         }

@@ -11,6 +11,7 @@
 #include <sipws/rfc7118/gruu.hpp>
 #include <sipws/rfc7118/identifiers.hpp>
 #include <sipws/rfc7118/outbound_edge.hpp>
+#include <sipws/rfc7118/proxy_checks.hpp>
 #include <sipws/rfc7118/registrar.hpp>
 #include <sipws/rfc7118/via_stamp.hpp>
 #include <sipws/rfc7118/web_identity.hpp>
@@ -465,6 +466,13 @@ private:
 
     bool is_our_host(const sip::uri& u) const { return edge_.is_own(u) && !u.has_user; }
 
+    /// RFC 3261 16.3: Request-URI scheme (416: sip and sips only), Max-Forwards (483), Proxy-Require (420).
+    static std::optional<r7::proxy_refusal> check_request(const sip::message& req) {
+        r7::proxy_check_options o;
+        o.tel = false;
+        return r7::check_proxied_request(req, o);
+    }
+
     void on_request(tr::flow_id f, const sip::message& req) {
         auto fs = flows_.find(f);
         if (fs == flows_.end()) return; // closed meanwhile
@@ -475,8 +483,7 @@ private:
             auto id = r7::check_web_identity(req, st.verdict, st.identity);
             if (!id) return reply(f, req, id.status, id.reason);
         }
-        std::optional<unsigned> mf = req.max_forwards();
-        if (mf && *mf == 0) return reply(f, req, 483);
+        if (auto bad = check_request(req)) return reply(f, req, bad->status, bad->reason, bad->headers);
 
         // Requests that come back through the edge (Route with our flow tokens).
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return registry_->contains(x); });
@@ -519,6 +526,9 @@ private:
             if (!authenticate(f, req, "Proxy-Authorization", "Proxy-Authenticate", 407)) return;
         }
 
+        if (!in_dialog && contact_is_foreign_gruu(req))
+            return reply(f, req, 403, "Forbidden - the Contact is a GRUU of another user");
+
         std::vector<r7::binding> targets;
         const auto now = r7::binding_clock::now();
         r7::gruu_target g = registrar_.resolve_gruu(req.request_uri(), now);
@@ -544,6 +554,17 @@ private:
             return forward(f, req, b.flow, rr.own_routes, b.contact, dialog_forming(req.method()) && !in_dialog);
         }
         return reply(f, req, 430);
+    }
+
+    /// GR5627-6.2-a: the Contact of a dialog-forming request, when it is a
+    /// GRUU of our domain, must be one of the sender's (From) GRUUs.
+    bool contact_is_foreign_gruu(const sip::message& req) const {
+        if (!dialog_forming(req.method())) return false;
+        auto contact = req.contact();
+        auto from = req.from();
+        if (!contact || !from || !is_our_domain(contact->uri.host)) return false;
+        auto aor = r7::aor_of(*from);
+        return aor && registrar_.contact_gruu_owner(contact->uri_text, *aor) == r7::contact_gruu::foreign;
     }
 
     bool authenticate(tr::flow_id f, const sip::message& req, std::string_view header,

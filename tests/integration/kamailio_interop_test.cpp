@@ -4,6 +4,7 @@
 // MESSAGE and calls through it. The same peers later run against sipws-proxy
 // and sipws-gateway by changing only the server URL.
 #include "support/peers.hpp"
+#include "support/udp_endpoint.hpp"
 #include "support/test.hpp"
 
 #include <arpa/inet.h>
@@ -244,51 +245,6 @@ TEST_CASE("Kamailio: on the wire every WebSocket frame carries one SIP message",
 
 namespace {
 
-// A bare SIP endpoint on a UDP socket, standing in for an edge proxy that
-// registers a user with a Path header (RFC 3327) and answers what arrives.
-class udp_endpoint {
-public:
-    udp_endpoint() {
-        fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-        REQUIRE(fd_ >= 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-        socklen_t len = sizeof a;
-        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-        port_ = ntohs(a.sin_port);
-    }
-    udp_endpoint(const udp_endpoint&) = delete;
-    udp_endpoint& operator=(const udp_endpoint&) = delete;
-    ~udp_endpoint() { ::close(fd_); }
-
-    unsigned short port() const noexcept { return port_; }
-
-    void send_to(unsigned short port, const std::string& msg) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(port);
-        auto n =
-            ::sendto(fd_, msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&a), sizeof a);
-        REQUIRE(n == static_cast<ssize_t>(msg.size()));
-    }
-
-    /// The next datagram, or "" after \p timeout.
-    std::string receive(std::chrono::milliseconds timeout) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return {};
-        char buf[65536];
-        auto n = ::recv(fd_, buf, sizeof buf, 0);
-        return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
-    }
-
-private:
-    int fd_ = -1;
-    unsigned short port_ = 0;
-};
-
 // The header lines of a SIP message named \p name (case-insensitive, long form).
 std::vector<std::string> header_lines(const std::string& msg, const std::string& name) {
     std::vector<std::string> out;
@@ -318,7 +274,7 @@ TEST_CASE("Kamailio: a user registered over UDP with Path is reached from a WebS
     kamailio k(o);
     REQUIRE(k.udp_port() != 0);
 
-    udp_endpoint edge;
+    sipws::test::udp_endpoint edge;
     const std::string me = "127.0.0.1:" + std::to_string(edge.port());
     const std::string path = "<sip:flowtoken@" + me + ";lr>";
     edge.send_to(k.udp_port(),

@@ -6,13 +6,10 @@
 
 #include <sipws/sip/parser.hpp>
 
+#include "support/mailbox.hpp"
 #include "support/proxy.hpp"
 #include "support/test.hpp"
 
-#include <condition_variable>
-#include <deque>
-#include <future>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -21,31 +18,6 @@ namespace tr = sipws::transport;
 namespace sip = sipws::sip;
 
 namespace {
-
-// Messages received per flow, in order.
-class mailbox {
-public:
-    tr::message_handler handler() {
-        return [this](tr::flow_id f, sipws::ws::message_type, std::string_view m) {
-            std::lock_guard<std::mutex> lk(mu_);
-            box_[f].emplace_back(m);
-            cv_.notify_all();
-        };
-    }
-    /// The next message on \p f ("" after 10 s).
-    std::string next(tr::flow_id f) {
-        std::unique_lock<std::mutex> lk(mu_);
-        if (!cv_.wait_for(lk, 10s, [&] { return !box_[f].empty(); })) return {};
-        std::string m = std::move(box_[f].front());
-        box_[f].pop_front();
-        return m;
-    }
-
-private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::map<tr::flow_id, std::deque<std::string>> box_;
-};
 
 std::vector<std::string> values(const sip::message& m, sip::header_id id) {
     std::vector<std::string> out;
@@ -99,14 +71,10 @@ TEST_CASE("sipws-proxy: RFC 7118 section 8 registration and INVITE dialog, hop b
     sipws::test::sipws_proxy proxy;
     sipws::test::io_runner run(1);
     tr::connector<> c(run.io);
-    mailbox mb;
+    sipws::test::mailbox mb;
     c.on_message(mb.handler());
-    auto connect = [&] {
-        std::promise<tr::flow_id> p;
-        c.async_connect(proxy.ws_url() + "/", [&](std::error_code ec, tr::flow_id f) { p.set_value(ec ? 0 : f); });
-        return p.get_future().get();
-    };
-    const tr::flow_id alice = connect(), bob = connect();
+    const tr::flow_id alice = sipws::test::open_flow(c, proxy.ws_url() + "/"),
+                      bob = sipws::test::open_flow(c, proxy.ws_url() + "/");
     REQUIRE(alice != 0);
     REQUIRE(bob != 0);
     const std::string host = "127.0.0.1:" + std::to_string(proxy.ws_port());

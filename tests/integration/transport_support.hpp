@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -178,6 +179,13 @@ inline std::string ws_url(const asio::ip::tcp::endpoint& ep, const std::string& 
     if (ep.address().is_v6())
         return "ws://[" + ep.address().to_string() + "]:" + std::to_string(ep.port()) + path;
     return "ws://" + ep.address().to_string() + ":" + std::to_string(ep.port()) + path;
+}
+
+/// Opens a flow to \p url with \p c; its id, or 0 when it failed.
+template <class Connector> tr::flow_id open_flow(Connector& c, const std::string& url) {
+    std::promise<tr::flow_id> opened;
+    c.async_connect(url, [&opened](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
+    return opened.get_future().get();
 }
 
 } // namespace sipws::test

@@ -199,9 +199,12 @@ public:
     /// \p transport ("WS", "WSS", "UDP", ...): a branch derived from the
     /// request's own top Via and Call-ID (so a retransmission or its CANCEL
     /// gets the same one, RFC 3261 section 16.11) followed by `.` and the
-    /// source flow's token.
+    /// source flow's token. \p host is the host[:port] of the interface the
+    /// request leaves on (the listener of a flow, E2-F9-c; it must be the
+    /// edge's host or an alias so that response_flow() knows it); empty:
+    /// the edge's.
     std::string via_value(const sip::message& req, transport::flow_id source,
-                          std::string_view transport) const {
+                          std::string_view transport, std::string_view host = {}) const {
         std::string tok = token(source);
         std::string seed;
         if (auto v = req.top_via()) {
@@ -217,7 +220,7 @@ public:
         std::string out = "SIP/2.0/";
         for (char c : transport) out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
         out += ' ';
-        out += host_;
+        out += host.empty() ? std::string_view(host_) : host;
         out += ";branch=";
         out += branch_magic_cookie_;
         out += crypto::base64url_encode(h);

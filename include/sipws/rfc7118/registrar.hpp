@@ -69,6 +69,14 @@ struct gruu_target {
     std::vector<binding> bindings; ///< found: most recently refreshed first
 };
 
+/// What contact_gruu_owner() found.
+enum class contact_gruu : unsigned char {
+    not_gruu, ///< no `gr` parameter
+    own,      ///< a GRUU of the given AOR
+    foreign,  ///< a GRUU of another AOR (GR5627-6.2-a: 403)
+    unknown,  ///< a `gr` URI that is not a valid GRUU of this registrar
+};
+
 class registrar {
 public:
     explicit registrar(binding_store& store, registrar_options options = {},
@@ -223,6 +231,28 @@ public:
         // A temporary GRUU dies with its bindings or a new Call-ID (GR5627-5.1-c, 5.3-a).
         if (!t.bindings.empty()) t.k = gruu_target::kind::found;
         return t;
+    }
+
+    /// Whose GRUU the Contact URI \p contact_uri of a dialog-forming request
+    /// is, for an originating proxy whose user is \p aor (canonical, see
+    /// aor_of): not a GRUU; a GRUU of \p aor (record-route and forward,
+    /// GR5627-6.2-a); a GRUU of another AOR (answer 403); or a `gr` URI
+    /// that is no valid GRUU of ours (unknown). The caller checks that the
+    /// URI's domain is one of its own.
+    contact_gruu contact_gruu_owner(std::string_view contact_uri, std::string_view aor) const {
+        std::optional<std::string_view> gr = gr_param(contact_uri);
+        if (!gr) return contact_gruu::not_gruu;
+        std::string owner;
+        if (!gr->empty()) {
+            auto a = aor_of(contact_uri);
+            if (!a) return contact_gruu::unknown;
+            owner = std::move(*a);
+        } else {
+            temp_gruu_content content;
+            if (!temp_ || temp_->resolve(contact_uri, content)) return contact_gruu::unknown;
+            owner = std::move(content.aor);
+        }
+        return owner == aor ? contact_gruu::own : contact_gruu::foreign;
     }
 
 private:

@@ -212,6 +212,36 @@ TEST_CASE("outbound edge: the edge's Via carries the source flow; responses find
     CHECK_FALSE(edge.response_flow(*rt, f));
 }
 
+TEST_CASE("outbound edge: a Via toward a flow names that flow's listener; its responses are found",
+          "[rfc7118][outbound][E2-F9-c][E2-F10-b][WS7118-5.3-d]") {
+    auto edge = make_edge(); // host proxy.example.com:443, alias 192.0.2.10
+    std::string bye = request("BYE", "sip:alice@example.com;gr=urn:uuid:f81-7dec-14a06cf1;ob", "");
+    auto r = sip::parse(bye);
+    REQUIRE(r);
+    std::string via = edge.via_value(*r, 0, "WSS", "192.0.2.10");
+    CHECK(via.rfind("SIP/2.0/WSS 192.0.2.10;branch=z9hG4bK", 0) == 0);
+    // Only the sent-by differs from the edge's own Via: same branch.
+    std::string own = edge.via_value(*r, 0, "WSS");
+    CHECK(own.rfind("SIP/2.0/WSS proxy.example.com:443;branch=", 0) == 0);
+    CHECK(via.substr(via.find(";branch=")) == own.substr(own.find(";branch=")));
+
+    std::string resp = "SIP/2.0 200 OK\r\nVia: " + via +
+                       "\r\nVia: SIP/2.0/UDP 203.0.113.22;branch=z9hG4bKbiuiansd001\r\n"
+                       "From: <sip:bob@example.com>;tag=bmqkjhsd\r\nTo: <sip:alice@example.com>;tag=asdyka899\r\n"
+                       "Call-ID: asidkj3ss\r\nCSeq: 1201 BYE\r\n\r\n";
+    auto rr = sip::parse(resp);
+    REQUIRE(rr);
+    transport::flow_id f = 99;
+    REQUIRE(edge.response_flow(*rr, f));
+    CHECK(f == 0);
+    // A sent-by that is not one of the edge's names is not ours.
+    std::string other = resp;
+    other.replace(other.find("192.0.2.10"), 10, "192.0.2.11");
+    auto ro = sip::parse(other);
+    REQUIRE(ro);
+    CHECK_FALSE(edge.response_flow(*ro, f));
+}
+
 TEST_CASE("web identity: From (and To of REGISTER) must match the handshake identity",
           "[rfc7118][web-auth][WS7118-A-b][WS7118-A-c]") {
     using transport::web_auth_verdict;

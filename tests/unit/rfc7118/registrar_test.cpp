@@ -266,6 +266,34 @@ TEST_CASE("registrar: GRUUs minted for instances and resolved back to the bindin
     CHECK(out.headers.find("gruu") == std::string::npos);
 }
 
+TEST_CASE("registrar: whose GRUU a dialog Contact is, for the originating proxy",
+          "[rfc7118][registrar][gruu][GR5627-6.2-a]") {
+    fixture f;
+    auto out = f.run({}, 7, f.t0);
+    REQUIRE(out.status == 200);
+    const std::string pub = param_of(out.headers, "pub-gruu");
+    const std::string temp = param_of(out.headers, "temp-gruu");
+    const std::string me = "sip:alice@example.com";
+    CHECK(f.reg.contact_gruu_owner(pub, me) == contact_gruu::own);
+    CHECK(f.reg.contact_gruu_owner(pub + ";ob", me) == contact_gruu::own);
+    CHECK(f.reg.contact_gruu_owner(temp, me) == contact_gruu::own);
+    CHECK(f.reg.contact_gruu_owner(temp + ";ob", me) == contact_gruu::own);
+    // Somebody else using alice's GRUUs (or alice one of bob's): 403.
+    CHECK(f.reg.contact_gruu_owner(pub, "sip:bob@example.com") == contact_gruu::foreign);
+    CHECK(f.reg.contact_gruu_owner(temp, "sip:bob@example.com") == contact_gruu::foreign);
+    CHECK(f.reg.contact_gruu_owner("sip:bob@example.com;gr=" + instance, me) == contact_gruu::foreign);
+    // Not a GRUU at all, or a forged temporary one.
+    CHECK(f.reg.contact_gruu_owner("sip:alice@df7jal23ls0d.invalid;transport=ws;ob", me) == contact_gruu::not_gruu);
+    std::string forged = temp;
+    forged[5] = forged[5] == 'A' ? 'B' : 'A';
+    CHECK(f.reg.contact_gruu_owner(forged, me) == contact_gruu::unknown);
+    // A registrar without temporary GRUUs knows none.
+    memory_binding_store other;
+    registrar plain(other);
+    CHECK(plain.contact_gruu_owner(temp, me) == contact_gruu::unknown);
+    CHECK(plain.contact_gruu_owner(pub, me) == contact_gruu::own);
+}
+
 TEST_CASE("registrar: temporary GRUUs die with a new Call-ID or the binding; public ones give 480",
           "[rfc7118][registrar][gruu][GR5627-5.1-c][GR5627-5.3-a][GR5627-5.1-d]") {
     fixture f;
