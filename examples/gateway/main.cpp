@@ -487,6 +487,9 @@ private:
                  bool record_route) {
         if ((in != upstream_flow && !flows_.count(in)) || (out != upstream_flow && !flows_.count(out)))
             return reply(in, req, 430);
+        if (out != upstream_flow)
+            if (auto bad = r7::check_hop_security(req, flows_[out].secure))
+                return reply(in, req, bad->status, bad->reason);
         std::string stamped;
         const sip::message* src = &req;
         std::optional<sip::parse_result<>> reparsed;

@@ -548,12 +548,28 @@ private:
             }
         }
         // The most recently refreshed binding with an open flow (RFC 5626
-        // section 7: another flow only after 430).
+        // section 7: another flow only after 430); for a sips Request-URI a
+        // wss flow only (WS7118-9.2-a).
+        const bool sips = ruri.scheme == sip::uri_scheme::sips;
+        bool insecure_skipped = false;
         for (const r7::binding& b : targets) {
             if (b.flow == 0 || !registry_->contains(b.flow)) continue;
+            if (sips && !flow_secure(b.flow)) {
+                insecure_skipped = true;
+                continue;
+            }
             return forward(f, req, b.flow, rr.own_routes, b.contact, dialog_forming(req.method()) && !in_dialog);
         }
+        if (insecure_skipped) {
+            auto bad = r7::check_hop_security(req, false);
+            return reply(f, req, bad->status, bad->reason);
+        }
         return reply(f, req, 430);
+    }
+
+    bool flow_secure(tr::flow_id f) const {
+        auto it = flows_.find(f);
+        return it != flows_.end() && it->second.secure;
     }
 
     /// GR5627-6.2-a: the Contact of a dialog-forming request, when it is a
@@ -641,6 +657,7 @@ private:
         if (auto i = flows_.find(in); i != flows_.end()) in_st = &i->second;
         if (auto o = flows_.find(out); o != flows_.end()) out_st = &o->second;
         if (!in_st || !out_st) return reply(in, req, 430);
+        if (auto bad = r7::check_hop_security(req, out_st->secure)) return reply(in, req, bad->status, bad->reason);
         sip::message_builder b(req);
         for (std::size_t k = 0; k < own_routes; ++k) b.remove_top_route();
         if (!new_ruri.empty()) b.set_request_uri(new_ruri);

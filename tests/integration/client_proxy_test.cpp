@@ -37,7 +37,8 @@ struct client_dir {
 std::vector<std::string> client_argv(const client_dir& d, const std::string& server,
                                      const std::string& aor, const std::vector<std::string>& more,
                                      const std::string& ca = {}) {
-    const std::string user = aor.substr(4, aor.find('@') - 4);
+    const std::size_t colon = aor.find(':') + 1;
+    const std::string user = aor.substr(colon, aor.find('@') - colon);
     std::vector<std::string> argv{client_program(), "--server", server, "--aor", aor,
                                   "--instance-file", d.path + "/instance-" + user};
     if (!ca.empty()) argv.insert(argv.end(), {"--ca", ca});
@@ -221,4 +222,32 @@ TEST_CASE("sipws-client listen: after the proxy restarts it reconnects and regis
     CHECK(bob->wait(15s) == 0);
     std::size_t at = bob->output().rfind("INSTANCE ");
     CHECK(bob->output().substr(at, bob->output().find('\n', at) - at) == instance);
+}
+
+TEST_CASE("sipws-proxy: a request for a sips URI reaches a wss flow, never a plain ws one",
+          "[client][proxy][sips][WS7118-9.2-a]") {
+    REQUIRE(sipws::test::file_exists(client_program()));
+    proxy_options o;
+    o.wss = true;
+    sipws_proxy p(o);
+    client_dir d;
+    // Both register sips AORs: bob over plain ws, carol over wss.
+    auto bob = start_peer(client_argv(d, p.ws_url(), "sips:bob@sipws.test", {"listen", "--duration", "30"}),
+                          "LISTENING");
+    auto carol = start_peer(client_argv(d, p.wss_url(), "sips:carol@sipws.test", {"listen", "--duration", "30"},
+                                        p.ca_file()),
+                            "LISTENING");
+    auto send = [&](const std::string& to, const std::string& text) {
+        return run_peer(client_argv(d, p.wss_url(), "sips:alice@sipws.test",
+                                    {"message", "--to", to, "--text", text}, p.ca_file()));
+    };
+    peer_result to_bob = send("sips:bob@sipws.test", "secure only");
+    INFO("alice:\n" << to_bob.output << "\nproxy:\n" << p.output());
+    CHECK(to_bob.line("MESSAGE_FAILED") ==
+          "MESSAGE_FAILED 480 Temporarily Unavailable - a sips request is not sent over plain ws");
+    peer_result to_carol = send("sips:carol@sipws.test", "secure all the way");
+    INFO("alice:\n" << to_carol.output);
+    CHECK(to_carol.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+    CHECK(carol->wait_for_output("MESSAGE from sips:alice@sipws.test: secure all the way", 10s));
+    CHECK(bob->output().find("secure only") == std::string::npos);
 }

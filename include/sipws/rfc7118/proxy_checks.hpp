@@ -18,6 +18,7 @@
 /// Unknown methods and headers, and malformed headers the proxy does not
 /// need, are never a reason to refuse (they are forwarded untouched). The
 /// loop check (482) and Proxy-Authorization are left to the caller.
+/// check_hop_security() refuses a sips request a hop that is not secure.
 ///
 /// \code
 ///   if (auto bad = sipws::rfc7118::check_proxied_request(req, {"path", "outbound", "gruu"}))
@@ -78,6 +79,18 @@ inline std::optional<proxy_refusal> check_proxied_request(const sip::message& re
     }
     if (!unsupported.empty()) return proxy_refusal{420, {}, "Unsupported: " + unsupported + "\r\n"};
     return std::nullopt;
+}
+
+/// The refusal of sending \p req over a hop that is not secure (plain ws,
+/// UDP, TCP) when its Request-URI is a sips URI: a sips request only travels
+/// over TLS, so over WebSocket only wss (WS7118-9.2-a, RFC 3261 section
+/// 26.2.2). 480, as the target is not reachable securely from here.
+inline std::optional<proxy_refusal> check_hop_security(const sip::message& req, bool secure_hop) {
+    if (secure_hop || !req.is_request()) return std::nullopt;
+    std::error_code ec;
+    sip::uri u = req.request_uri_parsed(ec);
+    if (ec || u.scheme != sip::uri_scheme::sips) return std::nullopt;
+    return proxy_refusal{480, "Temporarily Unavailable - a sips request is not sent over plain ws", {}};
 }
 
 } // namespace sipws::rfc7118

@@ -75,3 +75,23 @@ TEST_CASE("proxy checks: responses pass, an unknown method is no reason to refus
     REQUIRE(o);
     CHECK_FALSE(check_proxied_request(*o));
 }
+
+TEST_CASE("proxy checks: a sips request crosses only secure hops", "[rfc7118][proxy][WS7118-9.2-a]") {
+    auto hop = [](const std::string& ruri, bool secure) {
+        const std::string raw = "MESSAGE " + ruri + " SIP/2.0\r\n"
+                                "Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK56sdasks\r\n"
+                                "From: <sips:alice@example.com>;tag=a\r\nTo: <sips:bob@example.com>\r\n"
+                                "Call-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n";
+        auto r = sip::parse(raw);
+        REQUIRE(r);
+        return check_hop_security(*r, secure);
+    };
+    CHECK_FALSE(hop("sips:bob@example.com", true));
+    auto refused = hop("sips:bob@example.com", false);
+    REQUIRE(refused);
+    CHECK(refused->status == 480);
+    CHECK(refused->reason.find("sips") != std::string::npos);
+    CHECK_FALSE(hop("sip:bob@example.com", false));
+    CHECK_FALSE(hop("SIPS:bob@example.com;transport=ws", true));
+    CHECK(hop("SIPS:bob@example.com;transport=ws", false));
+}
