@@ -199,8 +199,8 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         return make_parse_error(errc::version_not_supported, base + last + 1,
                                 "SIP version not supported");
     std::error_code ec;
-    parse_uri(uri_text, ec, {false});
-    if (ec)
+    uri u;
+    if (!parse_uri_into(uri_text, u, ec, {false}))
         return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
     A::request_uri(m) = uri_text;
     A::version(m) = ver;
