@@ -445,7 +445,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             break;
         }
         const char* name = p;
-        while (p < end && is_token(*p)) ++p;
+        p = skip_chars(p, end, cc_token);
         std::size_t name_len = static_cast<std::size_t>(p - name);
         if (name_len > 0xffff)
             return make_parse_error(errc::bad_header_name, off(name), "header name too long");

@@ -163,16 +163,39 @@ inline host_scan scan_host_chars(std::string_view s, std::size_t i) noexcept {
     // a "." preceded it
     std::size_t sep_at = i - 1;
     std::uint8_t sep = hc_dot;
-    for (; i < n; ++i) {
-        std::uint8_t f = host_chars.v[static_cast<unsigned char>(d[i])];
+    auto cls = [d](std::size_t k) { return host_chars.v[static_cast<unsigned char>(d[k])]; };
+    // one octet of class f at i: false when it ends the host
+    auto one = [&](std::uint8_t f) {
         seen |= f;
-        if ((f & (hc_letter | hc_digit)) != 0) continue;
-        if (f == 0) break;
+        if ((f & hc_alnum) != 0) return true;
+        if (f == 0) return false;
         // a "." or "-" right after "." or "-" (or at the start), except "-" after "-"
         bad_label |= sep_at + 1 == i && (f | sep) != hc_hyphen;
         sep_at = i;
         sep = f;
-    }
+        return true;
+    };
+    auto scan = [&] {
+        while (n - i >= 4) {
+            // four letters or digits at a time, else one by one
+            std::uint8_t f0 = cls(i), f1 = cls(i + 1), f2 = cls(i + 2), f3 = cls(i + 3);
+            if ((f0 & f1 & f2 & f3 & hc_alnum) != 0) {
+                seen |= static_cast<std::uint8_t>(f0 | f1 | f2 | f3);
+                i += 4;
+                continue;
+            }
+            if (!one(f0)) return;
+            ++i;
+            if (!one(f1)) return;
+            ++i;
+            if (!one(f2)) return;
+            ++i;
+            if (!one(f3)) return;
+            ++i;
+        }
+        while (i < n && one(cls(i))) ++i;
+    };
+    scan();
     // a final "." is allowed, a final "-" is not
     bad_label |= sep_at + 1 == i && sep == hc_hyphen;
     return host_scan{i, (seen & (hc_letter | hc_hyphen)) == 0, !bad_label};
