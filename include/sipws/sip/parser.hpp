@@ -239,6 +239,9 @@ inline bool quoted_pair_at(const char*& pos, bool& in_quote, const char* q) noex
 /// Validates the elements of a list header value.
 template <class F>
 inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
+    // no comma at all: the value is the one element
+    std::string_view t = trim_lws(v);
+    if (!t.empty() && std::memchr(t.data(), ',', t.size()) == nullptr) return f(t);
     std::size_t pos = 0;
     std::string_view el;
     bool any = false;
