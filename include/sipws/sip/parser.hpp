@@ -241,7 +241,8 @@ template <class F>
 inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
     // no comma at all: the value is the one element
     std::string_view t = trim_lws(v);
-    if (!t.empty() && std::memchr(t.data(), ',', t.size()) == nullptr) return f(t);
+    if (!t.empty() && find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size())
+        return f(t);
     std::size_t pos = 0;
     std::string_view el;
     bool any = false;

@@ -258,17 +258,11 @@ inline bool unescaped_equal(std::string_view a, std::string_view b, bool icase) 
 
 /// End of a run of octets of URI class \p cls and %HH escapes from \p p.
 inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls) noexcept {
-    while (p < end) {
-        char c = *p;
-        if ((uri_chars.v[static_cast<unsigned char>(c)] & cls) != 0) {
-            ++p;
-        } else if (c == '%' && end - p > 2 && is_hex(p[1]) && is_hex(p[2])) {
-            p += 3;
-        } else {
-            break;
-        }
+    for (;;) {
+        p = skip_class(p, end, uri_chars.v, cls);
+        if (p < end && *p == '%' && end - p > 2 && is_hex(p[1]) && is_hex(p[2])) p += 3;
+        else return p;
     }
-    return p;
 }
 
 /// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI from \p p,

@@ -258,6 +258,23 @@ inline std::size_t find_char(std::string_view s, char c, std::size_t from = 0) n
     return std::string_view::npos;
 }
 
+/// Pointer to the first \p c in [p, end), or \p end; sixteen octets at a
+/// time when the target has SSE2 (no call, unlike memchr, for the runs of a
+/// few tens of octets a header value has).
+inline const char* find_octet(const char* p, const char* end, char c) noexcept {
+#if defined(__SSE2__)
+    const __m128i vc = _mm_set1_epi8(c);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi8(x, vc));
+        if (m != 0) return p + __builtin_ctz(static_cast<unsigned>(m));
+        p += 16;
+    }
+#endif
+    while (p < end && *p != c) ++p;
+    return p;
+}
+
 /// Pointer to the first octet in [p, end) that is a control character
 /// (%x00-1F or %x7F), or \p end.
 inline const char* find_ctl(const char* p, const char* end) noexcept {

@@ -30,7 +30,12 @@ inline std::size_t scan_token(std::string_view s, std::size_t i) noexcept {
 /// At a DQUOTE: index after the closing DQUOTE, or npos when unterminated.
 inline std::size_t scan_quoted(std::string_view s, std::size_t i) noexcept {
     ++i;
+    static constexpr octet_set quote_or_escape{"\"\\"};
     while (i < s.size()) {
+        i = static_cast<std::size_t>(find_any_of(s.data() + i, s.data() + s.size(), quote_or_escape,
+                                                 '"', '\\', '"', '\\') -
+                                     s.data());
+        if (i == s.size()) break;
         char c = s[i];
         if (c == '"') return i + 1;
         if (c == '\\') {
