@@ -121,10 +121,9 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
     }
     std::size_t after;
     if (laquot != s.npos) {
-        // memchr: the URI between the brackets is tens of octets long
-        const void* gt = std::memchr(s.data() + laquot, '>', s.size() - laquot);
-        if (gt == nullptr) return fail(errc::bad_name_addr);
-        std::size_t r = static_cast<std::size_t>(static_cast<const char*>(gt) - s.data());
+        const char* gt = find_octet(s.data() + laquot, s.data() + s.size(), '>');
+        if (gt == s.data() + s.size()) return fail(errc::bad_name_addr);
+        std::size_t r = static_cast<std::size_t>(gt - s.data());
         na.uri_text = detail::sub(s, laquot + 1, r - laquot - 1);
         na.bracketed = true;
         after = r + 1;

@@ -199,8 +199,8 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         return make_parse_error(errc::version_not_supported, base + last + 1,
                                 "SIP version not supported");
     std::error_code ec;
-    parse_uri(uri_text, ec, {false});
-    if (ec)
+    uri u;
+    if (!parse_uri_into(uri_text, u, ec, {false}))
         return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
     A::request_uri(m) = uri_text;
     A::version(m) = ver;
@@ -239,6 +239,10 @@ inline bool quoted_pair_at(const char*& pos, bool& in_quote, const char* q) noex
 /// Validates the elements of a list header value.
 template <class F>
 inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
+    // no comma at all: the value is the one element
+    std::string_view t = trim_lws(v);
+    if (!t.empty() && find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size())
+        return f(t);
     std::size_t pos = 0;
     std::string_view el;
     bool any = false;
@@ -445,7 +449,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             break;
         }
         const char* name = p;
-        while (p < end && is_token(*p)) ++p;
+        p = skip_chars(p, end, cc_token);
         std::size_t name_len = static_cast<std::size_t>(p - name);
         if (name_len > 0xffff)
             return make_parse_error(errc::bad_header_name, off(name), "header name too long");

@@ -41,15 +41,13 @@ inline cseq parse_cseq(std::string_view value, std::error_code& ec) {
 inline std::string_view parse_call_id(std::string_view value, std::error_code& ec) {
     ec.clear();
     std::string_view s = detail::trim_lws(value);
-    std::size_t at = s.npos;
     if (s.empty()) return ec = errc::bad_call_id, std::string_view{};
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '@' && at == s.npos && i > 0 && i + 1 < s.size()) {
-            at = i;
-            continue;
-        }
-        if (!detail::is(s[i], detail::cc_word)) return ec = errc::bad_call_id, std::string_view{};
-    }
+    // word, then at most one "@" that is neither first nor last, then word
+    const char* b = s.data();
+    const char* end = b + s.size();
+    const char* p = detail::skip_chars(b, end, detail::cc_word);
+    if (p < end && *p == '@' && p > b && p + 1 < end) p = detail::skip_chars(p + 1, end, detail::cc_word);
+    if (p != end) return ec = errc::bad_call_id, std::string_view{};
     return s;
 }
 

@@ -13,6 +13,7 @@
 #include <sipws/sip/parameters.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -150,23 +151,53 @@ struct host_scan {
     bool labels_ok;    ///< as a hostname: labels neither empty nor starting or ending with "-"
 };
 
-/// One pass over the hostname / IPv4address octets from \p i.
+/// One pass over the hostname / IPv4address octets from \p i. Letters and
+/// digits cost a table load; only "." and "-" are checked against the octet
+/// before them.
 inline host_scan scan_host_chars(std::string_view s, std::size_t i) noexcept {
     const char* d = s.data();
     std::size_t n = s.size();
     std::uint8_t seen = 0;
     bool bad_label = false;
-    std::uint8_t prev = hc_dot; // a label starts here
-    for (; i < n; ++i) {
-        std::uint8_t f = host_chars.v[static_cast<unsigned char>(d[i])];
-        if (f == 0) break;
+    // position and class of the last "." or "-"; a label starts at i as if
+    // a "." preceded it
+    std::size_t sep_at = i - 1;
+    std::uint8_t sep = hc_dot;
+    auto cls = [d](std::size_t k) { return host_chars.v[static_cast<unsigned char>(d[k])]; };
+    // one octet of class f at i: false when it ends the host
+    auto one = [&](std::uint8_t f) {
         seen |= f;
-        // a "." or "-" after "." or "-" (or at the start), except "-" after "-"
-        bad_label |= ((f | prev) & (hc_dot | hc_hyphen)) == (f | prev) && (f | prev) != hc_hyphen;
-        prev = f;
-    }
+        if ((f & hc_alnum) != 0) return true;
+        if (f == 0) return false;
+        // a "." or "-" right after "." or "-" (or at the start), except "-" after "-"
+        bad_label |= sep_at + 1 == i && (f | sep) != hc_hyphen;
+        sep_at = i;
+        sep = f;
+        return true;
+    };
+    auto scan = [&] {
+        while (n - i >= 4) {
+            // four letters or digits at a time, else one by one
+            std::uint8_t f0 = cls(i), f1 = cls(i + 1), f2 = cls(i + 2), f3 = cls(i + 3);
+            if ((f0 & f1 & f2 & f3 & hc_alnum) != 0) {
+                seen |= static_cast<std::uint8_t>(f0 | f1 | f2 | f3);
+                i += 4;
+                continue;
+            }
+            if (!one(f0)) return;
+            ++i;
+            if (!one(f1)) return;
+            ++i;
+            if (!one(f2)) return;
+            ++i;
+            if (!one(f3)) return;
+            ++i;
+        }
+        while (i < n && one(cls(i))) ++i;
+    };
+    scan();
     // a final "." is allowed, a final "-" is not
-    bad_label |= prev == hc_hyphen;
+    bad_label |= sep_at + 1 == i && sep == hc_hyphen;
     return host_scan{i, (seen & (hc_letter | hc_hyphen)) == 0, !bad_label};
 }
 
@@ -227,15 +258,36 @@ inline bool unescaped_equal(std::string_view a, std::string_view b, bool icase) 
 
 /// End of a run of octets of URI class \p cls and %HH escapes from \p p.
 inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls) noexcept {
-    while (p < end) {
-        char c = *p;
-        if ((uri_chars.v[static_cast<unsigned char>(c)] & cls) != 0) {
-            ++p;
-        } else if (c == '%' && end - p > 2 && is_hex(p[1]) && is_hex(p[2])) {
-            p += 3;
-        } else {
-            break;
+    for (;;) {
+        p = skip_class(p, end, uri_chars.v, cls);
+        if (p < end && *p == '%' && end - p > 2 && is_hex(p[1]) && is_hex(p[2])) p += 3;
+        else return p;
+    }
+}
+
+/// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI from \p p,
+/// duplicates included, in one pass. Returns where the parameters end (the
+/// "?" of the headers or \p end), or nullptr with \p ec set.
+inline const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec) {
+    name_ref names[max_parameters];
+    std::size_t count = 0;
+    while (p < end && *p != '?') {
+        if (*p != ';') return ec = errc::bad_uri, nullptr;
+        const char* nb = ++p;
+        p = scan_escaped(p, end, uc_param);
+        if (p == nb) return ec = errc::bad_uri, nullptr;
+        name_ref name{nb, static_cast<std::size_t>(p - nb)};
+        if (p < end && *p == '=') {
+            const char* vb = ++p;
+            p = scan_escaped(p, end, uc_param);
+            if (p == vb) return ec = errc::bad_uri, nullptr;
         }
+        if (p < end && *p != ';' && *p != '?') return ec = errc::bad_uri, nullptr;
+        if (count == max_parameters) return ec = errc::too_many_parameters, nullptr;
+        for (std::size_t k = 0; k < count; ++k)
+            if (names[k].n == name.n && iequals(names[k].view(), name.view()))
+                return ec = errc::duplicate_parameter, nullptr;
+        names[count++] = name;
     }
     return p;
 }
@@ -243,38 +295,95 @@ inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls
 /// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI, duplicates included,
 /// in one pass.
 inline bool check_uri_params(std::string_view s, std::error_code& ec) {
-    name_ref names[max_parameters];
-    std::size_t count = 0;
-    const char* p = s.data();
-    const char* const end = p + s.size();
-    while (p < end) {
-        if (*p != ';') return ec = errc::bad_uri, false;
-        const char* nb = ++p;
-        p = scan_escaped(p, end, uc_param);
-        if (p == nb) return ec = errc::bad_uri, false;
-        std::string_view name(nb, static_cast<std::size_t>(p - nb));
-        if (p < end && *p == '=') {
-            const char* vb = ++p;
-            p = scan_escaped(p, end, uc_param);
-            if (p == vb) return ec = errc::bad_uri, false;
+    const char* end = s.data() + s.size();
+    const char* p = scan_uri_params(s.data(), end, ec);
+    if (p != nullptr && p != end) return ec = errc::bad_uri, false;
+    return p != nullptr;
+}
+
+/// `hostport [ uri-parameters ] [ headers ]` of a SIP URI, from \p p to
+/// \p end, into \p u. \p hs is the host scan from \p p when the caller has
+/// made it already. False with \p ec set on failure.
+inline bool parse_sip_hostport_tail(const char* p, const char* const end, uri& u,
+                                    std::error_code& ec, const uri_parse_options& opt,
+                                    const host_scan* hs) {
+    auto view = [](const char* b, const char* e) {
+        return std::string_view(b, static_cast<std::size_t>(e - b));
+    };
+    if (p < end && *p == '[') {
+        const char* he = p;
+        while (he < end && *he != ']') ++he;
+        if (he == end) return ec = errc::bad_uri, false;
+        ++he;
+        u.host = view(p, he);
+        if (!parse_host(u.host, u.host_type)) return ec = errc::bad_uri, false;
+        p = he;
+    } else {
+        std::string_view rest = view(p, end);
+        host_scan h = hs != nullptr ? *hs : scan_host_chars(rest, 0);
+        const char* he = p + h.end;
+        // the host ends at ":", ";", "?" or the end; any other octet is invalid
+        if (he < end && *he != ':' && *he != ';' && *he != '?') return ec = errc::bad_uri, false;
+        u.host = view(p, he);
+        if (!scanned_host_valid(u.host, h, u.host_type)) return ec = errc::bad_uri, false;
+        p = he;
+    }
+    if (p < end && *p == ':') {
+        const char* pb = ++p;
+        while (p < end && is_digit(*p)) ++p;
+        if (!parse_port(view(pb, p), u.port)) return ec = errc::bad_uri, false;
+        u.has_port = true;
+    }
+    const char* pb = p;
+    p = scan_uri_params(p, end, ec);
+    if (p == nullptr) return false;
+    u.parameters = parameter_list(view(pb, p));
+    if (p < end) {
+        // at "?"
+        if (!opt.allow_headers) return ec = errc::bad_uri, false;
+        u.headers = view(p + 1, end);
+        // header *( "&" header ), header = hname "=" hvalue
+        std::size_t b = 0, n = 0;
+        std::string_view h = u.headers;
+        while (true) {
+            if (++n > max_parameters) return ec = errc::too_many_parameters, false;
+            std::size_t e = detail::find_char(h, '&', b);
+            if (e == h.npos) e = h.size();
+            std::string_view one = detail::sub(h, b, e - b);
+            std::size_t eq = detail::find_char(one, '=');
+            if (eq == one.npos || !check_escaped(detail::sub(one, 0, eq), uc_header, false) ||
+                !check_escaped(detail::sub(one, eq + 1), uc_header, true))
+                return ec = errc::bad_uri, false;
+            if (e == h.size()) break;
+            b = e + 1;
         }
-        if (p < end && *p != ';') return ec = errc::bad_uri, false;
-        if (count == max_parameters) return ec = errc::too_many_parameters, false;
-        for (std::size_t k = 0; k < count; ++k)
-            if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, false;
-        names[count++] = {name.data(), name.size()};
     }
     return true;
 }
+
+/// Octets of a URI scheme after the first: ALPHA / DIGIT / "+" / "-" / ".".
+struct scheme_char_set : octet_set {
+    constexpr scheme_char_set() : octet_set("+-.") {
+        for (int c = 0; c < 256; ++c)
+            if (chars.v[c] & (cc_alpha | cc_digit)) v[c] = true;
+    }
+};
+inline constexpr scheme_char_set scheme_chars{};
 
 } // namespace detail
 
 namespace detail {
 /// parse_uri() into \p u, which it resets first: a caller that keeps the
 /// result in place saves a copy. False on failure (\p u is then empty).
+///
+/// One walk for the common SIP URI: the host scan runs from the start of the
+/// userinfo-or-host; stopping at "@" it was the user, otherwise it was the
+/// host. Only when a URI that has no such user fails is the text searched
+/// for an "@" and parsed again with a userinfo (RFC 3261 25.1: the userinfo
+/// ends at the first "@").
 inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
                            const uri_parse_options& opt = {}) {
-    ec.clear();
+    if (ec) ec.clear();
     u = uri{};
     u.raw = text;
     auto fail = [&](errc e) {
@@ -282,19 +391,25 @@ inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
         u = uri{};
         return false;
     };
-    std::size_t colon = detail::find_char(text, ':');
-    if (colon == text.npos || colon == 0 || !is_alpha(text[0])) return fail(errc::bad_uri);
-    for (std::size_t i = 1; i < colon; ++i) {
-        char c = text[i];
-        if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.'))
-            return fail(errc::bad_uri);
-    }
-    u.scheme_name = detail::sub(text, 0, colon);
-    std::string_view rest = detail::sub(text, colon + 1);
-    if (iequals(u.scheme_name, "sip")) u.scheme = uri_scheme::sip;
-    else if (iequals(u.scheme_name, "sips")) u.scheme = uri_scheme::sips;
-    else if (iequals(u.scheme_name, "tel")) u.scheme = uri_scheme::tel;
+    const char* const b = text.data();
+    const char* const end = b + text.size();
+    auto view = [](const char* x, const char* y) {
+        return std::string_view(x, static_cast<std::size_t>(y - x));
+    };
+    if (b == end || !is_alpha(*b)) return fail(errc::bad_uri);
+    const char* p = b + 1;
+    while (p < end && scheme_chars(*p)) ++p;
+    if (p == end || *p != ':') return fail(errc::bad_uri);
+    std::size_t sn = static_cast<std::size_t>(p - b);
+    u.scheme_name = view(b, p);
+    auto lc = [b](std::size_t i) { return static_cast<char>(b[i] | 0x20); };
+    if (sn == 3 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p') u.scheme = uri_scheme::sip;
+    else if (sn == 4 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p' && lc(3) == 's')
+        u.scheme = uri_scheme::sips;
+    else if (sn == 3 && lc(0) == 't' && lc(1) == 'e' && lc(2) == 'l') u.scheme = uri_scheme::tel;
+    const char* r = p + 1;
     if (!u.is_sip()) {
+        std::string_view rest = view(r, end);
         if (rest.empty()) return fail(errc::bad_uri);
         for (std::size_t i = 0; i < rest.size(); ++i) {
             char c = rest[i];
@@ -305,10 +420,44 @@ inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
         u.opaque = rest;
         return true;
     }
-    // userinfo: up to the first "@" (no raw "@" may follow in a SIP URI)
-    std::size_t at = detail::find_char(rest, '@');
-    if (at != rest.npos) {
-        std::string_view ui = detail::sub(rest, 0, at);
+    const char* at = nullptr;
+    if (r == end || *r != '[') {
+        host_scan h = scan_host_chars(view(r, end), 0);
+        if (r + h.end < end && r[h.end] == '@') {
+            // user made of unreserved octets only: nothing more to check
+            at = r + h.end;
+            if (at == r) return fail(errc::bad_uri);
+            u.user = view(r, at);
+            u.has_user = true;
+        } else {
+            if (parse_sip_hostport_tail(r, end, u, ec, opt, &h)) return true;
+            // Not a URI without userinfo: with one, if there is an "@".
+            const char* q = r + h.end;
+            while (q < end && *q != '@') ++q;
+            if (q == end) {
+                errc e = static_cast<errc>(ec.value());
+                return fail(e);
+            }
+            at = q;
+        }
+    } else {
+        if (parse_sip_hostport_tail(r, end, u, ec, opt, nullptr)) return true;
+        at = static_cast<const char*>(std::memchr(r, '@', static_cast<std::size_t>(end - r)));
+        if (at == nullptr) {
+            errc e = static_cast<errc>(ec.value());
+            return fail(e);
+        }
+    }
+    if (!u.has_user) {
+        // userinfo with octets other than unreserved: check it all
+        ec.clear();
+        uri_scheme scheme = u.scheme;
+        std::string_view scheme_name = u.scheme_name;
+        u = uri{};
+        u.raw = text;
+        u.scheme = scheme;
+        u.scheme_name = scheme_name;
+        std::string_view ui = view(r, at);
         std::size_t pc = detail::find_char(ui, ':');
         u.user = detail::sub(ui, 0, pc);
         u.has_user = true;
@@ -318,54 +467,10 @@ inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
             u.has_password = true;
             if (!check_escaped(u.password, uc_password, true)) return fail(errc::bad_uri);
         }
-        rest = detail::sub(rest, at + 1);
     }
-    // hostport
-    std::size_t hend;
-    if (!rest.empty() && rest[0] == '[') {
-        hend = detail::find_char(rest, ']');
-        if (hend == rest.npos) return fail(errc::bad_uri);
-        ++hend;
-        u.host = detail::sub(rest, 0, hend);
-        if (!parse_host(u.host, u.host_type)) return fail(errc::bad_uri);
-    } else {
-        // the host ends at ":", ";", "?" or the end; any other octet is invalid
-        host_scan h = scan_host_chars(rest, 0);
-        hend = h.end;
-        if (hend < rest.size() && rest[hend] != ':' && rest[hend] != ';' && rest[hend] != '?')
-            return fail(errc::bad_uri);
-        u.host = detail::sub(rest, 0, hend);
-        if (!scanned_host_valid(u.host, h, u.host_type)) return fail(errc::bad_uri);
-    }
-    std::size_t i = hend;
-    if (i < rest.size() && rest[i] == ':') {
-        std::size_t pb = ++i;
-        while (i < rest.size() && is_digit(rest[i])) ++i;
-        if (!parse_port(detail::sub(rest, pb, i - pb), u.port)) return fail(errc::bad_uri);
-        u.has_port = true;
-    }
-    std::size_t q = detail::find_char(rest, '?', i);
-    std::string_view params = detail::sub(rest, i, q == rest.npos ? rest.npos : q - i);
-    if (!check_uri_params(params, ec)) return u = uri{}, false;
-    u.parameters = parameter_list(params);
-    if (q != rest.npos) {
-        if (!opt.allow_headers) return fail(errc::bad_uri);
-        u.headers = detail::sub(rest, q + 1);
-        // header *( "&" header ), header = hname "=" hvalue
-        std::size_t b = 0, n = 0;
-        std::string_view h = u.headers;
-        while (true) {
-            if (++n > max_parameters) return fail(errc::too_many_parameters);
-            std::size_t e = detail::find_char(h, '&', b);
-            if (e == h.npos) e = h.size();
-            std::string_view one = detail::sub(h, b, e - b);
-            std::size_t eq = detail::find_char(one, '=');
-            if (eq == one.npos || !check_escaped(detail::sub(one, 0, eq), uc_header, false) ||
-                !check_escaped(detail::sub(one, eq + 1), uc_header, true))
-                return fail(errc::bad_uri);
-            if (e == h.size()) break;
-            b = e + 1;
-        }
+    if (!parse_sip_hostport_tail(at + 1, end, u, ec, opt, nullptr)) {
+        errc e = static_cast<errc>(ec.value());
+        return fail(e);
     }
     return true;
 }

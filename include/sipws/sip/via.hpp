@@ -13,6 +13,7 @@
 #include <sipws/sip/uri.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <system_error>
 
@@ -76,7 +77,29 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) 
     };
     std::size_t i = 0;
     std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
-    for (int k = 0; k < 3; ++k) {
+    int k0 = 0;
+    if (s.size() >= 8) {
+        // the usual `SIP/2.0/` in one comparison (letters in any case)
+        std::uint64_t w;
+        std::memcpy(&w, s.data(), 8);
+        std::uint64_t lower;
+        std::memcpy(&lower, "sip/2.0/", 8);
+        // folds the case of the three letters, in either byte order
+        std::uint64_t mask;
+        const unsigned char fold[8] = {0x20, 0x20, 0x20, 0, 0, 0, 0, 0};
+        std::memcpy(&mask, fold, 8);
+        if ((w | mask) == lower) {
+            v.protocol_name = detail::sub(s, 0, 3);
+            v.protocol_version = detail::sub(s, 4, 3);
+            i = skip_lws(s, 8);
+            std::size_t e = scan_token(s, i);
+            if (e == i) return fail();
+            v.transport = detail::sub(s, i, e - i);
+            i = e;
+            k0 = 3;
+        }
+    }
+    for (int k = k0; k < 3; ++k) {
         if (k) {
             i = skip_lws(s, i);
             if (i >= s.size() || s[i] != '/') return fail();
@@ -149,7 +172,10 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) 
         if (!(present >> k & 1)) continue;
         const parameter& p = known[k];
         if (k == p_branch) {
-            if (!p.has_value || !is_token(p.value)) return fail();
+            if (!p.has_value || p.value.empty() ||
+                skip_chars(p.value.data(), p.value.data() + p.value.size(), cc_token) !=
+                    p.value.data() + p.value.size())
+                return fail();
             v.branch = p.value;
         } else if (k == p_received) {
             host_kind hk;

@@ -24,14 +24,18 @@ inline std::size_t skip_lws(std::string_view s, std::size_t i) noexcept {
 }
 
 inline std::size_t scan_token(std::string_view s, std::size_t i) noexcept {
-    while (i < s.size() && is_token(s[i])) ++i;
-    return i;
+    return static_cast<std::size_t>(skip_chars(s.data() + i, s.data() + s.size(), cc_token) - s.data());
 }
 
 /// At a DQUOTE: index after the closing DQUOTE, or npos when unterminated.
 inline std::size_t scan_quoted(std::string_view s, std::size_t i) noexcept {
     ++i;
+    static constexpr octet_set quote_or_escape{"\"\\"};
     while (i < s.size()) {
+        i = static_cast<std::size_t>(find_any_of(s.data() + i, s.data() + s.size(), quote_or_escape,
+                                                 '"', '\\', '"', '\\') -
+                                     s.data());
+        if (i == s.size()) break;
         char c = s[i];
         if (c == '"') return i + 1;
         if (c == '\\') {
@@ -68,7 +72,7 @@ struct gen_value_set : octet_set {
 inline constexpr gen_value_set gen_value_chars{};
 
 /// gen-value = token / host / quoted-string. Returns the end index or npos.
-inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
+SIPWS_SIP_ALWAYS_INLINE std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
     if (i >= s.size()) return std::string_view::npos;
     if (s[i] == '"') return scan_quoted(s, i);
     if (s[i] == '[') {
@@ -79,9 +83,11 @@ inline std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
     }
     // token / host; ":" admits an IPv6 address without brackets
     // (RFC 3261 via-received = IPv4address / IPv6address)
-    std::size_t e = i;
-    while (e < s.size() && gen_value_chars(s[e])) ++e;
-    return e == i ? std::string_view::npos : e;
+    const char* b = s.data() + i;
+    const char* end = s.data() + s.size();
+    const char* e = skip_chars(b, end, cc_token);
+    if (e < end && *e == ':') e = skip_class(e, end, reinterpret_cast<const std::uint8_t*>(gen_value_chars.v), 1);
+    return e == b ? std::string_view::npos : static_cast<std::size_t>(e - s.data());
 }
 
 /// Scans `*( SEMI generic-param )` starting at \p i; stops before anything
@@ -93,32 +99,41 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
                                std::error_code& ec, OnParam&& on_param) {
     name_ref names[max_parameters];
     std::size_t count = 0;
-    std::size_t begin = skip_lws(s, i), end = i;
-    std::size_t j = begin;
-    while (j < s.size() && s[j] == ';') {
-        j = skip_lws(s, j + 1);
-        std::size_t ne = scan_token(s, j);
-        if (ne == j) return ec = errc::bad_parameter, s.npos;
-        std::string_view name = detail::sub(s, j, ne - j);
+    const char* const b = s.data();
+    const char* const end = b + s.size();
+    auto skip = [end](const char* p) {
+        while (p < end && is_lws(*p)) ++p;
+        return p;
+    };
+    const char* const begin = skip(b + i);
+    const char* last = b + i;
+    const char* p = begin;
+    while (p < end && *p == ';') {
+        p = skip(p + 1);
+        const char* ne = skip_chars(p, end, cc_token);
+        if (ne == p) return ec = errc::bad_parameter, s.npos;
+        name_ref name{p, static_cast<std::size_t>(ne - p)};
         if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
         for (std::size_t k = 0; k < count; ++k)
-            if (iequals(names[k].view(), name)) return ec = errc::duplicate_parameter, s.npos;
-        names[count++] = {name.data(), name.size()};
-        end = ne;
-        j = skip_lws(s, ne);
-        if (j < s.size() && s[j] == '=') {
-            j = skip_lws(s, j + 1);
-            std::size_t ve = scan_gen_value(s, j);
+            if (names[k].n == name.n && iequals(names[k].view(), name.view()))
+                return ec = errc::duplicate_parameter, s.npos;
+        names[count++] = name;
+        last = ne;
+        p = skip(ne);
+        if (p < end && *p == '=') {
+            p = skip(p + 1);
+            std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b));
             if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
-            on_param(name, detail::sub(s, j, ve - j), true);
-            end = ve;
-            j = skip_lws(s, ve);
+            on_param(name.view(), std::string_view(p, static_cast<std::size_t>(b + ve - p)), true);
+            last = b + ve;
+            p = skip(last);
         } else {
-            on_param(name, std::string_view{}, false);
+            on_param(name.view(), std::string_view{}, false);
         }
     }
-    list = parameter_list(count ? detail::sub(s, begin, end - begin) : std::string_view{});
-    return count ? end : i;
+    list = parameter_list(count ? std::string_view(begin, static_cast<std::size_t>(last - begin))
+                                : std::string_view{});
+    return static_cast<std::size_t>(last - b);
 }
 
 inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
