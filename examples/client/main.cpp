@@ -402,6 +402,7 @@ private:
             conn_.keepalive_policy().mode = tr::keepalive_mode::none;
             if (!listening_) line("OUTBOUND off");
         }
+        if (auto c = conn_.registry().find(flow_)) c->rearm_keepalive(); // the new interval from now
         if (!listening_) {
             listening_ = true;
             line("LISTENING");

@@ -60,6 +60,7 @@ struct options {
     std::vector<std::string> domains;
     std::string cert, key, auth_file, web_token, http_root = SIPWS_PROXY_DEFAULT_HTTP_ROOT;
     unsigned threads = 1;
+    unsigned flow_timer = 0; ///< seconds; 0: no Flow-Timer
 };
 
 void usage(const char* why) {
@@ -67,7 +68,7 @@ void usage(const char* why) {
     std::fprintf(why ? stderr : stdout,
                  "usage: sipws-proxy [--listen URL]... [--cert FILE --key FILE] [--domain NAME]...\n"
                  "                   [--auth FILE] [--web-token SECRET] [--http-root DIR]\n"
-                 "                   [--threads N] [--log-level error|warn|info|debug]\n"
+                 "                   [--flow-timer S] [--threads N] [--log-level error|warn|info|debug]\n"
                  "       sipws-proxy --web-token SECRET --print-web-token USER\n"
                  "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test --threads 1\n");
 }
@@ -123,7 +124,8 @@ public:
     proxy(asio::io_context& io, options o)
         : io_(io), opt_(std::move(o)), registry_(std::make_shared<tr::flow_registry>()),
           edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1"),
-          registrar_(store_, {}, r7::temp_gruu_codec(r7::temp_gruu_codec::key::generate(1))),
+          registrar_(store_, registrar_options(opt_),
+                     r7::temp_gruu_codec(r7::temp_gruu_codec::key::generate(1))),
           purge_timer_(io) {}
 
     int start() {
@@ -235,6 +237,7 @@ private:
                 return user;
             });
         }
+        listener_limits_ = l.get_limits();
         l.on_open([this](const tr::flow_info& i) { flow_opened(i); });
         l.on_message([this](tr::flow_id f, sipws::ws::message_type, std::string_view m) { on_message(f, m); });
         l.on_http([this](const sipws::ws::handshake_request& r) { return http(r); });
@@ -647,7 +650,24 @@ private:
         for (const auto& ch : out.changes)
             if (ch.event != r7::binding_event::refreshed) log_binding(ch.event, ch.b);
         if (out.status >= 300) c_.error(std::to_string(out.status));
+        if (out.flow_timer) hold_to_flow_timer(f, *out.flow_timer);
         send(f, out.response(req, r7::make_tag()));
+    }
+
+    static r7::registrar_options registrar_options(const options& o) {
+        r7::registrar_options r;
+        if (o.flow_timer) r.flow_timer = std::chrono::seconds(o.flow_timer);
+        return r;
+    }
+
+    /// OB5626-5.4-b: a client given Flow-Timer N keeps its flow alive at
+    /// least every N s; silence for longer than r7::flow_timeout(N) ends it.
+    void hold_to_flow_timer(tr::flow_id f, std::chrono::seconds n) {
+        auto c = registry_->find(f);
+        if (!c) return;
+        tr::limits l = listener_limits_;
+        l.idle_timeout = r7::flow_timeout(n);
+        c->set_limits(l);
     }
 
     void forward(tr::flow_id in, const sip::message& req, tr::flow_id out, std::size_t own_routes,
@@ -688,6 +708,7 @@ private:
     r7::memory_binding_store store_;
     r7::outbound_edge edge_;
     r7::registrar registrar_;
+    tr::limits listener_limits_;
     std::optional<r7::digest_server> digest_;
     std::map<std::string, std::string> users_;
     std::unordered_map<tr::flow_id, flow_state> flows_;
@@ -707,7 +728,7 @@ int main(int argc, char** argv) {
     auto done = sipws_program::read_options(
         argc, argv,
         {"--listen", "--domain", "--cert", "--key", "--auth", "--web-token", "--http-root", "--log-level",
-         "--print-web-token", "--threads"},
+         "--print-web-token", "--threads", "--flow-timer"},
         usage, [&](const std::string& a, const std::string& v) -> std::string {
             if (a == "--listen") o.listen.push_back(v);
             else if (a == "--domain") o.domains.push_back(lower(v));
@@ -718,6 +739,12 @@ int main(int argc, char** argv) {
             else if (a == "--http-root") o.http_root = v;
             else if (a == "--print-web-token") print_token = v;
             else if (a == "--threads") return sipws_program::parse_threads(v, o.threads);
+            else if (a == "--flow-timer") {
+                if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos ||
+                    std::stoul(v) == 0 || std::stoul(v) > 3600)
+                    return "--flow-timer takes seconds from 1 to 3600";
+                o.flow_timer = static_cast<unsigned>(std::stoul(v));
+            }
             else if (auto l = sipws_program::parse_level(v)) sipws_program::log_threshold() = *l;
             else return "--log-level is error, warn, info or debug";
             return {};

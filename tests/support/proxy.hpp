@@ -55,6 +55,7 @@ struct proxy_options {
     std::string log_level = "info";
     unsigned short ws_port = 0;     ///< the ws listener's port (0: a free one)
     unsigned threads = 1;           ///< --threads
+    unsigned flow_timer = 0;        ///< --flow-timer when not 0
     std::vector<std::string> env;   ///< "NAME=value" for the program's environment
 };
 
@@ -84,6 +85,7 @@ public:
         }
         if (!o.web_token.empty()) argv.insert(argv.end(), {"--web-token", o.web_token});
         if (o.threads != 1) argv.insert(argv.end(), {"--threads", std::to_string(o.threads)});
+        if (o.flow_timer != 0) argv.insert(argv.end(), {"--flow-timer", std::to_string(o.flow_timer)});
         proc_ = std::make_unique<process>(argv, o.env);
         if (!proc_->wait_for_output("sipws-proxy: ready", std::chrono::seconds(10))) {
             std::string out = proc_->output();

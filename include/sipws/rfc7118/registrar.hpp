@@ -36,7 +36,22 @@ struct registrar_options {
     std::chrono::seconds max_expires{86400}; ///< longer ones are shortened
     bool outbound = true; ///< RFC 5626 registrar support
     bool gruu = true;     ///< RFC 5627: pub-gruu/temp-gruu when the UA supports gruu
+    /// RFC 5626 5.4 (OB5626-5.4-b): a registrar that is the first hop may
+    /// give Outbound clients a `Flow-Timer: N` (seconds) in the 2xx that
+    /// carries `Require: outbound`; the client then sends keep-alives at
+    /// least every N s, and the server must wait longer than N before it
+    /// declares the flow dead (flow_timeout()). Unset: no Flow-Timer.
+    std::optional<std::chrono::seconds> flow_timer;
 };
+
+/// How long a server waits for a keep-alive before it declares dead the flow
+/// of a client it gave `Flow-Timer: N`: longer than N (OB5626-5.4-b), by half
+/// of N and at least 2 s for the network's delays.
+inline std::chrono::milliseconds flow_timeout(std::chrono::seconds flow_timer) {
+    std::chrono::milliseconds grace = std::chrono::duration_cast<std::chrono::milliseconds>(flow_timer) / 2;
+    if (grace < std::chrono::seconds(2)) grace = std::chrono::seconds(2);
+    return flow_timer + grace;
+}
 
 /// The decision for one REGISTER.
 struct register_outcome {
@@ -46,6 +61,8 @@ struct register_outcome {
     std::string aor;     ///< the AOR of To (empty when it did not parse)
     std::vector<binding_change> changes;
     bool outbound = false; ///< Outbound processing applied (Require: outbound sent)
+    /// The Flow-Timer sent with it: hold the flow to flow_timeout() of it.
+    std::optional<std::chrono::seconds> flow_timer;
 
     /// The response to \p req (To tag \p to_tag added).
     std::string response(const sip::message& req, std::string_view to_tag) const {
@@ -199,7 +216,14 @@ public:
             }
         }
         out.headers = contact_rows(*aor, req, ua_gruu, now);
-        if (out.outbound && ua_outbound) out.headers += "Require: outbound\r\n"; // OB5626-6-c
+        if (out.outbound && ua_outbound) {
+            out.headers += "Require: outbound\r\n"; // OB5626-6-c
+            // OB5626-5.4-b: from the first hop only, which holds the flow.
+            if (first_hop && flow != 0 && opt_.flow_timer && opt_.flow_timer->count() > 0) {
+                out.flow_timer = opt_.flow_timer;
+                out.headers += "Flow-Timer: " + std::to_string(opt_.flow_timer->count()) + "\r\n";
+            }
+        }
         for (const auto& p : path) out.headers += "Path: " + p + "\r\n";     // PA3327-5.3-a
         return out;
     }

@@ -104,13 +104,15 @@ public:
     const context_type& context() const noexcept { return *ctx_; }
 
     /// Changes the limits of this live connection (any thread).
-    void set_limits(const limits& l) {
+    void set_limits(const limits& l) override {
         {
             std::lock_guard<std::mutex> lk(qmu_);
             next_limits_.reset(new limits(l));
         }
         asio::post(executor_, task{self_ptr(), op::apply_limits});
     }
+
+    void rearm_keepalive() override { asio::post(executor_, task{self_ptr(), op::rearm_keepalive}); }
 
     // ---- starting (listener / connector) --------------------------------
 
@@ -155,6 +157,7 @@ private:
         abort,
         flush,
         apply_limits,
+        rearm_keepalive,
         tls_done,
         response_written,
         request_written,
@@ -209,8 +212,12 @@ private:
                 next_limits_.reset();
             }
             if (engine_) engine_->set_options(engine_options());
+            if (phase_ == phase::open && !done_) schedule_keepalive(); // a new idle timeout
             return;
         }
+        case op::rearm_keepalive:
+            if (phase_ == phase::open && !done_) schedule_keepalive();
+            return;
         case op::tls_done:
             if (done_) return;
             if (ec) return finish(ec);

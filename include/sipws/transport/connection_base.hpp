@@ -91,6 +91,14 @@ public:
     virtual void close(std::uint16_t code = ws::close_code::normal, std::string_view reason = {}) = 0;
     /// Drops the TCP connection at once (no Close frame). Any thread.
     virtual void abort() = 0;
+    /// Changes the limits of this live flow (sizes, queue bounds, timeouts).
+    /// A new idle_timeout counts from the last data received, e.g. to hold an
+    /// Outbound client to the Flow-Timer a registrar gave it. Any thread.
+    virtual void set_limits(const limits& l) = 0;
+    /// After a change to the keep-alive policy's numbers (e.g. a Flow-Timer
+    /// learned from a registrar): this flow's next ping and idle deadline are
+    /// computed again now, not at its next timer. Any thread.
+    virtual void rearm_keepalive() = 0;
 
     /// Octets and messages accepted and not yet written to the socket.
     std::size_t queued_bytes() const {

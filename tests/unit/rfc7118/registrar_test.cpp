@@ -381,3 +381,45 @@ TEST_CASE("aor: canonical form of SIP URIs", "[rfc7118][aor]") {
     CHECK(aor_domain("sip:alice@example.com:5070") == "example.com");
     CHECK(aor_domain("sip:bob@[::1]:5") == "[::1]");
 }
+
+TEST_CASE("registrar: Flow-Timer for Outbound clients on a direct flow, and how long to wait for them",
+          "[rfc7118][registrar][OB5626-5.4-b]") {
+    memory_binding_store store;
+    registrar_options o;
+    o.flow_timer = 25s;
+    registrar reg{store, o, temp_gruu_codec(temp_gruu_codec::key::generate(1))};
+    const auto t0 = binding_clock::time_point{} + 1000h;
+    auto run = [&](const reg_request& rq, transport::flow_id flow) {
+        std::string raw = rq.text();
+        auto r = sip::parse(raw);
+        REQUIRE(r);
+        return reg.handle(*r, flow, t0);
+    };
+    auto out = run({}, 7);
+    REQUIRE(out.status == 200);
+    CHECK(out.headers.find("Require: outbound\r\nFlow-Timer: 25\r\n") != std::string::npos);
+    REQUIRE(out.flow_timer);
+    CHECK(*out.flow_timer == 25s);
+
+    // Not without Outbound (no reg-id), nor behind an edge proxy (it holds the flow).
+    reg_request plain;
+    plain.call_id = "p1";
+    plain.contact = "<sip:alice@df7jal23ls0d.invalid;transport=ws>";
+    out = run(plain, 8);
+    REQUIRE(out.status == 200);
+    CHECK(out.headers.find("Flow-Timer") == std::string::npos);
+    CHECK_FALSE(out.flow_timer);
+    reg_request behind_edge;
+    behind_edge.call_id = "e1";
+    behind_edge.vias = "Via: SIP/2.0/UDP edge.example.com;branch=z9hG4bKe1\r\n" + behind_edge.vias;
+    behind_edge.extra = "Path: <sip:tok@edge.example.com;lr;ob>\r\n";
+    out = run(behind_edge, 0);
+    REQUIRE(out.status == 200);
+    CHECK(out.headers.find("Require: outbound") != std::string::npos);
+    CHECK(out.headers.find("Flow-Timer") == std::string::npos);
+
+    // The server waits longer than N: half of N more, at least 2 s more.
+    CHECK(flow_timeout(25s) == 37500ms);
+    CHECK(flow_timeout(120s) == 180s);
+    CHECK(flow_timeout(1s) == 3s);
+}
