@@ -65,7 +65,11 @@ struct via {
 namespace detail {
 /// parse_via() into \p v, which it resets first: a caller that keeps the
 /// result in place saves a copy. False on failure (\p v is then empty).
-inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) {
+/// \p limit is the end of the readable buffer that holds \p value (nullptr:
+/// the end of \p value): scans may load octets up to it, never use them.
+inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
+                           const char* limit = nullptr) {
+    if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trim_lws(value);
     v = via{};
@@ -121,7 +125,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) 
         v.host = detail::sub(s, i, he - i);
         if (!parse_host(v.host, v.host_type)) return fail();
     } else {
-        host_scan hs = scan_host_chars(s, i);
+        host_scan hs = scan_host_chars(s, i, limit);
         he = hs.end;
         v.host = detail::sub(s, i, he - i);
         if (!scanned_host_valid(v.host, hs, v.host_type)) return fail();
