@@ -241,10 +241,15 @@ inline bool quoted_pair_at(const char*& pos, bool& in_quote, const char* q) noex
 /// Validates the elements of a list header value.
 template <class F>
 inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
-    // no comma at all: the value is the one element
+    // The usual single element first, parsed whole: no element grammar (Via,
+    // name-addr) admits a comma outside a quoted-string or <...>, so a value
+    // that parses as one element is the one element the split below would
+    // give. Otherwise, without any comma the value is that one (bad) element.
     std::string_view t = trim_lws(v);
-    if (!t.empty() && find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size())
-        return f(t);
+    if (!t.empty()) {
+        if (f(t)) return true;
+        if (find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size()) return false;
+    }
     std::size_t pos = 0;
     std::string_view el;
     bool any = false;
