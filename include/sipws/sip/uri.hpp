@@ -250,14 +250,15 @@ inline bool scanned_host_valid(std::string_view host, const host_scan& h, host_k
     return h.labels_ok;
 }
 
-/// hostname / IPv4address / IPv6reference.
-inline bool parse_host(std::string_view s, host_kind& kind) noexcept {
+/// hostname / IPv4address / IPv6reference. \p limit: the end of the
+/// readable buffer that holds \p s (see scan_host_chars()).
+inline bool parse_host(std::string_view s, host_kind& kind, const char* limit = nullptr) noexcept {
     if (s.empty()) return false;
     if (s.front() == '[') {
         kind = host_kind::ipv6;
         return parse_ipv6_reference(s);
     }
-    host_scan h = scan_host_chars(s, 0);
+    host_scan h = scan_host_chars(s, 0, limit);
     return h.end == s.size() && scanned_host_valid(s, h, kind);
 }
 
@@ -439,7 +440,15 @@ inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
     };
     if (b == end || !is_alpha(*b)) return fail(errc::bad_uri);
     const char* p = b + 1;
-    while (p < end && scheme_chars(*p)) ++p;
+    // the usual "sip:" (any case) in one comparison
+    std::uint32_t w = 0;
+    if (end - b >= 4) std::memcpy(&w, b, 4);
+    std::uint32_t fold, sip_colon;
+    std::memcpy(&fold, "\x20\x20\x20\x00", 4);
+    std::memcpy(&sip_colon, "sip:", 4);
+    if ((w | fold) == sip_colon) p = b + 3;
+    else
+        while (p < end && scheme_chars(*p)) ++p;
     if (p == end || *p != ':') return fail(errc::bad_uri);
     std::size_t sn = static_cast<std::size_t>(p - b);
     u.scheme_name = view(b, p);

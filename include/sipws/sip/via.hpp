@@ -183,14 +183,14 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
             v.branch = p.value;
         } else if (k == p_received) {
             host_kind hk;
-            if (!p.has_value || !parse_host(p.value, hk) || hk == host_kind::name) {
+            if (!p.has_value || !parse_host(p.value, hk, limit) || hk == host_kind::name) {
                 // RFC 3261 writes IPv6 without brackets: accept that form too.
                 if (!(p.has_value && is_ipv6_address(p.value))) return fail();
             }
             v.received = p.value;
         } else if (k == p_maddr) {
             host_kind hk;
-            if (!p.has_value || !parse_host(p.value, hk)) return fail();
+            if (!p.has_value || !parse_host(p.value, hk, limit)) return fail();
             v.maddr = p.value;
         } else if (k == p_ttl) {
             std::uint64_t t;
