@@ -305,7 +305,9 @@ public:
         if (typed_.have & detail::typed_values::has_via) return ec.clear(), typed_.top_via;
         std::string_view v = values(header_id::via).front();
         if (v.empty()) return ec = errc::missing_header, via{};
-        return parse_via(v, ec);
+        via out;
+        detail::parse_via_into(v, out, ec, data_ + size_);
+        return out;
     }
     std::optional<via> top_via() const {
         std::error_code ec;
@@ -344,7 +346,9 @@ public:
         if (typed_.have & detail::typed_values::has_contact) return ec.clear(), typed_.contact;
         std::string_view v = values(header_id::contact).front();
         if (v.empty()) return ec = errc::missing_header, name_addr{};
-        return parse_name_addr(v, ec, {false, true});
+        name_addr out;
+        detail::parse_name_addr_into(v, out, ec, {false, true}, data_ + size_);
+        return out;
     }
     std::optional<name_addr> contact() const {
         std::error_code ec;
@@ -405,7 +409,9 @@ private:
     name_addr addr(header_id id, std::error_code& ec) const {
         auto f = find(id);
         if (!f) return ec = errc::missing_header, name_addr{};
-        return parse_name_addr(f->value, ec);
+        name_addr out;
+        detail::parse_name_addr_into(f->value, out, ec, {}, data_ + size_);
+        return out;
     }
     template <class T>
     static std::optional<T> opt(T v, const std::error_code& ec) {

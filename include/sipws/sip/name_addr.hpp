@@ -78,8 +78,11 @@ struct name_addr {
 namespace detail {
 /// parse_name_addr() into \p na, which it resets first: a caller that keeps
 /// the result in place saves a copy. False on failure (\p na is then empty).
+/// \p limit is the end of the readable buffer that holds \p value (nullptr:
+/// the end of \p value): scans may load octets up to it, never use them.
 inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
-                                 const name_addr_options& opt = {}) {
+                                 const name_addr_options& opt = {}, const char* limit = nullptr) {
+    if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trim_lws(value);
     na = name_addr{};
@@ -138,7 +141,7 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         na.uri_text = detail::sub(s, 0, e);
         after = e;
     }
-    if (!parse_uri_into(na.uri_text, na.uri, ec))
+    if (!parse_uri_into(na.uri_text, na.uri, ec, {}, limit))
         return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
                         ? static_cast<errc>(ec.value())
                         : errc::bad_uri);

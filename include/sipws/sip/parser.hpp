@@ -115,8 +115,10 @@ inline bool is_sip_version(std::string_view v, bool& supported) noexcept {
     return true;
 }
 
+/// \p limit: the end of the input (the scans of the Request-URI may load
+/// octets up to it).
 inline parse_error parse_start_line(message& m, std::string_view line, std::size_t base,
-                                    const parse_options& opt) noexcept {
+                                    const parse_options& opt, const char* limit) noexcept {
     using A = detail_parser_access;
     A::start_line(m) = line;
     std::string_view l = line;
@@ -200,7 +202,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                 "SIP version not supported");
     std::error_code ec;
     uri u;
-    if (!parse_uri_into(uri_text, u, ec, {false}))
+    if (!parse_uri_into(uri_text, u, ec, {false}, limit))
         return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
     A::request_uri(m) = uri_text;
     A::version(m) = ver;
@@ -239,10 +241,15 @@ inline bool quoted_pair_at(const char*& pos, bool& in_quote, const char* q) noex
 /// Validates the elements of a list header value.
 template <class F>
 inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
-    // no comma at all: the value is the one element
+    // The usual single element first, parsed whole: no element grammar (Via,
+    // name-addr) admits a comma outside a quoted-string or <...>, so a value
+    // that parses as one element is the one element the split below would
+    // give. Otherwise, without any comma the value is that one (bad) element.
     std::string_view t = trim_lws(v);
-    if (!t.empty() && find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size())
-        return f(t);
+    if (!t.empty()) {
+        if (f(t)) return true;
+        if (find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size()) return false;
+    }
     std::size_t pos = 0;
     std::string_view el;
     bool any = false;
@@ -265,8 +272,9 @@ inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
 
 /// Checks the headers a transport and proxy rely on and keeps the typed
 /// values that message's accessors return (top Via, From, To, CSeq, first
-/// Contact), so that they are not parsed twice.
-inline parse_error validate(message& m, const parse_options& opt) {
+/// Contact), so that they are not parsed twice. \p limit: the end of the
+/// input (the scans may load octets up to it).
+inline parse_error validate(message& m, const parse_options& opt, const char* limit) {
     using T = typed_values;
     T& typed = detail_parser_access::typed(m);
     std::error_code ec;
@@ -277,8 +285,9 @@ inline parse_error validate(message& m, const parse_options& opt) {
         case header_id::via:
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
-                        parse_via(e, ec);
-                    } else if (parse_via_into(e, typed.top_via, ec)) {
+                        via other;
+                        parse_via_into(e, other, ec, limit);
+                    } else if (parse_via_into(e, typed.top_via, ec, limit)) {
                         typed.have |= T::has_via;
                     }
                     return !ec;
@@ -290,8 +299,9 @@ inline parse_error validate(message& m, const parse_options& opt) {
             bool from = h.id == header_id::from;
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
-                parse_name_addr(h.value, ec);
-            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec)) {
+                name_addr other;
+                parse_name_addr_into(h.value, other, ec, {}, limit);
+            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec, {}, limit)) {
                 typed.have |= bit;
             }
             if (ec)
@@ -307,8 +317,9 @@ inline parse_error validate(message& m, const parse_options& opt) {
             name_addr_options o{!contact, contact};
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
-                        parse_name_addr(e, ec, o);
-                    } else if (parse_name_addr_into(e, typed.contact, ec, o)) {
+                        name_addr other;
+                        parse_name_addr_into(e, other, ec, o, limit);
+                    } else if (parse_name_addr_into(e, typed.contact, ec, o, limit)) {
                         typed.have |= T::has_contact;
                     }
                     return !ec;
@@ -414,7 +425,8 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         }
         if (static_cast<std::size_t>(q - p) > opt.max_line_length)
             return make_parse_error(errc::line_too_long, off(p), "start line too long");
-        parse_error e = parse_start_line(m, std::string_view(p, static_cast<std::size_t>(q - p)), off(p), opt);
+        parse_error e =
+            parse_start_line(m, std::string_view(p, static_cast<std::size_t>(q - p)), off(p), opt, end);
         if (e) {
             if (m.is_response() || m.method().empty()) return e;
             deferred = e;
@@ -580,7 +592,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                 return make_parse_error(errc::duplicate_header, h->offset, twice[k]);
         }
     }
-    if (opt.validate_headers) return validate(m, opt);
+    if (opt.validate_headers) return validate(m, opt, end);
     return {};
 }
 

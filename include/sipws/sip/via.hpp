@@ -65,7 +65,11 @@ struct via {
 namespace detail {
 /// parse_via() into \p v, which it resets first: a caller that keeps the
 /// result in place saves a copy. False on failure (\p v is then empty).
-inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) {
+/// \p limit is the end of the readable buffer that holds \p value (nullptr:
+/// the end of \p value): scans may load octets up to it, never use them.
+inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
+                           const char* limit = nullptr) {
+    if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trim_lws(value);
     v = via{};
@@ -121,7 +125,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) 
         v.host = detail::sub(s, i, he - i);
         if (!parse_host(v.host, v.host_type)) return fail();
     } else {
-        host_scan hs = scan_host_chars(s, i);
+        host_scan hs = scan_host_chars(s, i, limit);
         he = hs.end;
         v.host = detail::sub(s, i, he - i);
         if (!scanned_host_valid(v.host, hs, v.host_type)) return fail();
@@ -179,14 +183,14 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec) 
             v.branch = p.value;
         } else if (k == p_received) {
             host_kind hk;
-            if (!p.has_value || !parse_host(p.value, hk) || hk == host_kind::name) {
+            if (!p.has_value || !parse_host(p.value, hk, limit) || hk == host_kind::name) {
                 // RFC 3261 writes IPv6 without brackets: accept that form too.
                 if (!(p.has_value && is_ipv6_address(p.value))) return fail();
             }
             v.received = p.value;
         } else if (k == p_maddr) {
             host_kind hk;
-            if (!p.has_value || !parse_host(p.value, hk)) return fail();
+            if (!p.has_value || !parse_host(p.value, hk, limit)) return fail();
             v.maddr = p.value;
         } else if (k == p_ttl) {
             std::uint64_t t;

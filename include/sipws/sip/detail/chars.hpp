@@ -214,6 +214,29 @@ SIPWS_SIP_ALWAYS_INLINE const char* skip_chars(const char* p, const char* end, s
     return skip_class(p, end, chars.v, cls);
 }
 
+#if defined(__SSE2__)
+/// Sixteen octets from \p p as bit masks (bit k for p[k]): letters, digits,
+/// "." and "-", the octets of hostnames and of most tokens.
+struct alnum_masks {
+    unsigned letter, digit, dot, hyphen;
+    unsigned any() const noexcept { return letter | digit | dot | hyphen; }
+};
+SIPWS_SIP_ALWAYS_INLINE alnum_masks classify16(const char* p) noexcept {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // lo <= octet <= lo + span as one unsigned comparison
+    auto in_range = [](__m128i v, char lo, char span) {
+        __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+        return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
+    };
+    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
+    __m128i digit = in_range(x, '0', 9);
+    return {static_cast<unsigned>(_mm_movemask_epi8(letter)),
+            static_cast<unsigned>(_mm_movemask_epi8(digit)),
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')))),
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('-'))))};
+}
+#endif
+
 using sipws::detail::ascii_lower;
 
 constexpr int hex_value(char c) noexcept {
