@@ -635,10 +635,10 @@ private:
 
     void do_register(tr::flow_id f, const sip::message& req) {
         auto to = req.to();
-        std::error_code ec;
-        sip::uri tu = to ? sip::parse_uri(to->uri_text, ec) : sip::uri{};
-        if (!to || ec || !tu.is_sip() || !is_our_domain(tu.host))
+        if (!to || !to->uri.is_sip() || !is_our_domain(to->uri.host)) // to->uri: parsed with To
             return reply(f, req, 404, "Not Found - not a domain of this registrar");
+        const sip::uri& tu = to->uri;
+        std::error_code ec;
         if (digest_) {
             if (!authenticate(f, req, "Authorization", "WWW-Authenticate", 401)) return;
             auto from = req.from();

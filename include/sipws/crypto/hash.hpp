@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -118,9 +119,21 @@ inline std::string to_hex(std::string_view bytes) {
 
 inline std::string hasher::finish_hex() { return to_hex(finish()); }
 
-/// One-shot digest of \p bytes (raw octets).
+/// One-shot digest of \p bytes (raw octets), through a digest context that
+/// each thread keeps (a context costs more to make than a short digest).
 inline std::string hash(hash_algorithm a, std::string_view bytes) {
-    return hasher(a).update(bytes).finish();
+    struct ctx_free {
+        void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
+    };
+    thread_local std::unique_ptr<EVP_MD_CTX, ctx_free> ctx(EVP_MD_CTX_new());
+    std::string out(digest_size(a), '\0');
+    unsigned int n = 0;
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), detail::evp_md(a), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n) != 1)
+        throw std::runtime_error("sipws: OpenSSL digest failed");
+    out.resize(n);
+    return out;
 }
 
 /// One-shot digest of \p bytes as lower-case hex.

@@ -112,6 +112,11 @@ public:
     }
     /// The binding of \p aor with the same key as \p probe (expired or not).
     virtual std::optional<binding> find(const binding& probe) const = 0;
+    /// Calls \p f with the binding find() would return, if any, without
+    /// copying it. \p f must not call the store.
+    virtual void visit_same_key(const binding& probe, const std::function<void(const binding&)>& f) const {
+        if (auto b = find(probe)) f(*b);
+    }
     /// The AORs with at least one live binding, sorted.
     virtual std::vector<std::string> aors(binding_clock::time_point now) const = 0;
     /// Number of bindings held (live or not yet purged).
@@ -125,12 +130,13 @@ public:
         auto& list = map_[b.aor];
         for (auto& cur : list) {
             if (!cur.same_key(b)) continue;
-            binding_change ch{binding_event::refreshed, b, std::nullopt};
+            binding_change ch{binding_event::refreshed, {}, std::nullopt};
             if (cur.flow != b.flow || cur.contact != b.contact || cur.call_id != b.call_id) {
                 ch.event = binding_event::replaced;
-                ch.previous = cur;
+                ch.previous = std::move(cur);
             }
-            cur = std::move(b);
+            cur = b; // a refresh: the strings fit where they were, no allocation
+            ch.b = std::move(b);
             return ch;
         }
         list.push_back(b);
@@ -213,6 +219,14 @@ public:
         for (const auto& b : it->second)
             if (b.same_key(probe)) return b;
         return std::nullopt;
+    }
+
+    void visit_same_key(const binding& probe, const std::function<void(const binding&)>& f) const override {
+        std::lock_guard<std::mutex> lk(mu_);
+        auto it = map_.find(probe.aor);
+        if (it == map_.end()) return;
+        for (const auto& b : it->second)
+            if (b.same_key(probe)) return f(b);
     }
 
     std::vector<std::string> aors(binding_clock::time_point now) const override {

@@ -25,6 +25,14 @@
 /// (error::token_unknown_key) from a forged one (error::token_forged).
 /// Decoding is strict (canonical base64url), so altering any character of
 /// a token makes it fail.
+///
+/// A proxy encodes the token of the same flow and decodes the tokens it
+/// minted again and again (each forwarded request and its responses), so
+/// each thread remembers the last tokens it minted or authenticated, per
+/// key set: encoding a remembered flow costs no MAC, and a token that equals
+/// (compared in constant time) one already authenticated under the same keys
+/// is accepted without computing its MAC again. Any other token, whatever it
+/// resembles, is decoded and authenticated in full.
 
 #include <sipws/crypto/base64.hpp>
 #include <sipws/crypto/hmac.hpp>
@@ -32,7 +40,10 @@
 #include <sipws/rfc7118/error.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -96,6 +107,69 @@ public:
 
     /// The token for \p flow under the current key.
     std::string encode(const flow_identity& flow) const {
+        token_memory::entry* set = token_memory::by_flow(flow);
+        for (int k = 0; k < 2; ++k)
+            if (set[k].serial == serial_ && set[k].id == flow) return std::string(set[k].token, token_size);
+        std::string t = encode_uncached(flow);
+        remember(set, flow, t);
+        remember(token_memory::by_token(t), flow, t);
+        return t;
+    }
+
+    /// Decodes and authenticates \p token. Errors: token_malformed,
+    /// token_unknown_key, token_forged.
+    std::error_code decode(std::string_view token, flow_identity& out) const {
+        if (token.size() != token_size) return error::token_malformed;
+        token_memory::entry* set = token_memory::by_token(token);
+        for (int k = 0; k < 2; ++k) {
+            if (set[k].serial == serial_ && crypto::constant_time_equal(set[k].token, token.data(), token_size)) {
+                out = set[k].id;
+                return {};
+            }
+        }
+        flow_identity f;
+        if (std::error_code ec = decode_uncached(token, f)) return ec;
+        remember(set, f, token);
+        out = f;
+        return {};
+    }
+
+private:
+    static constexpr unsigned char version = 1;
+
+    /// This thread's memory of minted and authenticated tokens (see the
+    /// file comment): two tables (by flow, by token text) of two-way sets.
+    struct token_memory {
+        struct entry {
+            std::uint64_t serial = 0; ///< of the codec's key set; 0: empty
+            flow_identity id;
+            char token[token_size];
+        };
+        static constexpr std::size_t sets = 512; // per table, a power of two
+        static entry* table(bool tokens) {
+            thread_local std::unique_ptr<entry[]> t(new entry[2 * 2 * sets]()); // on first use only
+            return t.get() + (tokens ? 2 * sets : 0);
+        }
+        static entry* by_flow(const flow_identity& f) {
+            std::uint64_t h = (f.flow_id ^ (std::uint64_t(f.generation) << 32)) * 0x9e3779b97f4a7c15ull;
+            return table(false) + 2 * (h >> 55);
+        }
+        static entry* by_token(std::string_view t) {
+            std::uint64_t h = 0xcbf29ce484222325ull; // FNV-1a
+            for (char c : t) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+            return table(true) + 2 * (h & (sets - 1));
+        }
+    };
+
+    /// Files \p token first in \p set; the newer of what was there stays second.
+    void remember(token_memory::entry* set, const flow_identity& f, std::string_view token) const {
+        set[1] = set[0];
+        set[0].serial = serial_;
+        set[0].id = f;
+        std::memcpy(set[0].token, token.data(), token_size);
+    }
+
+    std::string encode_uncached(const flow_identity& flow) const {
         std::array<unsigned char, raw_size> raw{};
         raw[0] = version;
         raw[1] = current_.id;
@@ -111,10 +185,7 @@ public:
             std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()));
     }
 
-    /// Decodes and authenticates \p token. Errors: token_malformed,
-    /// token_unknown_key, token_forged.
-    std::error_code decode(std::string_view token, flow_identity& out) const {
-        if (token.size() != token_size) return error::token_malformed;
+    std::error_code decode_uncached(std::string_view token, flow_identity& out) const {
         auto bytes = crypto::base64url_decode(token);
         if (!bytes || bytes->size() != raw_size) return error::token_malformed;
         auto raw = reinterpret_cast<const unsigned char*>(bytes->data());
@@ -132,9 +203,6 @@ public:
         return {};
     }
 
-private:
-    static constexpr unsigned char version = 1;
-
     static void check(const flow_token_key& k) {
         if (k.secret.size() < 16)
             throw std::invalid_argument("sipws: flow token key shorter than 16 octets");
@@ -146,6 +214,8 @@ private:
     }
 
     void prepare() {
+        static std::atomic<std::uint64_t> serials{0};
+        serial_ = ++serials;
         current_mac_.emplace(current_.secret);
         if (previous_) previous_mac_.emplace(previous_->secret);
         else previous_mac_.reset();
@@ -154,6 +224,7 @@ private:
     flow_token_key current_;
     std::optional<flow_token_key> previous_;
     std::optional<crypto::hmac_sha256_key> current_mac_, previous_mac_;
+    std::uint64_t serial_ = 0; ///< names the key set (copies share it) in the token memory
 };
 
 /// `sip:TOKEN@HOST;lr;ob` (or `sips:` / without `ob`): the URI an edge proxy

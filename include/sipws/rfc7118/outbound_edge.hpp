@@ -207,6 +207,7 @@ public:
                           std::string_view transport, std::string_view host = {}) const {
         std::string tok = token(source);
         std::string seed;
+        seed.reserve(128);
         if (auto v = req.top_via()) {
             seed += v->branch;
             seed += '\n';
@@ -216,14 +217,19 @@ public:
         seed += req.call_id();
         seed += '\n';
         seed += tok;
-        std::string h = crypto::hash(crypto::hash_algorithm::sha256, seed).substr(0, 12);
-        std::string out = "SIP/2.0/";
+        std::string h = crypto::hash(crypto::hash_algorithm::sha256, seed);
+        char h64[16]; // base64url of the first 12 octets: no padding
+        crypto::base64_encode(h.data(), 12, h64);
+        for (char& c : h64) c = c == '+' ? '-' : c == '/' ? '_' : c;
+        std::string out;
+        out.reserve(64 + host_.size() + host.size() + tok.size());
+        out += "SIP/2.0/";
         for (char c : transport) out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
         out += ' ';
         out += host.empty() ? std::string_view(host_) : host;
         out += ";branch=";
         out += branch_magic_cookie_;
-        out += crypto::base64url_encode(h);
+        out.append(h64, sizeof h64);
         out += '.';
         out += tok;
         return out;

@@ -123,9 +123,12 @@ public:
         if (!aor) return fail(404, "Not Found - To is not a SIP AOR");
         out.aor = *aor;
 
-        const bool ua_outbound = req.has_option_tag(sip::header_id::supported, "outbound");
-        const bool ua_path = req.has_option_tag(sip::header_id::supported, "path");
-        const bool ua_gruu = req.has_option_tag(sip::header_id::supported, "gruu");
+        bool ua_outbound = false, ua_path = false, ua_gruu = false; // Supported, in one pass
+        for (std::string_view v : req.values(sip::header_id::supported)) {
+            ua_outbound = ua_outbound || sip::detail::iequals(v, "outbound");
+            ua_path = ua_path || sip::detail::iequals(v, "path");
+            ua_gruu = ua_gruu || sip::detail::iequals(v, "gruu");
+        }
 
         // Path (RFC 3327 section 5.3, PA3327-5.3-a).
         std::vector<std::string> path;
@@ -158,6 +161,7 @@ public:
             std::size_t nonzero_with_reg = 0, nonzero = 0;
             bool star = false;
             std::vector<sip::name_addr> contacts; // each Contact parsed once
+            contacts.reserve(4);
             for (const sip::name_addr& c : req.contacts()) {
                 contacts.push_back(c);
                 if (c.is_star()) star = true;
@@ -172,15 +176,18 @@ public:
                 out.headers = contact_rows(*aor, req, ua_gruu, now);
                 return out;
             }
+            ops.reserve(n);
             for (const sip::name_addr& c : contacts) {
                 if (c.uri_text.empty()) return fail(400, "Bad Request - malformed Contact");
-                std::uint32_t e = expiry_of(c, expires_header);
+                contact_fields cf = read_contact(c);
+                std::uint32_t e = expiry_of(cf.expires, expires_header);
+                const std::int64_t reg_id = cf.reg_id;
                 if (e != 0) {
                     ++nonzero;
-                    if (c.reg_id() > 0) ++nonzero_with_reg;
+                    if (reg_id > 0) ++nonzero_with_reg;
                 }
-                pending p{make_binding(*aor, c, req, flow, now, e, path), e == 0};
-                if (c.reg_id() > 0 && p.b.instance.empty()) p.b.reg_id = 0; // OB5626-6-b
+                pending p{make_binding(*aor, c, std::move(cf), req, flow, now, e, path), e == 0};
+                if (reg_id > 0 && p.b.instance.empty()) p.b.reg_id = 0; // OB5626-6-b
                 if (p.b.reg_id != 0 && !outbound_ok) {
                     if (ua_outbound) return fail(439, {});
                     p.b.reg_id = 0; // OB5626-6-a: ignore the reg-id
@@ -193,14 +200,16 @@ public:
                     const sip::uri& cu = c.uri;
                     if (!cu.is_sip())
                         return fail(403, "Forbidden - the Contact of an instance must be a SIP URI");
-                    if (sip::equivalent(c.uri_text, to.uri_text) ||
+                    if (sip::equivalent(cu, to.uri) || // both parsed with their name-addr
                         (cu.is_gruu() && aor_of(cu) == *aor))
                         return fail(403, "Forbidden - the Contact is the AOR or one of its GRUUs");
                 }
                 // RFC 3261 10.3 step 7: same Call-ID needs a higher CSeq.
-                if (auto cur = store_->find(p.b))
-                    if (cur->call_id == p.b.call_id && p.b.cseq <= cur->cseq)
-                        return fail(500, "Server Internal Error - CSeq not higher than the last REGISTER");
+                bool stale = false;
+                store_->visit_same_key(p.b, [&](const binding& cur) {
+                    stale = cur.call_id == p.b.call_id && p.b.cseq <= cur.cseq;
+                });
+                if (stale) return fail(500, "Server Internal Error - CSeq not higher than the last REGISTER");
                 ops.push_back(std::move(p));
             }
             if (nonzero > 1 && nonzero_with_reg > 0) // OB5626-6-b (SHOULD)
@@ -280,35 +289,68 @@ public:
     }
 
 private:
-    std::uint32_t expiry_of(const sip::name_addr& c, std::optional<std::uint32_t> header) const {
-        std::int64_t e = c.expires();
+    /// A Contact's header parameters, read in one walk: `expires`,
+    /// `reg-id` and the instance-id as name_addr::expires(), reg_id() and
+    /// instance_id() read them (the first parameter of each name), and the
+    /// others as the binding keeps them.
+    struct contact_fields {
+        std::int64_t expires = -1;
+        std::int64_t reg_id = -1;
+        std::string_view instance;
+        std::string params; ///< `;name[=value]`... without expires, pub-gruu, temp-gruu
+    };
+
+    static contact_fields read_contact(const sip::name_addr& c) {
+        contact_fields f;
+        bool seen_expires = false, seen_reg_id = false, seen_instance = false;
+        for (const sip::parameter& p : c.parameters) {
+            std::uint64_t v = 0;
+            if (sip::detail::iequals(p.name, "expires")) {
+                if (!seen_expires && sip::detail::parse_uint(p.value, 0xffffffffu, v))
+                    f.expires = static_cast<std::int64_t>(v);
+                seen_expires = true;
+                continue;
+            }
+            // The registrar mints GRUUs itself (GR5627-5.1-b).
+            if (sip::detail::iequals(p.name, "pub-gruu") || sip::detail::iequals(p.name, "temp-gruu")) continue;
+            if (sip::detail::iequals(p.name, "reg-id")) {
+                if (!seen_reg_id && sip::detail::parse_uint(p.value, 0xffffffffu, v) && v != 0)
+                    f.reg_id = static_cast<std::int64_t>(v);
+                seen_reg_id = true;
+            } else if (sip::detail::iequals(p.name, "+sip.instance")) {
+                std::string_view i = sip::strip_quotes(p.value);
+                if (!seen_instance && i.size() >= 2 && i.front() == '<' && i.back() == '>')
+                    f.instance = i.substr(1, i.size() - 2);
+                seen_instance = true;
+            }
+            f.params += ';';
+            f.params += p.name;
+            if (p.has_value) {
+                f.params += '=';
+                f.params += p.value;
+            }
+        }
+        return f;
+    }
+
+    std::uint32_t expiry_of(std::int64_t contact_expires, std::optional<std::uint32_t> header) const {
+        std::int64_t e = contact_expires;
         std::int64_t v = e >= 0 ? e : header ? static_cast<std::int64_t>(*header)
                                              : static_cast<std::int64_t>(opt_.default_expires.count());
         if (v > opt_.max_expires.count()) v = opt_.max_expires.count();
         return static_cast<std::uint32_t>(v);
     }
 
-    static binding make_binding(const std::string& aor, const sip::name_addr& c, const sip::message& req,
-                                transport::flow_id flow, binding_clock::time_point now, std::uint32_t e,
+    static binding make_binding(const std::string& aor, const sip::name_addr& c, contact_fields cf,
+                                const sip::message& req, transport::flow_id flow,
+                                binding_clock::time_point now, std::uint32_t e,
                                 const std::vector<std::string>& path) {
         binding b;
         b.aor = aor;
         b.contact = std::string(c.uri_text);
-        for (const sip::parameter& p : c.parameters) {
-            // The registrar mints GRUUs itself (GR5627-5.1-b).
-            if (sip::detail::iequals(p.name, "expires") || sip::detail::iequals(p.name, "pub-gruu") ||
-                sip::detail::iequals(p.name, "temp-gruu"))
-                continue;
-            b.contact_params += ';';
-            b.contact_params += p.name;
-            if (p.has_value) {
-                b.contact_params += '=';
-                b.contact_params += p.value;
-            }
-        }
-        b.instance = std::string(c.instance_id());
-        std::int64_t r = c.reg_id();
-        b.reg_id = r > 0 ? static_cast<std::uint32_t>(r) : 0;
+        b.contact_params = std::move(cf.params);
+        b.instance = std::string(cf.instance);
+        b.reg_id = cf.reg_id > 0 ? static_cast<std::uint32_t>(cf.reg_id) : 0;
         b.call_id = std::string(req.call_id());
         if (auto cs = req.cseq()) b.cseq = cs->number;
         // With a Path, requests reach the UA through it, not over a flow of ours.

@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 using namespace sipws::rfc7118;
 
@@ -88,4 +89,33 @@ TEST_CASE("flow token: forged, other key, key rotation", "[rfc7118][outbound][OB
 
     CHECK_THROWS_AS(flow_token_codec(flow_token_key{1, "short"}), std::invalid_argument);
     CHECK_THROWS_AS(flow_token_codec(k1, k1), std::invalid_argument);
+}
+
+TEST_CASE("flow token: tokens decoded again and again, copies, many flows",
+          "[rfc7118][outbound][OB5626-5.2-a]") {
+    flow_token_codec codec(flow_token_key::generate(1));
+    flow_token_codec copy = codec; // same keys: accepts the same tokens
+    flow_token_codec stranger(flow_token_key::generate(1));
+    std::vector<std::string> tokens;
+    for (std::uint64_t id = 1; id <= 2000; ++id) tokens.push_back(codec.encode({id, 7}));
+    for (int round = 0; round < 3; ++round) {
+        for (std::uint64_t id = 1; id <= 2000; ++id) {
+            const std::string& t = tokens[id - 1];
+            CHECK(codec.encode({id, 7}) == t);
+            flow_identity out;
+            REQUIRE_FALSE(codec.decode(t, out));
+            CHECK(out == flow_identity{id, 7});
+            REQUIRE_FALSE(copy.decode(t, out));
+            CHECK(out == flow_identity{id, 7});
+            CHECK(stranger.decode(t, out) == error::token_forged);
+            auto altered = t;
+            altered[20] = altered[20] == 'A' ? 'B' : 'A';
+            CHECK(codec.decode(altered, out));
+        }
+    }
+    copy.rotate(flow_token_key::generate(2));
+    flow_identity out;
+    REQUIRE_FALSE(copy.decode(tokens[0], out)); // now its previous key
+    CHECK(copy.encode({1, 7}) != tokens[0]);
+    CHECK(codec.decode(copy.encode({1, 7}), out) == error::token_unknown_key); // key 2: not the original's
 }
