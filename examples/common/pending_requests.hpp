@@ -70,6 +70,12 @@ public:
 
     explicit pending_requests(std::size_t capacity = 65536) : capacity_(capacity) {}
 
+    /// The branch of a Via value the program wrote (`...;branch=B`, branch last).
+    static std::string_view branch_of(std::string_view via) {
+        std::size_t at = via.find(";branch=");
+        return at == std::string_view::npos ? std::string_view() : via.substr(at + 8);
+    }
+
     /// The key of a request forwarded with Via branch \p branch: the branch,
     /// and for a CANCEL (whose branch is its INVITE's) the method too.
     static std::string key(std::string_view branch, std::string_view method) {

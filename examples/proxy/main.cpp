@@ -305,8 +305,7 @@ private:
 
     /// The branch of the edge's own Via value \p via (what via_value() wrote).
     static std::string_view branch_of(std::string_view via) {
-        std::size_t at = via.find(";branch=");
-        return at == std::string_view::npos ? std::string_view() : via.substr(at + 8);
+        return sipws_program::pending_requests::branch_of(via);
     }
 
     /// Requests (but ACK) are tracked until their final response: when their
