@@ -24,6 +24,7 @@
 #include <asio/write.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "../common/pending_requests.hpp"
 #include "../common/program.hpp"
 
 #include <array>
@@ -140,7 +141,7 @@ class gateway {
 public:
     gateway(asio::io_context& io, options o, upstream_address upstream)
         : io_(io), opt_(std::move(o)), upstream_(upstream), registry_(std::make_shared<tr::flow_registry>()),
-          udp_(io), tcp_(io), reconnect_(io),
+          udp_(io), tcp_(io), reconnect_(io), purge_timer_(io),
           edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1") {}
 
     int start() {
@@ -199,6 +200,7 @@ public:
         std::printf("sipws-gateway: ready (pid %ld)\n", static_cast<long>(::getpid()));
         std::fflush(stdout);
         receive();
+        schedule_purge();
         return 0;
     }
 
@@ -206,6 +208,11 @@ public:
         log(level::info, "shutting down");
         for (auto& l : plain_) l->stop();
         for (auto& l : secure_) l->stop();
+        {
+            guard lk(mu_);
+            purge_stopped_ = true;
+            purge_timer_.cancel();
+        }
         registry_->close_all(sipws::ws::close_code::going_away, "shutting down");
     }
 
@@ -222,10 +229,15 @@ public:
 
     void print_counters() const {
         using sipws_program::count;
+        std::size_t pending = 0;
+        {
+            guard lk(mu_);
+            pending = pending_.size();
+        }
         std::printf("counters: connections open=%zu total=%llu messages in=%llu out=%llu upstream in=%llu "
-                    "out=%llu%s\n",
+                    "out=%llu pending=%zu%s\n",
                     registry_->size(), count(c_.connections_total), count(c_.messages_in),
-                    count(c_.messages_out), count(c_.upstream_in), count(c_.upstream_out),
+                    count(c_.messages_out), count(c_.upstream_in), count(c_.upstream_out), pending,
                     c_.errors_text().c_str());
         std::fflush(stdout);
     }
@@ -266,6 +278,43 @@ private:
         guard lk(mu_);
         flows_.erase(f);
         log(level::debug, "flow %llu closed", static_cast<unsigned long long>(f));
+        answer_pending(pending_.take_flow(f), 430);
+    }
+
+    // ---- requests from the upstream without a final response yet ---------
+
+    /// Requests (but ACK) relayed from the upstream to a flow are tracked
+    /// until their final response: when the flow closes first the upstream
+    /// gets 430 Flow Failed (RFC 5626 section 5.3.1), after Timer F (an
+    /// INVITE: Timer B, or Timer C once a provisional response came) 408
+    /// (RFC 3261 section 16.7 step 10), instead of silence.
+    static bool tracked(tr::flow_id in, tr::flow_id out, std::string_view method) {
+        return in == upstream_flow && out != upstream_flow && method != "ACK";
+    }
+
+    /// Answers each of \p gone to the upstream with \p code (mu_ held).
+    void answer_pending(std::vector<sipws_program::pending_requests::entry> gone, unsigned code) {
+        for (const auto& e : gone) {
+            auto req = sip::parse(e.request);
+            if (!req) continue; // it parsed when it came in
+            log(level::info, "%s %.*s relayed to flow %llu: %u to the upstream",
+                code == 430 ? "flow closed before the final response to" : "no final response to",
+                static_cast<int>(req->method().size()), req->method().data(),
+                static_cast<unsigned long long>(e.downstream), code);
+            reply(e.upstream, *req, code);
+        }
+    }
+
+    /// Once a second: the requests whose timer fired get 408.
+    void schedule_purge() {
+        purge_timer_.expires_after(std::chrono::seconds(1));
+        purge_timer_.async_wait([this](std::error_code ec) {
+            if (ec) return;
+            guard lk(mu_);
+            if (purge_stopped_) return;
+            answer_pending(pending_.take_expired(sipws_program::pending_requests::clock::now()), 408);
+            schedule_purge();
+        });
     }
 
     std::error_code name_upstream_side() {
@@ -444,9 +493,21 @@ private:
             log(level::debug, "%s: response without our Via dropped", where(from).c_str());
             return;
         }
+        if (back == upstream_flow) track_response(resp);
         sip::message_builder b(resp);
         b.pop_via();
         send(back, b.str()); // a gone flow: nothing to do, the response is dropped
+    }
+
+    /// A response from a flow to a request of the upstream: the end of its
+    /// tracking when final, Timer C for an INVITE when provisional.
+    void track_response(const sip::message& resp) {
+        auto via = resp.top_via();
+        auto cseq = resp.cseq();
+        if (!via || !cseq) return;
+        const std::string key = sipws_program::pending_requests::key(via->branch, cseq->method);
+        if (resp.status_code() >= 200) pending_.answered(key);
+        else if (cseq->method == "INVITE") pending_.proceeding(key, sipws_program::pending_requests::clock::now());
     }
 
     void on_request(tr::flow_id f, const sip::message& req) {
@@ -512,7 +573,8 @@ private:
                                 : out_side.transport == "wss"      ? "WSS"
                                                                    : "WS";
         // Toward a flow, the Via names the listener that flow came in on (E2-F9-c).
-        b.push_via(edge_.via_value(req, in, transport, out_side.host));
+        const std::string via = edge_.via_value(req, in, transport, out_side.host);
+        b.push_via(via);
         if (req.method() == "REGISTER" && in != upstream_flow && out == upstream_flow) {
             if (edge_.add_path(b, req, in) == 421) return reply(in, req, 421, {}, "Require: path\r\n");
         }
@@ -520,7 +582,17 @@ private:
         b.update_content_length();
         log(level::debug, "%.*s from %s to %s", static_cast<int>(req.method().size()), req.method().data(),
             where(in).c_str(), where(out).c_str());
-        if (!send(out, b.str()) && out != upstream_flow) reply(in, req, 430);
+        if (!send(out, b.str())) {
+            if (out != upstream_flow) reply(in, req, 430);
+            return;
+        }
+        if (!tracked(in, out, req.method())) return;
+        // Tracked once sent: its answer waits for mu_, which is held.
+        const auto now = sipws_program::pending_requests::clock::now();
+        std::string key = sipws_program::pending_requests::key(sipws_program::pending_requests::branch_of(via),
+                                                               req.method());
+        if (req.method() == "INVITE") pending_.add_invite(std::move(key), out, in, std::string(req.data()), {}, {}, now);
+        else pending_.add(std::move(key), out, in, std::string(req.data()), now);
     }
 
     asio::io_context& io_;
@@ -532,7 +604,9 @@ private:
     std::string tcp_in_;
     std::deque<std::string> tcp_out_;
     asio::steady_timer reconnect_;
-    bool stopping_ = false;
+    asio::steady_timer purge_timer_;
+    sipws_program::pending_requests pending_;
+    bool stopping_ = false, purge_stopped_ = false;
     std::vector<std::string> aliases_;
     std::array<char, 65536> buffer_{};
     std::unique_ptr<asio::ssl::context> tls_;

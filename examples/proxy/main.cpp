@@ -13,11 +13,13 @@
 #include <sipws/rfc7118/outbound_edge.hpp>
 #include <sipws/rfc7118/proxy_checks.hpp>
 #include <sipws/rfc7118/registrar.hpp>
+#include <sipws/rfc7118/retarget.hpp>
 #include <sipws/rfc7118/via_stamp.hpp>
 #include <sipws/rfc7118/web_identity.hpp>
 #include <sipws/sip/message_builder.hpp>
 #include <sipws/sip/parser.hpp>
 #include <sipws/sip/response.hpp>
+#include <sipws/sip/transaction_id.hpp>
 #include <sipws/transport/listener.hpp>
 #include <sipws/transport/tls.hpp>
 #include <sipws/ws/url.hpp>
@@ -306,20 +308,26 @@ private:
 
     /// The branch of the edge's own Via value \p via (what via_value() wrote).
     static std::string_view branch_of(std::string_view via) {
-        std::size_t at = via.find(";branch=");
-        return at == std::string_view::npos ? std::string_view() : via.substr(at + 8);
+        return sipws_program::pending_requests::branch_of(via);
     }
 
-    /// Non-INVITE requests (but ACK) are tracked until their final response:
-    /// when their flow closes first the sender gets 430 Flow Failed (RFC 5626
-    /// section 5.3.1), after Timer F 408 (RFC 3261 section 16.7 step 10).
-    static bool tracked(std::string_view method) { return method != "INVITE" && method != "ACK"; }
+    /// Requests (but ACK) are tracked until their final response: when their
+    /// flow closes first the sender gets 430 Flow Failed (RFC 5626 section
+    /// 5.3.1) unless another flow of the target's instance is left to try
+    /// (RFC 5626 section 7); after Timer F (an INVITE: Timer B, or Timer C
+    /// once a provisional response came) 408 (RFC 3261 section 16.7 step 10).
+    static bool tracked(std::string_view method) { return method != "ACK"; }
 
-    /// Answers each of \p gone to its sender with \p code (mu_ held).
+    /// Answers each of \p gone to its sender with \p code, or for 430 tries
+    /// the next flow of the target's instance first (mu_ held).
     void answer_pending(std::vector<sipws_program::pending_requests::entry> gone, unsigned code) {
-        for (const auto& e : gone) {
+        for (auto& e : gone) {
             auto req = sip::parse(e.request);
             if (!req) continue; // it parsed when it came in
+            if (code == 430 && !e.alternatives.empty() && retry(e.upstream, *req, std::move(e.alternatives)))
+                continue;
+            // Timer C: the INVITE is cancelled downstream as well (RFC 3261 section 16.8).
+            if (code == 408 && e.invite && e.proceeding) send_cancel(e);
             log(level::info, "%s %.*s forwarded on flow %llu: %u to flow %llu",
                 code == 430 ? "flow closed before the final response to" : "no final response to",
                 static_cast<int>(req->method().size()), req->method().data(),
@@ -452,9 +460,15 @@ private:
             c_.error("stray_response");
             return;
         }
-        if (resp.status_code() >= 200) {
+        auto cseq = resp.cseq();
+        if (cseq && cseq->method == "CANCEL") return; // to a CANCEL of our own (RFC 3261 section 16.10)
+        const unsigned status = resp.status_code();
+        if (status >= 200) {
             std::lock_guard<std::mutex> lk(mu_);
             pending_.answered(resp.top_via()->branch); // response_flow() read it
+        } else if (cseq && cseq->method == "INVITE") {
+            std::lock_guard<std::mutex> lk(mu_);
+            pending_.proceeding(resp.top_via()->branch, sipws_program::pending_requests::clock::now());
         }
         sip::message_builder b(resp);
         b.pop_via();
@@ -487,6 +501,7 @@ private:
             if (!id) return reply(f, req, id.status, id.reason);
         }
         if (auto bad = check_request(req)) return reply(f, req, bad->status, bad->reason, bad->headers);
+        if (req.method() == "CANCEL") return cancel(f, req);
 
         // Requests that come back through the edge (Route with our flow tokens).
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return registry_->contains(x); });
@@ -550,24 +565,93 @@ private:
                 return reply(f, req, 480);
             }
         }
-        // The most recently refreshed binding with an open flow (RFC 5626
-        // section 7: another flow only after 430); for a sips Request-URI a
-        // wss flow only (WS7118-9.2-a).
+        // One binding per instance, the most recently refreshed first, with
+        // an open flow; the other flows of its instance (reg-ids) are kept to
+        // try when this one fails (RFC 5626 section 7, OB5626-7-a,
+        // GR5627-6.1-b). For a sips Request-URI a wss flow only (WS7118-9.2-a).
         const bool sips = ruri.scheme == sip::uri_scheme::sips;
         bool insecure_skipped = false;
-        for (const r7::binding& b : targets) {
-            if (b.flow == 0 || !registry_->contains(b.flow)) continue;
-            if (sips && !flow_secure(b.flow)) {
-                insecure_skipped = true;
-                continue;
-            }
-            return forward(f, req, b.flow, rr.own_routes, b.contact, dialog_forming(req.method()) && !in_dialog);
+        r7::target_set ts(std::move(targets));
+        for (const r7::binding& first : ts.initial()) {
+            std::optional<r7::binding> b = first;
+            while (b && !usable(*b, sips, insecure_skipped)) b = ts.after_final(*b, 430);
+            if (!b) continue;
+            std::vector<r7::binding> rest;
+            for (auto n = ts.after_final(*b, 430); n; n = ts.after_final(*n, 430)) rest.push_back(std::move(*n));
+            return forward(f, req, b->flow, rr.own_routes, b->contact, dialog_forming(req.method()) && !in_dialog,
+                           &*b, std::move(rest));
         }
         if (insecure_skipped) {
             auto bad = r7::check_hop_security(req, false);
             return reply(f, req, bad->status, bad->reason);
         }
         return reply(f, req, 430);
+    }
+
+    /// \p b has an open flow, a wss one for a sips Request-URI (\p sips).
+    bool usable(const r7::binding& b, bool sips, bool& insecure_skipped) const {
+        if (b.flow == 0 || !registry_->contains(b.flow)) return false;
+        if (sips && !flow_secure(b.flow)) {
+            insecure_skipped = true;
+            return false;
+        }
+        return true;
+    }
+
+    /// The flow a request from \p in went out on failed: \p req (as
+    /// received) goes to the first usable of \p alternatives instead; false
+    /// when none is (mu_ held).
+    bool retry(tr::flow_id in, const sip::message& req, std::vector<r7::binding> alternatives) {
+        std::error_code ec;
+        const sip::uri ruri = req.request_uri_parsed(ec);
+        const bool sips = !ec && ruri.scheme == sip::uri_scheme::sips;
+        bool insecure_skipped = false;
+        for (std::size_t i = 0; i < alternatives.size(); ++i) {
+            const r7::binding& b = alternatives[i];
+            if (!usable(b, sips, insecure_skipped)) continue;
+            r7::route_result rr = edge_.route(req, in, [this](tr::flow_id x) { return registry_->contains(x); });
+            auto to = req.to();
+            const bool record_route = dialog_forming(req.method()) && !(to && to->has_tag());
+            std::vector<r7::binding> rest(std::make_move_iterator(alternatives.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+                                          std::make_move_iterator(alternatives.end()));
+            log(level::info, "%.*s for %s: its flow failed, trying flow %llu (reg-id %u)",
+                static_cast<int>(req.method().size()), req.method().data(), b.aor.c_str(),
+                static_cast<unsigned long long>(b.flow), b.reg_id);
+            forward(in, req, b.flow, rr.own_routes, b.contact, record_route, &b, std::move(rest), true);
+            return true;
+        }
+        return false;
+    }
+
+    /// CANCEL: answered here with 200 and sent on to the flow its INVITE
+    /// went out on (RFC 3261 section 16.10); 481 when no INVITE of that
+    /// transaction is pending (never forwarded, or answered already).
+    void cancel(tr::flow_id f, const sip::message& req) {
+        std::error_code ec;
+        const std::string id = sip::cancelled_transaction_id(req, ec);
+        const sipws_program::pending_requests::entry* e = ec ? nullptr : pending_.find_invite(id);
+        if (!e || e->upstream != f) return reply(f, req, 481);
+        reply(f, req, 200);
+        send_cancel(*e);
+    }
+
+    /// The CANCEL of the forwarded INVITE of \p e, on its flow: the same
+    /// Request-URI, Via (our branch), Route, From, To, Call-ID and CSeq
+    /// number (RFC 3261 section 9.1). Its answer is ours (see on_response).
+    void send_cancel(const sipws_program::pending_requests::entry& e) {
+        auto inv = sip::parse(e.forwarded);
+        if (!inv) return;
+        auto cseq = inv->cseq();
+        auto vias = inv->values(sip::header_id::via);
+        if (!cseq || vias.begin() == vias.end()) return;
+        std::string c = "CANCEL " + std::string(inv->request_uri()) + " SIP/2.0\r\nVia: " + std::string(*vias.begin()) +
+                        "\r\n";
+        for (auto r : inv->values(sip::header_id::route)) c += "Route: " + std::string(r) + "\r\n";
+        c += "From: " + std::string(inv->value(sip::header_id::from)) + "\r\nTo: " +
+             std::string(inv->value(sip::header_id::to)) + "\r\nCall-ID: " + std::string(inv->call_id()) +
+             "\r\nCSeq: " + std::to_string(cseq->number) + " CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+        log(level::info, "CANCEL of the INVITE on flow %llu", static_cast<unsigned long long>(e.downstream));
+        send(e.downstream, c);
     }
 
     bool flow_secure(tr::flow_id f) const {
@@ -670,17 +754,30 @@ private:
         c->set_limits(l);
     }
 
+    /// Forwards \p req from \p in on \p out; to a registered \p target
+    /// (retargeted, its Path pre-loaded) when given, with \p alternatives
+    /// to try when that flow fails. An INVITE is first answered `100
+    /// Trying` (RFC 3261 section 16.2, E2-F2), but not again on a retry.
     void forward(tr::flow_id in, const sip::message& req, tr::flow_id out, std::size_t own_routes,
-                 std::string_view new_ruri, bool record_route) {
+                 std::string_view new_ruri, bool record_route, const r7::binding* target = nullptr,
+                 std::vector<r7::binding> alternatives = {}, bool is_retry = false) {
         const flow_state* in_st = nullptr;
         const flow_state* out_st = nullptr;
         if (auto i = flows_.find(in); i != flows_.end()) in_st = &i->second;
         if (auto o = flows_.find(out); o != flows_.end()) out_st = &o->second;
         if (!in_st || !out_st) return reply(in, req, 430);
         if (auto bad = r7::check_hop_security(req, out_st->secure)) return reply(in, req, bad->status, bad->reason);
+        const bool invite = req.method() == "INVITE";
+        if (invite && !is_retry) reply(in, req, 100);
         sip::message_builder b(req);
-        for (std::size_t k = 0; k < own_routes; ++k) b.remove_top_route();
-        if (!new_ruri.empty()) b.set_request_uri(new_ruri);
+        if (target) {
+            std::error_code ec;
+            const bool gruu = !target->path.empty() && req.request_uri_parsed(ec).is_gruu();
+            r7::retarget(b, req, *target, own_routes, gruu);
+        } else {
+            for (std::size_t k = 0; k < own_routes; ++k) b.remove_top_route();
+            if (!new_ruri.empty()) b.set_request_uri(new_ruri);
+        }
         std::optional<unsigned> mf = req.max_forwards();
         b.set_max_forwards(mf ? *mf - 1 : 70);
         const std::string via = edge_.via_value(req, in, out_st->secure ? "WSS" : "WS");
@@ -689,14 +786,24 @@ private:
             edge_.add_record_routes(b, {in_st->secure ? "wss" : "ws", in, in_st->host},
                                     {out_st->secure ? "wss" : "ws", out, out_st->host});
         b.update_content_length();
-        const bool track = tracked(req.method());
-        if (track)
-            pending_.add(std::string(branch_of(via)), out, in, std::string(req.data()),
-                         sipws_program::pending_requests::clock::now());
-        if (!send(out, b.str())) {
-            if (track) pending_.answered(branch_of(via));
-            if (req.method() != "ACK") reply(in, req, 430);
+        std::string text = b.str();
+        if (!send(out, text)) {
+            if (req.method() != "ACK" && !retry(in, req, std::move(alternatives))) reply(in, req, 430);
+            return;
         }
+        // Tracked once sent: its answer waits for mu_, which is held.
+        if (!tracked(req.method())) return;
+        const auto now = sipws_program::pending_requests::clock::now();
+        sipws_program::pending_requests::entry* e = nullptr;
+        if (invite) {
+            std::error_code ec;
+            std::string id = sip::server_transaction_id(req, ec);
+            e = pending_.add_invite(std::string(branch_of(via)), out, in, std::string(req.data()), std::move(id),
+                                    std::move(text), now);
+        } else {
+            e = pending_.add(std::string(branch_of(via)), out, in, std::string(req.data()), now);
+        }
+        if (e) e->alternatives = std::move(alternatives);
     }
 
     asio::io_context& io_;

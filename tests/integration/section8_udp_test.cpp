@@ -425,7 +425,7 @@ std::string udp_message(const std::string& ruri, const std::string& id, unsigned
 } // namespace
 
 TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-loaded as Route - one flow of "
-          "an instance at a time and the other reg-id only after 430",
+          "an instance at a time and the other reg-id only after 430 - 430 for what a flow leaves unanswered",
           "[interop][gateway][section8][OB5626-7-a][PA3327-5.4-a][OB5626-5.3.1-a][OB5626-5.1-a]") {
     sipws::test::udp_endpoint upstream;
     sipws::test::sipws_gateway gw(upstream.port());
@@ -441,8 +441,12 @@ TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-l
     const unsigned short edge_port = upstream.last_source_port();
 
     // The proxy on the UDP side: by AOR to one flow of the instance, through its Path.
-    auto send_to_target = [&](const r7::binding& b, const std::string& id) {
-        const std::string raw = udp_message("sip:alice@example.com", id, upstream.port());
+    auto send_to_target = [&](const r7::binding& b, const std::string& id, bool invite = false) {
+        std::string raw = udp_message("sip:alice@example.com", id, upstream.port());
+        if (invite) {
+            raw.replace(0, 7, "INVITE");
+            raw.replace(raw.find("1 MESSAGE"), 9, "1 INVITE");
+        }
         auto m = sip::parse(raw);
         REQUIRE(m);
         sip::message_builder out(*m);
@@ -499,6 +503,40 @@ TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-l
     REQUIRE_FALSE(c.registry().send(one.id, sip::make_response(*om, 200)));
     CHECK(upstream.receive(10s).rfind("SIP/2.0 200 OK\r\n", 0) == 0);
     CHECK_FALSE(again.after_final(*next, 200));
+
+    // What a flow leaves unanswered when it closes gets 430 from the edge, not silence.
+    auto gone_answer = [&](const std::string& method, const std::string& id) {
+        const std::string gone = upstream.receive(10s);
+        INFO("answer from the edge:\n" << gone << "\ngateway:\n" << gw.output());
+        auto gm = sip::parse(gone);
+        REQUIRE(gm);
+        CHECK(gm->status_code() == 430);
+        CHECK(gm->cseq()->method == method);
+        CHECK(gm->call_id() == id);
+        CHECK(gm->top_via()->branch == "z9hG4bK-p" + id); // the upstream's own Via on top
+        CHECK(gw.proc().wait_for_output("flow closed before the final response to " + method, 5s));
+    };
+    send_to_target(*next, "m4");
+    const std::string m4 = mb.next(one.id);
+    REQUIRE(sip::parse(m4)->call_id() == "m4");
+    c.registry().close(one.id);
+    gone_answer("MESSAGE", "m4");
+
+    // An INVITE whose flow dies while ringing: the 180 goes up, then 430.
+    const alice_flow three = register_flow(c, mb, gw.ws_url() + "/", upstream, registrar, 3);
+    r7::target_set third(store.lookup("sip:alice@example.com", r7::binding_clock::now()));
+    auto t3 = third.initial();
+    REQUIRE(t3.size() == 1);
+    REQUIRE(t3[0].reg_id == 3);
+    send_to_target(t3[0], "i5", true);
+    const std::string inv = mb.next(three.id);
+    auto im = sip::parse(inv);
+    REQUIRE(im);
+    REQUIRE(im->method() == "INVITE");
+    REQUIRE_FALSE(c.registry().send(three.id, sip::make_response(*im, 180)));
+    CHECK(upstream.receive(10s).rfind("SIP/2.0 180 Ringing\r\n", 0) == 0);
+    if (auto conn = c.registry().find(three.id)) conn->abort();
+    gone_answer("INVITE", "i5");
 }
 
 TEST_CASE("sipws-gateway: requests it cannot proxy from either side - Max-Forwards 0 (483) - Request-URI "

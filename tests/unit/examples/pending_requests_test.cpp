@@ -1,0 +1,93 @@
+// The requests sipws-proxy and sipws-gateway keep until their final
+// response (examples/common/pending_requests.hpp): expiry by Timer F, B and
+// C with no timer per request, the flow that closed, CANCEL's own key and
+// the INVITE found by its server transaction.
+#include "../../../examples/common/pending_requests.hpp"
+
+#include "support/test.hpp"
+
+#include <algorithm>
+
+using sipws_program::pending_requests;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> requests_of(const std::vector<pending_requests::entry>& v) {
+    std::vector<std::string> out;
+    for (const auto& e : v) out.push_back(e.request);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("pending_requests: Timer F for non-INVITE, Timer B then C for an INVITE", "[examples][SIP3261-16.7]") {
+    pending_requests p;
+    const auto t0 = pending_requests::clock::time_point{} + 1000s;
+    REQUIRE(p.add("m1", 7, 1, "MESSAGE 1", t0));
+    REQUIRE(p.add_invite("i1", 7, 1, "INVITE 1", "tx-i1", "forwarded", t0 + 1s));
+    REQUIRE(p.add_invite("i2", 8, 2, "INVITE 2", "tx-i2", "forwarded", t0 + 2s));
+    REQUIRE(p.add("m2", 8, 2, "MESSAGE 2", t0 + 3s));
+    CHECK(p.size() == 4);
+
+    // i1 rings: Timer C (3 minutes from its 180) replaces Timer B.
+    p.proceeding("i1", t0 + 10s);
+    p.proceeding("m1", t0 + 10s); // not an INVITE: nothing changes
+    CHECK(p.take_expired(t0 + 31s).empty());
+    CHECK(requests_of(p.take_expired(t0 + pending_requests::timer_f + 2s)) ==
+          std::vector<std::string>{"INVITE 2", "MESSAGE 1"});
+    CHECK(requests_of(p.take_expired(t0 + pending_requests::timer_f + 3s)) == std::vector<std::string>{"MESSAGE 2"});
+    CHECK(p.take_expired(t0 + 10s + pending_requests::timer_c - 1s).empty());
+    auto c = p.take_expired(t0 + 10s + pending_requests::timer_c);
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].invite);
+    CHECK(c[0].proceeding);
+    CHECK(c[0].forwarded == "forwarded");
+    CHECK(p.size() == 0);
+    CHECK(p.find_invite("tx-i1") == nullptr);
+}
+
+TEST_CASE("pending_requests: a closed flow, answers, CANCEL's own key and the INVITE by its transaction",
+          "[examples][SIP3261-17-a][OB5626-5.3.1-a]") {
+    pending_requests p;
+    const auto now = pending_requests::clock::now();
+    const std::string k = pending_requests::key(pending_requests::branch_of("SIP/2.0/WS h;branch=z9hG4bKx.y"), "INVITE");
+    CHECK(k == "z9hG4bKx.y");
+    const std::string kc = pending_requests::key("z9hG4bKx.y", "CANCEL");
+    CHECK(kc != k);
+    REQUIRE(p.add_invite(k, 5, 1, "INVITE", "tx", "fwd", now));
+    REQUIRE(p.add(kc, 5, 1, "CANCEL", now));
+    REQUIRE(p.add("other", 6, 1, "MESSAGE", now));
+    const pending_requests::entry* inv = p.find_invite("tx");
+    REQUIRE(inv);
+    CHECK(inv->downstream == 5u);
+    CHECK(p.find_invite("unknown") == nullptr);
+
+    // The CANCEL's answer leaves the INVITE pending; the flow's close takes the INVITE.
+    p.answered(kc);
+    CHECK(p.find_invite("tx") != nullptr);
+    auto gone = p.take_flow(5);
+    REQUIRE(gone.size() == 1);
+    CHECK(gone[0].request == "INVITE");
+    CHECK(gone[0].upstream == 1u);
+    CHECK(p.find_invite("tx") == nullptr);
+    CHECK(p.take_flow(5).empty());
+    CHECK(p.size() == 1);
+    p.answered("other");
+    CHECK(p.size() == 0);
+    CHECK(p.take_expired(now + pending_requests::timer_c + 1s).empty());
+}
+
+TEST_CASE("pending_requests: bounded, and a request with the same key replaces the older", "[examples]") {
+    pending_requests p(2);
+    const auto now = pending_requests::clock::now();
+    REQUIRE(p.add("a", 1, 9, "A", now));
+    REQUIRE(p.add("b", 1, 9, "B", now));
+    CHECK_FALSE(p.add("c", 1, 9, "C", now));
+    auto* again = p.add("a", 2, 9, "A2", now);
+    REQUIRE(again);
+    CHECK(again->downstream == 2u);
+    CHECK(requests_of(p.take_flow(1)) == std::vector<std::string>{"B"});
+    CHECK(requests_of(p.take_flow(2)) == std::vector<std::string>{"A2"});
+}
