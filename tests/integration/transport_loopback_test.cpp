@@ -307,12 +307,20 @@ TEST_CASE("transport: back-pressure with a peer that stops reading", "[transport
     }
     CHECK(ec == tr::error::queue_full);
     CHECK(c->queued_bytes() <= lim.max_queued_bytes);
-    // Let the kernel buffers fill up until the queue stays full.
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-    while (std::chrono::steady_clock::now() < until) {
-        if (!c->send(msg)) ++accepted;
+    // Keep offering until the kernel's buffers are full too: no message
+    // accepted for 300 ms (socket buffers grow on a loaded machine, so no
+    // fixed amount or time would do).
+    auto last_accept = std::chrono::steady_clock::now();
+    const auto give_up = last_accept + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() - last_accept < std::chrono::milliseconds(300) &&
+           std::chrono::steady_clock::now() < give_up) {
+        if (!c->send(msg)) {
+            ++accepted;
+            last_accept = std::chrono::steady_clock::now();
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+    REQUIRE(std::chrono::steady_clock::now() < give_up);
     CHECK(c->send(msg) == tr::error::queue_full);
     CHECK(c->queued_bytes() <= lim.max_queued_bytes);
     CHECK(c->queued_bytes() + msg.size() > lim.max_queued_bytes);
@@ -320,7 +328,9 @@ TEST_CASE("transport: back-pressure with a peer that stops reading", "[transport
     CHECK(c->send(std::string(lim.max_queued_bytes + 1, 'y')) == tr::error::message_too_big);
 
     // async_send waits for room; the peer drains; it completes.
-    auto fut = c->async_send(message_type::text, "after the jam", asio::use_future);
+    // (as large as the rest, so that it does not fit in what room is left)
+    const std::string late = "after the jam" + std::string(msg.size(), 'z');
+    auto fut = c->async_send(message_type::text, late, asio::use_future);
     CHECK(fut.wait_for(std::chrono::milliseconds(100)) == std::future_status::timeout);
     std::thread drain([&] { p.read_until_eof(std::chrono::seconds(3)); });
     CHECK(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
