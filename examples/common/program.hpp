@@ -6,6 +6,7 @@
 #ifndef SIPWS_EXAMPLES_COMMON_PROGRAM_HPP
 #define SIPWS_EXAMPLES_COMMON_PROGRAM_HPP
 
+#include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
@@ -19,6 +20,7 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -149,7 +151,35 @@ inline unsigned long long count(const std::atomic<std::uint64_t>& c) {
 /// threads. SIGUSR1 calls print_counters(); SIGINT/SIGTERM call stop(),
 /// give the closing handshakes two seconds, then call finish() and stop
 /// \p io. Returns start()'s status, or 0 after a stop.
-template <class Service> int run(asio::io_context& io, unsigned threads, Service& service) {
+/// The program's io_contexts: the main one (listeners, timers, signals,
+/// upstream sockets) and, with --threads N > 1, N - 1 more, each run by a
+/// thread of its own. Listeners spread their connections over all N
+/// (basic_listener::spread_connections), so that no two threads share one
+/// scheduler.
+class io_pool {
+public:
+    explicit io_pool(unsigned threads) : main_(1) {
+        for (unsigned i = 1; i < threads; ++i) extra_.push_back(std::make_unique<asio::io_context>(1));
+    }
+    asio::io_context& main() noexcept { return main_; }
+    /// The io_contexts connections run on (empty with one thread: the main one).
+    std::vector<asio::io_context*> for_connections() {
+        if (extra_.empty()) return {};
+        std::vector<asio::io_context*> all{&main_};
+        for (auto& e : extra_) all.push_back(e.get());
+        return all;
+    }
+    std::vector<std::unique_ptr<asio::io_context>>& extra() noexcept { return extra_; }
+
+private:
+    asio::io_context main_;
+    std::vector<std::unique_ptr<asio::io_context>> extra_;
+};
+
+/// Starts \p service and runs \p pool until SIGINT/SIGTERM: then
+/// service.stop(), 2 s of grace, service.finish(). SIGUSR1 prints counters.
+template <class Service> int run(io_pool& pool, Service& service) {
+    asio::io_context& io = pool.main();
     std::signal(SIGPIPE, SIG_IGN);
     asio::signal_set stop_signals(io, SIGINT, SIGTERM);
     asio::signal_set usr1(io, SIGUSR1);
@@ -174,9 +204,18 @@ template <class Service> int run(asio::io_context& io, unsigned threads, Service
             io.stop();
         });
     });
+    using guard = asio::executor_work_guard<asio::io_context::executor_type>;
+    std::vector<guard> guards;
     std::vector<std::thread> workers;
-    for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+    for (auto& e : pool.extra()) {
+        guards.emplace_back(e->get_executor());
+        workers.emplace_back([c = e.get()] { c->run(); });
+    }
     io.run();
+    // The flows finish() aborted wind down on their own threads, then those stop.
+    guards.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (auto& e : pool.extra()) e->stop();
     for (auto& w : workers) w.join();
     service.print_counters();
     return 0;

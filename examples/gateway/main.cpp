@@ -139,8 +139,9 @@ bool dialog_forming(std::string_view method) {
 
 class gateway {
 public:
-    gateway(asio::io_context& io, options o, upstream_address upstream)
-        : io_(io), opt_(std::move(o)), upstream_(upstream), registry_(std::make_shared<tr::flow_registry>()),
+    gateway(asio::io_context& io, options o, upstream_address upstream,
+            std::vector<asio::io_context*> connection_contexts = {})
+        : io_(io), opt_(std::move(o)), connection_contexts_(std::move(connection_contexts)), upstream_(upstream), registry_(std::make_shared<tr::flow_registry>()),
           udp_(io), tcp_(io), reconnect_(io), purge_timer_(io),
           edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1") {}
 
@@ -249,6 +250,7 @@ private:
     }
 
     template <class L> std::error_code setup(L& l, const asio::ip::tcp::endpoint& ep) {
+        l.spread_connections(connection_contexts_);
         l.on_open([this](const tr::flow_info& i) { flow_opened(i); });
         l.on_message([this](tr::flow_id f, sipws::ws::message_type, std::string_view m) { on_ws_message(f, m); });
         std::error_code ec = l.listen(ep);
@@ -597,6 +599,7 @@ private:
 
     asio::io_context& io_;
     options opt_;
+    std::vector<asio::io_context*> connection_contexts_; // --threads N: one per thread
     upstream_address upstream_;
     std::shared_ptr<tr::flow_registry> registry_;
     asio::ip::udp::socket udp_;
@@ -643,9 +646,9 @@ int main(int argc, char** argv) {
     if (!upstream) return usage(why.c_str()), 2;
     if (o.listen.empty()) o.listen.push_back("ws://127.0.0.1:8080");
 
-    asio::io_context io(static_cast<int>(o.threads));
-    gateway g(io, o, *upstream);
-    int rc = sipws_program::run(io, o.threads, g);
+    sipws_program::io_pool pool(o.threads);
+    gateway g(pool.main(), o, *upstream, pool.for_connections());
+    int rc = sipws_program::run(pool, g);
     if (rc == 0) std::printf("sipws-gateway: stopped\n");
     return rc;
 }

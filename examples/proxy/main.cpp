@@ -123,8 +123,8 @@ std::string lower(std::string_view s) {
 
 class proxy {
 public:
-    proxy(asio::io_context& io, options o)
-        : io_(io), opt_(std::move(o)), registry_(std::make_shared<tr::flow_registry>()),
+    proxy(asio::io_context& io, options o, std::vector<asio::io_context*> connection_contexts = {})
+        : io_(io), opt_(std::move(o)), connection_contexts_(std::move(connection_contexts)), registry_(std::make_shared<tr::flow_registry>()),
           edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1"),
           registrar_(store_, registrar_options(opt_),
                      r7::temp_gruu_codec(r7::temp_gruu_codec::key::generate(1))),
@@ -240,6 +240,7 @@ private:
             });
         }
         listener_limits_ = l.get_limits();
+        l.spread_connections(connection_contexts_);
         l.on_open([this](const tr::flow_info& i) { flow_opened(i); });
         l.on_message([this](tr::flow_id f, sipws::ws::message_type, std::string_view m) { on_message(f, m); });
         l.on_http([this](const sipws::ws::handshake_request& r) { return http(r); });
@@ -808,6 +809,7 @@ private:
 
     asio::io_context& io_;
     options opt_;
+    std::vector<asio::io_context*> connection_contexts_; // --threads N: one per thread
     std::shared_ptr<tr::flow_registry> registry_;
     std::unique_ptr<asio::ssl::context> tls_;
     std::vector<std::unique_ptr<tr::basic_listener<asio::ip::tcp::socket, proxy_config>>> plain_;
@@ -865,9 +867,9 @@ int main(int argc, char** argv) {
     if (o.listen.empty()) o.listen.push_back("ws://127.0.0.1:8080");
     if (o.domains.empty()) o.domains.push_back("sipws.test");
 
-    asio::io_context io(static_cast<int>(o.threads));
-    proxy p(io, o);
-    int rc = sipws_program::run(io, o.threads, p);
+    sipws_program::io_pool pool(o.threads);
+    proxy p(pool.main(), o, pool.for_connections());
+    int rc = sipws_program::run(pool, p);
     if (rc == 0) std::printf("sipws-proxy: stopped\n");
     return rc;
 }

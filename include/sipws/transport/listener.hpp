@@ -30,6 +30,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 namespace asio::ssl {
 class context;
@@ -80,6 +81,14 @@ public:
 
     /// Starts accepting (after listen()). Set handlers and policies first.
     void start() { state::start_accepting(st_); }
+
+    /// Runs accepted connections on these io_contexts in turn instead of the
+    /// listener's own (call before start(); each must outlive its
+    /// connections). With one io_context per thread, connections never wait
+    /// for each other on a shared scheduler: the way to use several cores.
+    void spread_connections(std::vector<asio::io_context*> contexts) {
+        st_->contexts = std::move(contexts);
+    }
     /// Stops accepting; open flows stay (close them through the registry).
     void stop() { state::stop(st_); }
 
@@ -127,9 +136,14 @@ private:
         static void stop(const std::shared_ptr<state>& s);
         static void start_accepting(const std::shared_ptr<state>& s);
 
+        asio::io_context& next_context() {
+            if (contexts.empty()) return io;
+            return *contexts[next++ % contexts.size()];
+        }
+
         static void accept(const std::shared_ptr<state>& s) {
             s->acceptor.async_accept(
-                asio::make_strand(s->io),
+                asio::make_strand(s->next_context()),
                 [s](std::error_code ec, asio::ip::tcp::socket sock) {
                     if (ec == asio::error::operation_aborted || !s->acceptor.is_open()) return;
                     if (ec) { // out of descriptors and the like: breathe, then retry
@@ -164,6 +178,8 @@ private:
         asio::ssl::context* tls;
         std::shared_ptr<context_type> ctx;
         std::atomic<std::size_t> rejected{0};
+        std::vector<asio::io_context*> contexts; // spread_connections()
+        std::size_t next = 0;                    // on the acceptor's strand
     };
     std::shared_ptr<state> st_;
 };
