@@ -8,6 +8,7 @@
 #include <asio/use_future.hpp>
 
 #include <future>
+#include <map>
 
 using namespace sipws::test;
 namespace tr = sipws::transport;
@@ -658,4 +659,39 @@ TEST_CASE("transport: close timeout when the peer never answers the Close",
     REQUIRE(at != std::string::npos);
     REQUIRE(got.size() >= at + 10 + 2);
     CHECK(static_cast<unsigned char>(got[at + 10]) == 0x88);
+}
+
+TEST_CASE("transport: a listener spreads its connections over several io_contexts",
+          "[transport][threads]") {
+    io_runner run(1), a(1), b(1);
+    tr::ws_listener<> server(run.io);
+    server.spread_connections({&a.io, &b.io});
+    echo(server);
+    inbox sbox;
+    server.on_open(sbox.open_handler());
+    auto ep = start(server);
+    tr::connector<> client(run.io);
+    inbox box;
+    client.on_message(box.message_handler());
+    std::vector<tr::flow_id> flows;
+    for (int i = 0; i < 4; ++i) {
+        std::error_code ec;
+        flows.push_back(connect(client, ws_url(ep), ec));
+        REQUIRE_FALSE(ec);
+    }
+    REQUIRE(wait_until([&] { return sbox.open_count() == 4; }));
+    // In turn: two connections on each io_context.
+    std::map<asio::execution_context*, int> on;
+    for (const auto& info : sbox.opens) {
+        auto c = server.registry().find(info.id);
+        REQUIRE(c);
+        auto* strand = c->get_executor().target<asio::strand<asio::io_context::executor_type>>();
+        REQUIRE(strand);
+        ++on[&strand->get_inner_executor().context()];
+    }
+    CHECK(on[&a.io] == 2);
+    CHECK(on[&b.io] == 2);
+    CHECK(on.size() == 2);
+    for (tr::flow_id f : flows) CHECK_FALSE(client.registry().send(f, "spread"));
+    REQUIRE(wait_until([&] { return box.message_count() == 4; }));
 }
