@@ -24,10 +24,9 @@ namespace r7 = sipws::rfc7118;
 TEST_CASE("sipws-proxy: an INVITE whose Contact is another user's GRUU is refused with 403",
           "[interop][proxy][gruu][GR5627-6.2-a]") {
     sipws::test::sipws_proxy proxy;
-    sipws::test::io_runner run(1);
-    tr::connector<> c(run.io);
-    sipws::test::mailbox mb;
-    c.on_message(mb.handler());
+    sipws::test::mailbox_client ua;
+    auto& c = ua.connector;
+    auto& mb = ua.mb;
     const tr::flow_id flow = sipws::test::open_flow(c, proxy.ws_url() + "/");
     REQUIRE(flow != 0);
 
@@ -69,10 +68,9 @@ TEST_CASE("sipws-proxy: Max-Forwards 0 (483) - a Request-URI scheme it does not 
           "Proxy-Require (420 with Unsupported)",
           "[interop][proxy][SIP3261-16.3-a]") {
     sipws::test::sipws_proxy proxy;
-    sipws::test::io_runner run(1);
-    tr::connector<> c(run.io);
-    sipws::test::mailbox mb;
-    c.on_message(mb.handler());
+    sipws::test::mailbox_client ua;
+    auto& c = ua.connector;
+    auto& mb = ua.mb;
     const tr::flow_id flow = sipws::test::open_flow(c, proxy.ws_url() + "/");
     REQUIRE(flow != 0);
     const std::string host = r7::make_invalid_host();

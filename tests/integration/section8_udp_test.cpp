@@ -431,10 +431,9 @@ TEST_CASE("sipws-gateway behind an authoritative proxy: the stored Path is pre-l
           "[interop][gateway][section8][OB5626-7-a][PA3327-5.4-a][OB5626-5.3.1-a][OB5626-5.1-a]") {
     sipws::test::udp_endpoint upstream;
     sipws::test::sipws_gateway gw(upstream.port());
-    sipws::test::io_runner run(1);
-    tr::connector<> c(run.io);
-    sipws::test::mailbox mb;
-    c.on_message(mb.handler());
+    sipws::test::mailbox_client ua;
+    auto& c = ua.connector;
+    auto& mb = ua.mb;
     r7::memory_binding_store store;
     r7::registrar registrar(store);
     const alice_flow one = register_flow(c, mb, gw.ws_url() + "/", upstream, registrar, 1);
@@ -546,10 +545,9 @@ TEST_CASE("sipws-gateway: requests it cannot proxy from either side - Max-Forwar
           "[interop][gateway][SIP3261-16.3-a]") {
     sipws::test::udp_endpoint upstream;
     sipws::test::sipws_gateway gw(upstream.port());
-    sipws::test::io_runner run(1);
-    tr::connector<> c(run.io);
-    sipws::test::mailbox mb;
-    c.on_message(mb.handler());
+    sipws::test::mailbox_client ua;
+    auto& c = ua.connector;
+    auto& mb = ua.mb;
     const tr::flow_id alice = sipws::test::open_flow(c, gw.ws_url() + "/");
     REQUIRE(alice != 0);
 

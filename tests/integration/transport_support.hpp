@@ -5,6 +5,8 @@
 
 #include <sipws/transport.hpp>
 
+#include "support/mailbox.hpp"
+
 #include <asio/executor_work_guard.hpp>
 #include <asio/read.hpp>
 #include <asio/read_until.hpp>
@@ -187,6 +189,15 @@ template <class Connector> tr::flow_id open_flow(Connector& c, const std::string
     c.async_connect(url, [&opened](std::error_code ec, tr::flow_id f) { opened.set_value(ec ? 0 : f); });
     return opened.get_future().get();
 }
+
+/// A client of the library on an io thread of its own, whose incoming
+/// messages wait in a mailbox.
+struct mailbox_client {
+    io_runner run{1};
+    tr::connector<> connector{run.io};
+    mailbox mb;
+    mailbox_client() { connector.on_message(mb.handler()); }
+};
 
 } // namespace sipws::test
 
