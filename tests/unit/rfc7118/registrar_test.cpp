@@ -423,3 +423,28 @@ TEST_CASE("registrar: Flow-Timer for Outbound clients on a direct flow, and how 
     CHECK(flow_timeout(120s) == 180s);
     CHECK(flow_timeout(1s) == 3s);
 }
+
+TEST_CASE("registrar: a Path vector is kept and echoed in its order, comma-separated or not",
+          "[rfc7118][registrar][PA3327-4-a][PA3327-5.3-a]") {
+    fixture f;
+    reg_request rq;
+    rq.vias = "Via: SIP/2.0/UDP p2.example.com;branch=z9hG4bKp2\r\n"
+              "Via: SIP/2.0/UDP p1.example.com;branch=z9hG4bKp1\r\n" + rq.vias;
+    rq.supported = "path";
+    rq.contact = "<sip:alice@df7jal23ls0d.invalid;transport=ws>";
+    rq.extra = "Path: <sip:p2.example.com;lr>, <sip:tok@p1.example.com;lr>\r\n"
+               "Path: <sip:edge.example.com;lr;transport=tcp>\r\n";
+    auto out = f.run(rq, 0, f.t0);
+    REQUIRE(out.status == 200);
+    auto b = f.store.lookup("sip:alice@example.com", f.t0).at(0);
+    CHECK(b.path == std::vector<std::string>{"<sip:p2.example.com;lr>", "<sip:tok@p1.example.com;lr>",
+                                             "<sip:edge.example.com;lr;transport=tcp>"});
+    const std::size_t first = out.headers.find("Path: <sip:p2.example.com;lr>\r\n");
+    const std::size_t second = out.headers.find("Path: <sip:tok@p1.example.com;lr>\r\n");
+    const std::size_t third = out.headers.find("Path: <sip:edge.example.com;lr;transport=tcp>\r\n");
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    REQUIRE(third != std::string::npos);
+    CHECK(first < second);
+    CHECK(second < third);
+}
