@@ -279,7 +279,7 @@ TEST_CASE("digest: credentials parse and serialise with RFC quoting",
 }
 
 TEST_CASE("digest: server challenges list algorithms most preferred first, always with qop",
-          "[rfc7118][digest][DIG8760-2.3-a][DIG8760-2.6-c]") {
+          "[rfc7118][digest][DIG8760-2.3-a][DIG8760-2.6-c][DIG8760-3-a]") {
     digest_server server(digest_server_options("sip.example.com"));
     auto values = server.challenges();
     REQUIRE(values.size() == 3);
