@@ -685,7 +685,8 @@ TEST_CASE("transport: a listener spreads its connections over several io_context
     for (const auto& info : sbox.opens) {
         auto c = server.registry().find(info.id);
         REQUIRE(c);
-        auto* strand = c->get_executor().target<asio::strand<asio::io_context::executor_type>>();
+        const asio::any_io_executor ex = c->get_executor();
+        auto* strand = ex.target<asio::strand<asio::io_context::executor_type>>();
         REQUIRE(strand);
         ++on[&strand->get_inner_executor().context()];
     }
