@@ -25,10 +25,10 @@ TEST_CASE("sipws-proxy: an INVITE whose Contact is another user's GRUU is refuse
           "[interop][proxy][gruu][GR5627-6.2-a]") {
     sipws::test::sipws_proxy proxy;
     sipws::test::mailbox_client ua;
+    const tr::flow_id flow = ua.open(proxy.ws_url() + "/");
+    REQUIRE(flow != 0);
     auto& c = ua.connector;
     auto& mb = ua.mb;
-    const tr::flow_id flow = sipws::test::open_flow(c, proxy.ws_url() + "/");
-    REQUIRE(flow != 0);
 
     r7::registration_options ro;
     ro.registrar_uri = "sip:sipws.test";
@@ -69,10 +69,10 @@ TEST_CASE("sipws-proxy: Max-Forwards 0 (483) - a Request-URI scheme it does not 
           "[interop][proxy][SIP3261-16.3-a]") {
     sipws::test::sipws_proxy proxy;
     sipws::test::mailbox_client ua;
+    const tr::flow_id flow = ua.open(proxy.ws_url() + "/");
+    REQUIRE(flow != 0);
     auto& c = ua.connector;
     auto& mb = ua.mb;
-    const tr::flow_id flow = sipws::test::open_flow(c, proxy.ws_url() + "/");
-    REQUIRE(flow != 0);
     const std::string host = r7::make_invalid_host();
     auto message = [&](const std::string& ruri, const std::string& extra, unsigned max_forwards = 70) {
         r7::request_spec s = r7::make_out_of_dialog_spec("MESSAGE", ruri, "sip:alice@sipws.test");

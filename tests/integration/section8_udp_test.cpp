@@ -546,10 +546,10 @@ TEST_CASE("sipws-gateway: requests it cannot proxy from either side - Max-Forwar
     sipws::test::udp_endpoint upstream;
     sipws::test::sipws_gateway gw(upstream.port());
     sipws::test::mailbox_client ua;
+    const tr::flow_id alice = ua.open(gw.ws_url() + "/");
+    REQUIRE(alice != 0);
     auto& c = ua.connector;
     auto& mb = ua.mb;
-    const tr::flow_id alice = sipws::test::open_flow(c, gw.ws_url() + "/");
-    REQUIRE(alice != 0);
 
     auto from_alice = [&](const std::string& ruri, const std::string& extra,
                           std::chrono::milliseconds wait = std::chrono::seconds(10)) {

@@ -197,6 +197,8 @@ struct mailbox_client {
     tr::connector<> connector{run.io};
     mailbox mb;
     mailbox_client() { connector.on_message(mb.handler()); }
+    /// Opens a flow to \p url (its id, 0 when it failed).
+    tr::flow_id open(const std::string& url) { return open_flow(connector, url); }
 };
 
 } // namespace sipws::test
