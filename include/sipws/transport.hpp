@@ -39,6 +39,7 @@
 #include <sipws/transport/flow_registry.hpp>
 #include <sipws/transport/limits.hpp>
 #include <sipws/transport/listener.hpp>
+#include <sipws/transport/policy/client_certificate_auth.hpp>
 #include <sipws/transport/reconnect_backoff.hpp>
 #include <sipws/transport/tls.hpp>
 

@@ -20,6 +20,7 @@
 /// Config, or lacking the member the transport calls, is reported by a
 /// static_assert naming it.
 
+#include <sipws/transport/flow.hpp>
 #include <sipws/transport/policy/framing.hpp>
 #include <sipws/transport/policy/keepalive.hpp>
 #include <sipws/transport/policy/origin.hpp>
@@ -61,12 +62,30 @@ template <class P>
 struct origin_ok<P, std::enable_if_t<std::is_convertible_v<
                         decltype(std::declval<const P&>().allow(std::string_view{})), bool>>>
     : std::true_type {};
-template <class, class = void> struct web_auth_ok : std::false_type {};
+/// A web-auth policy's check() takes the handshake request, and may take
+/// the flow's facts as known so far (addresses, the TLS peer certificate).
+template <class, class = void> struct web_auth_takes_flow : std::false_type {};
 template <class P>
-struct web_auth_ok<
+struct web_auth_takes_flow<
+    P, std::enable_if_t<std::is_convertible_v<
+           decltype(std::declval<const P&>().check(std::declval<const ws::handshake_request&>(),
+                                                   std::declval<const flow_info&>())),
+           web_auth_result>>> : std::true_type {};
+template <class, class = void> struct web_auth_takes_request : std::false_type {};
+template <class P>
+struct web_auth_takes_request<
     P, std::enable_if_t<std::is_convertible_v<decltype(std::declval<const P&>().check(
                                                   std::declval<const ws::handshake_request&>())),
                                               web_auth_result>>> : std::true_type {};
+template <class P>
+struct web_auth_ok
+    : std::bool_constant<web_auth_takes_flow<P>::value || web_auth_takes_request<P>::value> {};
+
+template <class P>
+web_auth_result check_web_auth(const P& p, const ws::handshake_request& req, const flow_info& info) {
+    if constexpr (web_auth_takes_flow<P>::value) return p.check(req, info);
+    else return p.check(req);
+}
 template <class, class = void> struct subprotocol_ok : std::false_type {};
 template <class P>
 struct subprotocol_ok<P, std::void_t<decltype(std::declval<const P&>().names.begin()),
@@ -139,7 +158,7 @@ template <class Config> struct check_config {
                   "sipws Config: origin_policy needs `bool allow(std::string_view origin) const`");
     static_assert(web_auth_ok<typename web_auth_of<Config>::type>::value,
                   "sipws Config: web_auth_policy needs `web_auth_result check(const "
-                  "sipws::ws::handshake_request&) const`");
+                  "sipws::ws::handshake_request&) const` (or check(request, const flow_info&))");
     static_assert(subprotocol_ok<typename subprotocol_of<Config>::type>::value,
                   "sipws Config: subprotocol_policy needs members `names`, "
                   "`when_none_offered` and `client_requires` (see policy::sip_subprotocol)");

@@ -221,6 +221,7 @@ private:
         case op::tls_done:
             if (done_) return;
             if (ec) return finish(ec);
+            if constexpr (traits::secure) traits::peer_certificate(stream_, info_.certificate);
             return client_ ? send_request() : begin_server_handshake();
         case op::response_written:
             if (done_) return;
@@ -309,7 +310,7 @@ private:
             if (!ctx_->origin.allow(req.origin)) {
                 shs_->refuse(403);
             } else {
-                web_auth_result auth = ctx_->web_auth.check(req);
+                web_auth_result auth = detail::check_web_auth(ctx_->web_auth, req, info_);
                 if (auth.refused()) {
                     shs_->refuse(auth.status ? auth.status : 403, auth.extra_headers);
                 } else {

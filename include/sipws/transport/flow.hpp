@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace sipws::transport {
 
@@ -25,6 +26,16 @@ inline flow_id next_flow_id() noexcept {
     static std::atomic<flow_id> next{1};
     return next.fetch_add(1, std::memory_order_relaxed);
 }
+
+/// wss: the certificate the peer presented and the TLS context verified
+/// (a client certificate on a server flow, RFC 7118 section 7 and
+/// WS7118-7-c; the server's on a client flow). Empty when there is none.
+struct peer_certificate {
+    std::string subject;           ///< RFC 2253 form, e.g. "CN=alice,O=Example"
+    std::vector<std::string> uris; ///< subjectAltName URIs, e.g. "sip:alice@example.com"
+    std::vector<std::string> dns;  ///< subjectAltName DNS names
+    bool present() const noexcept { return !subject.empty() || !uris.empty() || !dns.empty(); }
+};
 
 /// What is known about a flow once it is open (immutable afterwards).
 struct flow_info {
@@ -40,6 +51,8 @@ struct flow_info {
     /// Server: the web-auth policy's verdict and identity (RFC 7118 Appendix A).
     web_auth_verdict auth = web_auth_verdict::not_checked;
     std::string identity;
+    /// wss: the peer's verified certificate (see require_client_certificates()).
+    peer_certificate certificate;
 };
 
 /// How a flow ended; passed to the close handlers.
