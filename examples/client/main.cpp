@@ -34,6 +34,7 @@
 #include <sipws/sip/parser.hpp>
 #include <sipws/transport/connector.hpp>
 #include <sipws/transport/reconnect_backoff.hpp>
+#include <sipws/transport/tls.hpp>
 
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
@@ -43,6 +44,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,7 +60,8 @@ enum exit_status { exit_ok = 0, exit_sip = 1, exit_usage = 2, exit_transport = 3
 
 const char* const usage_text =
     "usage: sipws-client --server URL --aor SIP-URI [--password P] [--user NAME] [--insecure]\n"
-    "                    [--ca FILE] [--instance-file FILE] [--timeout S] COMMAND\n"
+    "                    [--ca FILE] [--cert FILE --key FILE] [--instance-file FILE] [--timeout S]\n"
+    "                    COMMAND\n"
     "  register [--expires N]             register, print REGISTERED (and GRUUs), exit\n"
     "  unregister                         remove every binding of the AOR\n"
     "  options [--to SIP-URI]             send OPTIONS (default: the AOR's domain)\n"
@@ -69,6 +72,7 @@ const char* const usage_text =
 
 struct options {
     std::string server, aor, password, user, ca_file, instance_file, to, text, command;
+    std::string cert_file, key_file; ///< wss client certificate (RFC 7118 section 7)
     bool insecure = false;
     bool has_password = false;
     std::uint32_t expires = 600;
@@ -115,6 +119,8 @@ options parse_args(int argc, char** argv) {
         else if (k == "--password") o.password = value(), o.has_password = true;
         else if (k == "--user") o.user = value();
         else if (k == "--ca") o.ca_file = value();
+        else if (k == "--cert") o.cert_file = value();
+        else if (k == "--key") o.key_file = value();
         else if (k == "--instance-file") o.instance_file = value();
         else if (k == "--insecure") o.insecure = true;
         else if (k == "--timeout") o.timeout = std::chrono::seconds(number(k, value(), 86400));
@@ -131,6 +137,7 @@ options parse_args(int argc, char** argv) {
     if (o.server.empty()) throw usage_error{"--server URL is required"};
     if (!sipws::ws::parse_url(o.server)) throw usage_error{"--server: not a ws:// or wss:// URL"};
     if (o.aor.empty()) throw usage_error{"--aor SIP-URI is required"};
+    if (o.cert_file.empty() != o.key_file.empty()) throw usage_error{"--cert and --key go together"};
     auto check_uri = [](const std::string& name, const std::string& u, bool need_user) {
         std::error_code ec;
         sip::uri p = sip::parse_uri(u, ec);
@@ -198,7 +205,18 @@ public:
     }
 
     int run() {
-        if (!o_.ca_file.empty()) conn_.set_ca_file(o_.ca_file);
+        if (!o_.ca_file.empty() || !o_.cert_file.empty()) {
+            tls_ = std::make_unique<asio::ssl::context>(tr::make_client_tls_context(o_.ca_file));
+            if (!o_.cert_file.empty()) {
+                try {
+                    tr::use_certificate(*tls_, o_.cert_file, o_.key_file);
+                } catch (const std::exception& e) {
+                    error_line("--cert/--key: " + std::string(e.what()));
+                    return exit_usage;
+                }
+            }
+            conn_.set_tls_context(*tls_);
+        }
         if (o_.command == "listen") {
             // Armed now so that it can start once Outbound is confirmed; turned
             // off again when the registrar does not confirm it (OB5626-4.2.1-c).
@@ -501,6 +519,7 @@ private:
 
     options o_;
     asio::io_context io_;
+    std::unique_ptr<asio::ssl::context> tls_; // before conn_, which uses it
     tr::connector<> conn_;
     asio::steady_timer tx_timer_, refresh_timer_, end_timer_, retry_timer_;
     asio::signal_set signals_;

@@ -21,6 +21,7 @@
 #include <sipws/sip/response.hpp>
 #include <sipws/sip/transaction_id.hpp>
 #include <sipws/transport/listener.hpp>
+#include <sipws/transport/policy/client_certificate_auth.hpp>
 #include <sipws/transport/tls.hpp>
 #include <sipws/ws/url.hpp>
 
@@ -60,7 +61,7 @@ using sipws_program::log;
 struct options {
     std::vector<std::string> listen;
     std::vector<std::string> domains;
-    std::string cert, key, auth_file, web_token, http_root = SIPWS_PROXY_DEFAULT_HTTP_ROOT;
+    std::string cert, key, client_ca, auth_file, web_token, http_root = SIPWS_PROXY_DEFAULT_HTTP_ROOT;
     unsigned threads = 1;
     unsigned flow_timer = 0; ///< seconds; 0: no Flow-Timer
 };
@@ -68,8 +69,8 @@ struct options {
 void usage(const char* why) {
     if (why) std::fprintf(stderr, "sipws-proxy: %s\n", why);
     std::fprintf(why ? stderr : stdout,
-                 "usage: sipws-proxy [--listen URL]... [--cert FILE --key FILE] [--domain NAME]...\n"
-                 "                   [--auth FILE] [--web-token SECRET] [--http-root DIR]\n"
+                 "usage: sipws-proxy [--listen URL]... [--cert FILE --key FILE] [--client-ca FILE]\n"
+                 "                   [--domain NAME]... [--auth FILE] [--web-token SECRET] [--http-root DIR]\n"
                  "                   [--flow-timer S] [--threads N] [--log-level error|warn|info|debug]\n"
                  "       sipws-proxy --web-token SECRET --print-web-token USER\n"
                  "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test --threads 1\n");
@@ -85,11 +86,15 @@ std::string web_token_for(const std::string& secret, const std::string& user) {
 
 // Web-level authentication (RFC 7118 Appendix A.2) that can be switched on
 // at run time: the handshake carries ?token=USER.MAC (or a `token` cookie or
-// an `Authorization: Bearer` field).
+// an `Authorization: Bearer` field); on wss with --client-ca, the client
+// certificate's SIP URI is the identity (RFC 7118 section 7).
 struct proxy_web_auth {
     bool enabled = false;
+    bool certificates = false;
     tr::policy::token_auth tokens;
-    tr::web_auth_result check(const sipws::ws::handshake_request& req) const {
+    tr::policy::client_certificate_auth certificate;
+    tr::web_auth_result check(const sipws::ws::handshake_request& req, const tr::flow_info& flow) const {
+        if (certificates && flow.secure) return certificate.check(req, flow);
         return enabled ? tokens.check(req) : tr::web_auth_result{};
     }
 };
@@ -155,12 +160,14 @@ public:
                     try {
                         tls_ = std::make_unique<asio::ssl::context>(
                             tr::make_server_tls_context(opt_.cert, opt_.key));
+                        if (!opt_.client_ca.empty()) tr::require_client_certificates(*tls_, opt_.client_ca);
                     } catch (const std::exception& e) {
                         return fail_start(u, std::string("TLS: ") + e.what());
                     }
                 }
                 secure_.push_back(std::make_unique<tr::basic_listener<tr::tls_stream, proxy_config>>(
                     io_, *tls_, registry_));
+                secure_.back()->web_auth_policy().certificates = !opt_.client_ca.empty();
                 ec = setup(*secure_.back(), ep);
             } else {
                 plain_.push_back(
@@ -836,13 +843,14 @@ int main(int argc, char** argv) {
     std::string print_token;
     auto done = sipws_program::read_options(
         argc, argv,
-        {"--listen", "--domain", "--cert", "--key", "--auth", "--web-token", "--http-root", "--log-level",
+        {"--listen", "--domain", "--cert", "--key", "--client-ca", "--auth", "--web-token", "--http-root", "--log-level",
          "--print-web-token", "--threads", "--flow-timer"},
         usage, [&](const std::string& a, const std::string& v) -> std::string {
             if (a == "--listen") o.listen.push_back(v);
             else if (a == "--domain") o.domains.push_back(lower(v));
             else if (a == "--cert") o.cert = v;
             else if (a == "--key") o.key = v;
+            else if (a == "--client-ca") o.client_ca = v;
             else if (a == "--auth") o.auth_file = v;
             else if (a == "--web-token") o.web_token = v;
             else if (a == "--http-root") o.http_root = v;

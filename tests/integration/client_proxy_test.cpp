@@ -251,3 +251,57 @@ TEST_CASE("sipws-proxy: a request for a sips URI reaches a wss flow, never a pla
     CHECK(carol->wait_for_output("MESSAGE from sips:alice@sipws.test: secure all the way", 10s));
     CHECK(bob->output().find("secure only") == std::string::npos);
 }
+
+TEST_CASE("sipws-proxy --client-ca: a wss client certificate is the connection's SIP identity",
+          "[client][proxy][WS7118-7-c][WS7118-A-c]") {
+    proxy_options o;
+    o.wss = true;
+    o.client_certificates = true;
+    o.log_level = "debug";
+    sipws_proxy p(o);
+    client_dir d;
+    const std::string alice_cert = p.client_certificate("alice", {"sip:alice@sipws.test"});
+    const std::string alice_key = alice_cert.substr(0, alice_cert.size() - 4) + ".key";
+    const std::string nouri_cert = p.client_certificate("nouri", {});
+    const std::string nouri_key = nouri_cert.substr(0, nouri_cert.size() - 4) + ".key";
+    auto with_cert = [&](const std::string& aor, const std::vector<std::string>& cmd, const std::string& cert,
+                         const std::string& key) {
+        std::vector<std::string> more;
+        if (!cert.empty()) more = {"--cert", cert, "--key", key};
+        more.insert(more.end(), cmd.begin(), cmd.end());
+        return run_peer(client_argv(d, p.wss_url(), aor, more, p.ca_file()));
+    };
+
+    // alice's certificate: she registers as herself over wss; the proxy logs the identity.
+    peer_result reg = with_cert("sip:alice@sipws.test", {"register"}, alice_cert, alice_key);
+    INFO("register:\n" << reg.output << "\nproxy:\n" << p.output());
+    CHECK(reg.status == 0);
+    CHECK(reg.line("REGISTERED").rfind("REGISTERED expires=", 0) == 0);
+    CHECK(p.output().find("web identity sip:alice@sipws.test") != std::string::npos);
+
+    // With alice's certificate nobody may register as bob (RFC 7118 Appendix A).
+    peer_result as_bob = with_cert("sip:bob@sipws.test", {"register"}, alice_cert, alice_key);
+    INFO("as bob:\n" << as_bob.output);
+    CHECK(as_bob.status == 1);
+    CHECK(as_bob.output.find("403") != std::string::npos);
+
+    // Without a certificate the TLS handshake fails: a transport failure.
+    peer_result none = with_cert("sip:alice@sipws.test", {"register"}, {}, {});
+    INFO("no certificate:\n" << none.output);
+    CHECK(none.status == 3);
+
+    // A certificate of the CA that names no SIP URI: the upgrade is refused (403).
+    peer_result nouri = with_cert("sip:alice@sipws.test", {"register"}, nouri_cert, nouri_key);
+    INFO("no SIP URI:\n" << nouri.output);
+    CHECK(nouri.status == 3);
+    CHECK(nouri.output.find("handshake refused") != std::string::npos);
+
+    // Plain ws stays open to clients without certificates.
+    peer_result plain = run_peer(client_argv(d, p.ws_url(), "sip:carol@sipws.test", {"register"}));
+    INFO("ws:\n" << plain.output);
+    CHECK(plain.status == 0);
+
+    // Unreadable certificate files are a usage error.
+    peer_result bad = with_cert("sip:alice@sipws.test", {"register"}, d.path + "/missing.pem", alice_key);
+    CHECK(bad.status == 2);
+}

@@ -49,6 +49,7 @@ inline std::string http_get(unsigned short port, const std::string& target,
 
 struct proxy_options {
     bool wss = false;               ///< also a wss listener on ::1 (test CA generated)
+    bool client_certificates = false; ///< with wss: --client-ca, the test CA
     std::vector<std::string> users; ///< "name:password": --auth when not empty
     std::string web_token;          ///< --web-token when not empty
     std::string domain = "sipws.test";
@@ -75,6 +76,7 @@ public:
             wss_url_ = "wss://[::1]:" + std::to_string(wss_port_);
             argv.insert(argv.end(), {"--listen", wss_url_, "--cert", dir_ + "/tls/server-chain.pem",
                                      "--key", dir_ + "/tls/server.key"});
+            if (o.client_certificates) argv.insert(argv.end(), {"--client-ca", dir_ + "/tls/ca.pem"});
         }
         if (!o.users.empty()) {
             std::string file = dir_ + "/users";
@@ -113,6 +115,17 @@ public:
     unsigned short wss_port() const noexcept { return wss_port_; }
     std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
     std::string cert_file() const { return dir_ + "/tls/server.pem"; }
+    /// A client certificate of the test CA with subject CN=\p name and the
+    /// subjectAltName \p uris: the path of its PEM file; the key is beside
+    /// it, with .key for .pem.
+    std::string client_certificate(const std::string& name, const std::vector<std::string>& uris) const {
+        std::vector<std::string> argv{"bash", peers_dir() + "/make-test-ca.sh", "--client", dir_ + "/tls", name, name};
+        argv.insert(argv.end(), uris.begin(), uris.end());
+        process p(argv);
+        if (p.wait(std::chrono::seconds(30)) != 0)
+            throw std::runtime_error("make-test-ca.sh --client failed:\n" + p.output());
+        return dir_ + "/tls/" + name + ".pem";
+    }
     process& proc() { return *proc_; }
 
     /// Its `counters:` line (SIGUSR1), "" when none comes within 5 s.
