@@ -325,7 +325,8 @@ void replay(bool secure) {
     CHECK(bo_up->value(sip::header_id::cseq) == "1201 BYE");
 
     // ---- The UDP side asks for rport: the edge stamps received and rport (NAT3581-4-a) --------
-    const std::string rport_via = "SIP/2.0/UDP " + bob_host + ";branch=z9hG4bK-info-rport;rport";
+    // Bob behind a NAT: his sent-by is his private address.
+    const std::string rport_via = "SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-info-rport;rport";
     upstream.send_to(edge_udp_port, bob_request("INFO", 1202, alice_target, rr, rport_via));
     const std::string info = mb.next(alice);
     INFO("INFO at Alice:\n" << info);
@@ -338,7 +339,20 @@ void replay(bool secure) {
     CHECK(stamped.rport_has_value);
     CHECK(stamped.rport == upstream.port());
     REQUIRE_FALSE(c.registry().send(alice, sip::make_response(*im, 200)));
-    CHECK(upstream.receive(10s).rfind("SIP/2.0 200 OK\r\n", 0) == 0);
+    // NAT3581-4-b: the response goes to received:rport (this socket, not the sent-by of
+    // the Via), from the address and port the request arrived on.
+    const std::string info_ok = upstream.receive(10s);
+    INFO("200 for INFO on the UDP side:\n" << info_ok);
+    CHECK(info_ok.rfind("SIP/2.0 200 OK\r\n", 0) == 0);
+    CHECK(upstream.last_source_port() == edge_udp_port);
+    auto io_up = sip::parse(info_ok);
+    REQUIRE(io_up);
+    const std::vector<std::string> ok_vias = values(*io_up, sip::header_id::via);
+    REQUIRE(ok_vias.size() == 1);
+    sip::via answered = via_of(ok_vias[0]);
+    CHECK(answered.received == "127.0.0.1");
+    CHECK(answered.rport == upstream.port());
+    CHECK(answered.port != upstream.port());
 
     // ---- E2-F3-g: one character of the token altered: 403 ------------------------------------
     std::string forged = rr[1];
@@ -375,7 +389,7 @@ TEST_CASE("sipws-gateway: RFC 7118 section 8 registration and INVITE dialog betw
           "[E2-F3-b][E2-F3-c][E2-F3-d][E2-F3-e][E2-F3-f][E2-F3-g][E2-F5-a][E2-F5-b][E2-F5-e][E2-F6-c][E2-F7-a]"
           "[E2-F7-c][E2-F8-c][E2-F9-a][E2-F9-b][E2-F9-c][E2-F9-d][E2-F10-a][E2-F11-a][E3-c][E3-d][E3-f]"
           "[WS7118-5-c][WS7118-5-e][WS7118-5.1-a][WS7118-5.3-a][WS7118-5.3-d][WS7118-8-a][OB5626-5.1-a]"
-          "[OB5626-5.2-a][OB5626-5.3-a][OB5626-5.3.1-a][OB5626-5.4-a][PA3327-5.2-a][PA3327-5.2-b][NAT3581-4-a]") {
+          "[OB5626-5.2-a][OB5626-5.3-a][OB5626-5.3.1-a][OB5626-5.4-a][PA3327-5.2-a][PA3327-5.2-b][NAT3581-4-a][NAT3581-4-b]") {
     SECTION("ws") { replay(false); }
     SECTION("wss on ::1") { replay(true); }
 }
