@@ -384,6 +384,34 @@ TEST_CASE("transport: idle timeout closes with 1001", "[transport][timeout]") {
     CHECK(sbox.closes[0].second.error == tr::error::idle_timeout);
 }
 
+TEST_CASE("transport: a server may close an idle connection; a client never closes one on its own",
+          "[transport][timeout][WS6455-7.3-a]") {
+    io_runner run(1);
+    tr::ws_listener<> server(run.io);
+    inbox sbox;
+    server.on_close(sbox.close_handler());
+    auto ep = start(server);
+    tr::connector<> client(run.io);
+    // The client's defaults close nothing by themselves.
+    CHECK(client.get_limits().idle_timeout == std::chrono::milliseconds(0));
+    inbox box;
+    client.on_close(box.close_handler());
+    std::error_code ec;
+    const tr::flow_id f = connect(client, ws_url(ep), ec);
+    REQUIRE_FALSE(ec);
+    REQUIRE(wait_until([&] { return server.registry().size() == 1; }));
+    // Idle well past any timer the client could have: still open on both sides.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    CHECK(box.close_count() == 0);
+    CHECK(sbox.close_count() == 0);
+    CHECK(client.registry().contains(f));
+    // The server closes when it wants to (1001 going away); the client follows.
+    server.registry().close_all(1001);
+    REQUIRE(wait_until([&] { return box.close_count() == 1 && sbox.close_count() == 1; }));
+    CHECK(box.closes[0].second.code == 1001);
+    CHECK(box.closes[0].second.clean());
+}
+
 TEST_CASE("transport: WebSocket ping keep-alive and pong timeout", "[transport][keepalive][WS7118-6-a]") {
     struct config : tr::default_config {
         using keepalive_policy = tr::policy::ws_ping_keepalive;
