@@ -52,7 +52,7 @@ std::string describe(const std::vector<ws_target>& v) {
 } // namespace
 
 TEST_CASE("d2w: NAPTR SIPS+D2W / SIP+D2W ordered by order and preference",
-          "[rfc7118][dns][WS7118-5.5-a][DNS3263-4.1-b]") {
+          "[rfc7118][dns][WS7118-5.5-a][DNS3263-4.1-b][WS7118-10-a]") {
     auto zone = example_zone();
     std::vector<ws_target> out;
     REQUIRE_FALSE(resolve_d2w({false, "example.com", {}, ""}, zone, out));
