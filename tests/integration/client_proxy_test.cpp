@@ -74,7 +74,8 @@ bool wait_for_count(sipws::test::process& p, const std::string& needle, std::siz
 TEST_CASE("sipws-client and sipws-proxy: register with Outbound and GRUU, MESSAGE by AOR and by "
           "GRUU, over ws and wss",
           "[client][proxy][WS7118-4.1-a][WS7118-5.3-b][OB5626-4.1-a][OB5626-6-c][GR5627-4.2-a]"
-          "[GR5627-5.2-a][WS7118-9.1-a]") {
+          "[GR5627-5.2-a][WS7118-9.1-a][WS7118-5.4-a]") {
+    // sipws-client implements no SIP transport but WebSocket (RFC 7118 section 5.4).
     REQUIRE(sipws::test::file_exists(client_program()));
     REQUIRE(sipws::test::file_exists(sipws_proxy::program()));
     proxy_options o;
