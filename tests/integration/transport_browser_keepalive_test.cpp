@@ -15,31 +15,30 @@ struct pinging_config : tr::default_config {
     using keepalive_policy = tr::policy::ws_ping_keepalive;
 };
 
-/// Runs the idle browser page against \p port for \p idle_seconds.
-peer_result idle_browser_page(unsigned short port, int idle_seconds) {
+/// Runs the idle browser page for 3 s against \p server (started here,
+/// closing connections idle for 0.8 s); \p sbox records its flows.
+template <class Listener> peer_result idle_browser_page(Listener& server, inbox& sbox) {
+    tr::limits lim;
+    lim.idle_timeout = std::chrono::milliseconds(800);
+    server.set_limits(lim);
+    server.on_close(sbox.close_handler());
+    REQUIRE_FALSE(server.listen(loopback()));
+    server.start();
     return run_peer({"node", peers_dir() + "/browser-idle-websocket.mjs", "--server",
-                     "ws://127.0.0.1:" + std::to_string(port) + "/", "--idle", std::to_string(idle_seconds)});
+                     "ws://127.0.0.1:" + std::to_string(server.local_endpoint().port()) + "/", "--idle", "3"});
 }
 
 } // namespace
 
 TEST_CASE("transport: an idle browser page lives on the server's pings alone",
           "[transport][keepalive][browser][WS7118-6-c][WS7118-6-a]") {
-    tr::limits lim;
-    lim.idle_timeout = std::chrono::milliseconds(800); // nothing received for 0.8 s: close
-
     SECTION("the server pings: the page stays open past many idle timeouts") {
         io_runner run(1);
         tr::basic_listener<asio::ip::tcp::socket, pinging_config> server(run.io);
         server.keepalive_policy().interval = std::chrono::milliseconds(200);
         server.keepalive_policy().pong_timeout = std::chrono::milliseconds(2000);
-        server.set_limits(lim);
         inbox sbox;
-        server.on_open(sbox.open_handler());
-        server.on_close(sbox.close_handler());
-        REQUIRE_FALSE(server.listen(loopback()));
-        server.start();
-        peer_result page = idle_browser_page(server.local_endpoint().port(), 3);
+        peer_result page = idle_browser_page(server, sbox);
         INFO(page.output);
         CHECK(page.status == 0);
         CHECK(page.line("PING_API") == "PING_API none");
@@ -53,12 +52,8 @@ TEST_CASE("transport: an idle browser page lives on the server's pings alone",
     SECTION("no server pings: the same page is closed by the idle timeout") {
         io_runner run(1);
         tr::ws_listener<> server(run.io);
-        server.set_limits(lim);
         inbox sbox;
-        server.on_close(sbox.close_handler());
-        REQUIRE_FALSE(server.listen(loopback()));
-        server.start();
-        peer_result page = idle_browser_page(server.local_endpoint().port(), 3);
+        peer_result page = idle_browser_page(server, sbox);
         INFO(page.output);
         CHECK(page.status == 0);
         CHECK(page.line("OPEN") == "OPEN sip");

@@ -108,22 +108,16 @@ TEST_CASE("transport: wss client certificates give the flow its identity",
         CHECK(cbox.opens[0].identity.empty());
     }
 
-    SECTION("no certificate: the TLS handshake fails and no flow opens") {
-        inbox cbox;
-        client_result r = connect_with(run, pki, pki.dir, "", port, cbox);
-        CHECK(r.ec);
-        CHECK(cbox.open_count() == 0);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        CHECK(sbox.open_count() == 0);
-    }
-
-    SECTION("a certificate of another CA: refused at the TLS handshake") {
-        inbox cbox;
-        client_result r = connect_with(run, pki, pki.other, "mallory", port, cbox);
-        CHECK(r.ec);
-        CHECK(cbox.open_count() == 0);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        CHECK(sbox.open_count() == 0);
+    SECTION("no certificate, or one of another CA: the TLS handshake fails and no flow opens") {
+        for (const auto& [dir, name] : {std::pair{pki.dir, std::string()}, std::pair{pki.other, std::string("mallory")}}) {
+            INFO("certificate '" << name << "'");
+            inbox cbox;
+            client_result r = connect_with(run, pki, dir, name, port, cbox);
+            CHECK(r.ec);
+            CHECK(cbox.open_count() == 0);
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            CHECK(sbox.open_count() == 0);
+        }
     }
 
     SECTION("a trusted certificate naming no SIP identity: the upgrade is refused with 403") {
