@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sipws::rfc7118 {
@@ -88,6 +89,9 @@ public:
                 hops_.push_back({ws_url_for(t, a, resource), t.host, t.secure});
         }
     }
+
+    /// Hops given as they are (e.g. configured URLs), tried in order.
+    explicit target_failover(std::vector<ws_hop> hops) : hops_(std::move(hops)) {}
 
     /// The hop to try now; null once every hop failed.
     const ws_hop* current() const noexcept { return at_ < hops_.size() ? &hops_[at_] : nullptr; }
