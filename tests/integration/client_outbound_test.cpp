@@ -205,3 +205,30 @@ TEST_CASE("sipws-client --server sip:DOMAIN: D2W targets tried in order, past a 
     CHECK(b.call_id == a.call_id);
     CHECK(b.cseq == a.cseq + 1);
 }
+
+TEST_CASE("sipws-client --require-gruu --verbose: Require: gruu on the wire, GRUUs shown to people "
+          "without gr and to programs as they are",
+          "[client][proxy][gruu][GR5627-4.1-d][GR5627-4.5-a]") {
+    REQUIRE(file_exists(client_program()));
+    proxy_options o;
+    o.log_level = "debug";
+    sipws_proxy p(o);
+    client_dir d;
+    peer_result r = run_peer(
+        client_argv(d, p.ws_url(), "sip:alice@sipws.test", {"--require-gruu", "--verbose", "register"}));
+    INFO("client:\n" << r.output << "\nproxy:\n" << p.output());
+    CHECK(r.status == 0);
+    const auto at_proxy = logged_registers(p.output());
+    REQUIRE(at_proxy.size() == 1u);
+    auto m = sip::parse(at_proxy[0]);
+    REQUIRE(m);
+    CHECK(m->has_option_tag(sip::header_id::require, "gruu"));
+    CHECK(at_proxy[0].find("Proxy-Require") == std::string::npos);
+    // The machine-readable line keeps the wire form, gr and all ...
+    const std::string pub = gruu_field(r.line("GRUU "), "pub");
+    CHECK(pub.rfind("sip:alice@sipws.test;gr=urn:uuid:", 0) == 0);
+    // ... the line for people shows it without gr.
+    const std::string note = r.line("sipws-client: registered through ");
+    CHECK(note == "sipws-client: registered through " + p.ws_url() +
+                      "; reachable as sip:alice@sipws.test on this device");
+}
