@@ -107,6 +107,11 @@ struct usage_error {
     std::string what;
 };
 
+/// No WebSocket server could be found for a --server (exit status 3).
+struct resolve_error {
+    std::string what;
+};
+
 void line(const std::string& s) {
     std::fputs(s.c_str(), stdout);
     std::fputc('\n', stdout);
@@ -211,7 +216,7 @@ rf::target_failover hops_for(const std::string& server, const options& o) {
     } catch (const std::invalid_argument&) {
         throw usage_error{"--dns-server: not an IPv4 address"};
     }
-    if (ec) throw std::runtime_error("cannot resolve " + server + ": " + ec.message());
+    if (ec) throw resolve_error{"cannot resolve " + server + ": " + ec.message()};
     return rf::target_failover(targets, "/");
 }
 
@@ -761,6 +766,9 @@ int main(int argc, char** argv) {
     } catch (const usage_error& e) {
         error_line(e.what);
         return exit_usage;
+    } catch (const resolve_error& e) {
+        error_line(e.what);
+        return exit_transport;
     } catch (const std::exception& e) {
         error_line(e.what());
         return exit_sip;

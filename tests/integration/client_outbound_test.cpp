@@ -232,3 +232,30 @@ TEST_CASE("sipws-client --require-gruu --verbose: Require: gruu on the wire, GRU
     CHECK(note == "sipws-client: registered through " + p.ws_url() +
                       "; reachable as sip:alice@sipws.test on this device");
 }
+
+TEST_CASE("sipws-client: an outbound-proxy set holds at most 4 servers; an unresolvable domain is a "
+          "transport failure",
+          "[client][outbound][dns][OB5626-4.2.1-e]") {
+    REQUIRE(file_exists(client_program()));
+    client_dir d;
+    std::vector<std::string> more;
+    for (int i = 0; i < 4; ++i) more.insert(more.end(), {"--server", "ws://127.0.0.1:9"});
+    more.push_back("register");
+    peer_result five = run_peer(client_argv(d, "ws://127.0.0.1:9", "sip:alice@sipws.test", more));
+    CHECK(five.status == 2);
+    CHECK(five.output.find("at most 4 --server") != std::string::npos);
+
+    // Four are fine: each is tried (nothing listens on port 9 here).
+    more.erase(more.begin(), more.begin() + 2);
+    peer_result four = run_peer(client_argv(d, "ws://127.0.0.1:9", "sip:alice@sipws.test", more));
+    INFO(four.output);
+    CHECK(four.status == 3);
+    CHECK(four.line("CONNECT_FAILED") == "CONNECT_FAILED ws://127.0.0.1:9");
+
+    dnsmasq dns({"--host-record=other.example.test,127.0.0.1"});
+    peer_result none = run_peer(client_argv(d, "sip:nothing.example.test", "sip:alice@sipws.test",
+                                            {"--dns-server", dns.address(), "register"}));
+    INFO(none.output);
+    CHECK(none.status == 3);
+    CHECK(none.output.find("cannot resolve sip:nothing.example.test") != std::string::npos);
+}
