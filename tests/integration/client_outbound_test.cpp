@@ -79,6 +79,7 @@ TEST_CASE("sipws-client listen through an outbound-proxy set of two: a flow, reg
     REQUIRE(file_exists(client_program()));
     proxy_options o;
     o.extra_ws = 1;
+    o.log_level = "debug"; // logs each request as received and as sent
     sipws_proxy p(o);
     // The second server is reached through a relay that the test can cut.
     tcp_relay relay(p.extra_ws_ports().at(0));
@@ -116,11 +117,24 @@ TEST_CASE("sipws-client listen through an outbound-proxy set of two: a flow, reg
     send("over either flow");
     CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: over either flow", 10s));
 
-    // The flow with reg-id 2 breaks; bob waits a long time before replacing it.
+    // The flow with reg-id 2 (the most recent binding, the proxy's first
+    // choice) stops carrying anything while a MESSAGE is on it, then breaks:
+    // the proxy's 430 path tries the flow with reg-id 1 (RFC 5626 section 7).
+    relay.pause();
+    auto alice = start_peer(client_argv(d, p.ws_url(), "sip:alice@sipws.test",
+                                        {"message", "--to", "sip:bob@sipws.test", "--text", "after one flow failed"}),
+                            "CONNECTED");
+    // sipws-proxy logs the MESSAGE as received and as forwarded (4 in all now).
+    REQUIRE(wait_for_count(p.proc(), "MESSAGE sip:bob@", 4, 10s));
     relay.cut();
     REQUIRE(bob->wait_for_output("DISCONNECTED 1006 reg-id=2", 10s));
-    send("after one flow failed");
     CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: after one flow failed", 10s));
+    const auto alice_status = alice->wait(15s);
+    INFO("alice:\n" << alice->output() << "\nproxy:\n" << p.output());
+    CHECK(alice_status == 0);
+    CHECK(line_starting(alice->output(), "MESSAGE_SENT") == "MESSAGE_SENT 200");
+    CHECK(p.output().find("its flow failed, trying flow") != std::string::npos);
+    CHECK(p.output().find("(reg-id 1)") != std::string::npos);
     CHECK(bob->wait(15s) == 0);
 }
 

@@ -1,7 +1,8 @@
 // Test-side TCP relay on 127.0.0.1: every connection it accepts is joined to
 // a new connection to a target port, bytes copied both ways, until cut()
 // drops them all at once (to take one flow away from a program under test
-// without touching its peer).
+// without touching its peer). pause() holds the bytes instead, so that
+// what was sent is lost with the flow when cut() follows.
 #ifndef SIPWS_TEST_SUPPORT_TCP_RELAY_HPP
 #define SIPWS_TEST_SUPPORT_TCP_RELAY_HPP
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -47,6 +49,15 @@ public:
 
     unsigned short port() const noexcept { return port_; }
 
+    /// Stops copying: bytes wait in the sockets until cut() (or resume()).
+    /// Returns once the relay copies nothing more.
+    void pause() {
+        paused_ = true;
+        const unsigned from = loops_;
+        while (loops_ - from < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    void resume() { paused_ = false; }
+
     /// Drops every relayed connection (both sides see a reset or EOF).
     void cut() {
         std::lock_guard<std::mutex> lk(mu_);
@@ -69,9 +80,9 @@ private:
     }
 
     void run() {
-        while (!stop_) {
+        for (; !stop_; ++loops_) {
             std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
-            {
+            if (!paused_) {
                 std::lock_guard<std::mutex> lk(mu_);
                 for (auto& p : pairs_) {
                     fds.push_back({p.first, POLLIN, 0});
@@ -118,6 +129,8 @@ private:
     unsigned short port_ = 0;
     int listen_fd_ = -1;
     std::atomic<bool> stop_{false};
+    std::atomic<bool> paused_{false};
+    std::atomic<unsigned> loops_{0}; // poll rounds begun
     std::mutex mu_;
     std::vector<std::pair<int, int>> pairs_;
     std::thread thread_;
