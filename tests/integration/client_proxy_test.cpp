@@ -3,6 +3,7 @@
 // with Outbound, GRUU and MESSAGE both ways (also with a JsSIP user).
 #include "support/peers.hpp"
 #include "support/proxy.hpp"
+#include "support/sipws_client.hpp"
 #include "support/test.hpp"
 
 #include <chrono>
@@ -18,58 +19,11 @@ using sipws::test::run_peer;
 using sipws::test::sipws_proxy;
 using sipws::test::start_peer;
 using sipws::test::ua_argv;
-
-namespace {
-
-std::string client_program() {
-    return std::string(sipws::test::binary_dir()) + "/examples/client/sipws-client";
-}
-
-/// Where the clients of one test keep their instance-id files.
-struct client_dir {
-    std::string path = sipws::test::make_temp_dir("client");
-    ~client_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
-
-std::vector<std::string> client_argv(const client_dir& d, const std::string& server,
-                                     const std::string& aor, const std::vector<std::string>& more,
-                                     const std::string& ca = {}) {
-    const std::size_t colon = aor.find(':') + 1;
-    const std::string user = aor.substr(colon, aor.find('@') - colon);
-    std::vector<std::string> argv{client_program(), "--server", server, "--aor", aor,
-                                  "--instance-file", d.path + "/instance-" + user};
-    if (!ca.empty()) argv.insert(argv.end(), {"--ca", ca});
-    argv.insert(argv.end(), more.begin(), more.end());
-    return argv;
-}
-
-/// The value of `key=` in a `GRUU pub=... temp=...` line.
-std::string gruu_field(const std::string& line, const std::string& key) {
-    auto at = line.find(key + "=");
-    if (at == std::string::npos) return {};
-    at += key.size() + 1;
-    return line.substr(at, line.find(' ', at) - at);
-}
-
-/// Waits until \p needle appears \p n times in the output of \p p.
-bool wait_for_count(sipws::test::process& p, const std::string& needle, std::size_t n,
-                    std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        const std::string& out = p.output();
-        std::size_t count = 0;
-        for (std::size_t at = out.find(needle); at != std::string::npos; at = out.find(needle, at + 1))
-            ++count;
-        if (count >= n) return true;
-        if (std::chrono::steady_clock::now() >= deadline || !p.running()) return false;
-        std::this_thread::sleep_for(50ms);
-    }
-}
-
-} // namespace
+using sipws::test::client_argv;
+using sipws::test::client_dir;
+using sipws::test::client_program;
+using sipws::test::gruu_field;
+using sipws::test::wait_for_count;
 
 TEST_CASE("sipws-client and sipws-proxy: register with Outbound and GRUU, MESSAGE by AOR and by "
           "GRUU, over ws and wss",

@@ -3,6 +3,7 @@
 #include <sipws/rfc7118/dns.hpp>
 #include <sipws/rfc7118/dns_system_resolver.hpp>
 
+#include "support/dnsmasq.hpp"
 #include "support/process.hpp"
 #include "support/test.hpp"
 
@@ -11,47 +12,9 @@
 #include <vector>
 
 using namespace sipws::rfc7118;
+using sipws::test::dnsmasq;
 
 namespace {
-
-class dnsmasq {
-public:
-    explicit dnsmasq(const std::vector<std::string>& records) : port_(sipws::test::free_port()) {
-        std::vector<std::string> argv = {"dnsmasq",
-                                         "--no-daemon",
-                                         "--port=" + std::to_string(port_),
-                                         "--listen-address=127.0.0.1",
-                                         "--bind-interfaces",
-                                         "--no-resolv",
-                                         "--no-hosts",
-                                         "--conf-file=/dev/null",
-                                         "--log-facility=-",
-                                         "--local=/example.test/"};
-        argv.insert(argv.end(), records.begin(), records.end());
-        try {
-            proc_ = std::make_unique<sipws::test::process>(argv);
-        } catch (const std::exception& e) {
-            FAIL("cannot start dnsmasq (Debian package dnsmasq-base): " << e.what());
-        }
-        if (!proc_->wait_for_output("started")) {
-            FAIL("dnsmasq did not start: " << proc_->output());
-        }
-    }
-    std::uint16_t port() const { return port_; }
-    system_resolver resolver() const { return system_resolver(options()); }
-    system_resolver_options options() const {
-        system_resolver_options o;
-        o.nameserver = "127.0.0.1";
-        o.port = port_;
-        o.timeout = std::chrono::seconds(1);
-        o.attempts = 2;
-        return o;
-    }
-
-private:
-    std::uint16_t port_;
-    std::unique_ptr<sipws::test::process> proc_;
-};
 
 std::string describe(const std::vector<ws_target>& v) {
     std::string s;

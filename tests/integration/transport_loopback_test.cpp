@@ -450,15 +450,7 @@ TEST_CASE("transport: WebSocket ping keep-alive and pong timeout", "[transport][
     auto aep = acc.local_endpoint();
     std::thread srv([&] {
         asio::ip::tcp::socket s(io2);
-        acc.accept(s);
-        std::string req;
-        asio::read_until(s, asio::dynamic_buffer(req), "\r\n\r\n");
-        auto k = req.find("Sec-WebSocket-Key: ");
-        std::string key = req.substr(k + 19, 24);
-        std::string resp = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
-                           "Upgrade\r\nSec-WebSocket-Accept: " +
-                           sipws::ws::compute_accept(key) + "\r\nSec-WebSocket-Protocol: sip\r\n\r\n";
-        asio::write(s, asio::buffer(resp));
+        accept_websocket(acc, s);
         std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // reads nothing, answers nothing
     });
     auto fut2 = client.async_connect(ws_url(aep), asio::use_future);

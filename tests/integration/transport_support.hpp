@@ -6,10 +6,14 @@
 #include <sipws/transport.hpp>
 
 #include "support/mailbox.hpp"
+#include "support/process.hpp"
+#include "support/test.hpp"
 
 #include <asio/executor_work_guard.hpp>
 #include <asio/read.hpp>
 #include <asio/read_until.hpp>
+#include <asio/ssl.hpp>
+#include <asio/write.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -182,6 +186,53 @@ inline std::string ws_url(const asio::ip::tcp::endpoint& ep, const std::string& 
         return "ws://[" + ep.address().to_string() + "]:" + std::to_string(ep.port()) + path;
     return "ws://" + ep.address().to_string() + ":" + std::to_string(ep.port()) + path;
 }
+
+/// Accepts one TCP connection on \p acc into \p s and answers its WebSocket
+/// upgrade by hand (101 with the sip subprotocol); the request head is
+/// returned. For tests that play a server the library does not emulate.
+inline std::string accept_websocket(asio::ip::tcp::acceptor& acc, asio::ip::tcp::socket& s) {
+    acc.accept(s);
+    std::string req;
+    asio::read_until(s, asio::dynamic_buffer(req), "\r\n\r\n");
+    auto k = req.find("Sec-WebSocket-Key: ");
+    std::string key = req.substr(k + 19, 24);
+    std::string resp = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                       "Upgrade\r\nSec-WebSocket-Accept: " +
+                       sipws::ws::compute_accept(key) + "\r\nSec-WebSocket-Protocol: sip\r\n\r\n";
+    asio::write(s, asio::buffer(resp));
+    return req;
+}
+
+/// A fresh test CA (tests/peers/make-test-ca.sh) in a temporary folder
+/// named after \p name; its server certificate also names sipws.test.
+inline std::string test_ca(const std::string& name) {
+    const std::string dir = make_temp_dir(name);
+    process ca({"bash", std::string(source_dir()) + "/tests/peers/make-test-ca.sh", dir, "sipws.test"});
+    auto rc = ca.wait(std::chrono::seconds(30));
+    INFO(ca.output());
+    REQUIRE(rc);
+    REQUIRE(*rc == 0);
+    return dir;
+}
+
+/// A wss listener with a certificate of a fresh test CA, started, recording
+/// its flows' opens and closes.
+struct wss_server {
+    explicit wss_server(const std::string& name)
+        : dir(test_ca(name)),
+          tls(tr::make_server_tls_context(dir + "/server-chain.pem", dir + "/server.key")),
+          listener(run.io, tls) {
+        listener.on_open(box.open_handler());
+        listener.on_close(box.close_handler());
+        REQUIRE_FALSE(listener.listen(loopback()));
+        listener.start();
+    }
+    std::string dir;
+    asio::ssl::context tls;
+    inbox box; // outlives the io threads, which call its handlers
+    io_runner run{2};
+    tr::wss_listener<> listener;
+};
 
 /// Opens a flow to \p url with \p c; its id, or 0 when it failed.
 template <class Connector> tr::flow_id open_flow(Connector& c, const std::string& url) {

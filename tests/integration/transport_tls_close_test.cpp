@@ -87,35 +87,6 @@ private:
     char buf_[4096];
 };
 
-std::string test_ca(const std::string& name) {
-    const std::string dir = make_temp_dir(name);
-    process ca({"bash", std::string(source_dir()) + "/tests/peers/make-test-ca.sh", dir, "sipws.test"});
-    auto rc = ca.wait(std::chrono::seconds(30));
-    INFO(ca.output());
-    REQUIRE(rc);
-    REQUIRE(*rc == 0);
-    return dir;
-}
-
-/// A wss listener with a certificate of a fresh test CA, started, recording
-/// its flows' opens and closes.
-struct wss_server {
-    explicit wss_server(const std::string& name)
-        : dir(test_ca(name)),
-          tls(tr::make_server_tls_context(dir + "/server-chain.pem", dir + "/server.key")),
-          listener(run.io, tls) {
-        listener.on_open(box.open_handler());
-        listener.on_close(box.close_handler());
-        REQUIRE_FALSE(listener.listen(loopback()));
-        listener.start();
-    }
-    std::string dir;
-    asio::ssl::context tls;
-    inbox box; // outlives the io threads, which call its handlers
-    io_runner run{2};
-    tr::wss_listener<> listener;
-};
-
 /// TLS handshake and WebSocket upgrade; the response head is consumed.
 void open_websocket(tls_raw_client& c) {
     REQUIRE_FALSE(c.handshake());

@@ -55,6 +55,7 @@ struct proxy_options {
     std::string domain = "sipws.test";
     std::string log_level = "info";
     unsigned short ws_port = 0;     ///< the ws listener's port (0: a free one)
+    unsigned extra_ws = 0;          ///< more ws listeners on 127.0.0.1 (extra_ws_ports())
     unsigned threads = 1;           ///< --threads
     unsigned flow_timer = 0;        ///< --flow-timer when not 0
     std::vector<std::string> env;   ///< "NAME=value" for the program's environment
@@ -68,6 +69,10 @@ public:
         ws_url_ = "ws://127.0.0.1:" + std::to_string(ws_port_);
         std::vector<std::string> argv{program(), "--listen", ws_url_, "--domain", o.domain,
                                       "--log-level", o.log_level};
+        for (unsigned i = 0; i < o.extra_ws; ++i) {
+            extra_ws_ports_.push_back(free_port());
+            argv.insert(argv.end(), {"--listen", "ws://127.0.0.1:" + std::to_string(extra_ws_ports_.back())});
+        }
         if (o.wss) {
             process ca({"bash", peers_dir() + "/make-test-ca.sh", dir_ + "/tls"});
             if (ca.wait(std::chrono::seconds(30)) != 0)
@@ -113,6 +118,7 @@ public:
     const std::string& wss_url() const noexcept { return wss_url_; }
     unsigned short ws_port() const noexcept { return ws_port_; }
     unsigned short wss_port() const noexcept { return wss_port_; }
+    const std::vector<unsigned short>& extra_ws_ports() const noexcept { return extra_ws_ports_; }
     std::string ca_file() const { return dir_ + "/tls/ca.pem"; }
     std::string cert_file() const { return dir_ + "/tls/server.pem"; }
     /// A client certificate of the test CA with subject CN=\p name and the
@@ -147,6 +153,7 @@ public:
 private:
     std::string dir_, ws_url_, wss_url_;
     unsigned short ws_port_ = 0, wss_port_ = 0;
+    std::vector<unsigned short> extra_ws_ports_;
     std::unique_ptr<process> proc_;
 };
 

@@ -18,6 +18,10 @@
 /// - contact_uri() picks the GRUU for a dialog-forming request or a
 ///   MESSAGE: the public one, or the temporary one for anonymous requests
 ///   (GR5627-4.4-a, GR5627-4.4-b).
+/// - A GRUU is used exactly as received: nothing here rewrites ("fixes
+///   up") a Contact URI that carries `gr`. gruu_display_form() strips
+///   `gr` for showing a GRUU to a person, never for use on the wire
+///   (GR5627-4.5-a).
 
 #include <sipws/rfc7118/gruu.hpp>
 #include <sipws/rfc7118/instance_id.hpp>
@@ -48,6 +52,32 @@ inline ua_gruus gruus_for_instance(const sip::message& rsp, std::string_view ins
         if (auto t = unquote_gruu(c.param("temp-gruu")); t && is_gruu(*t)) out.temp = *t;
         break;
     }
+    return out;
+}
+
+/// \p gruu as a person should see it: the URI without its `gr` parameter
+/// (GR5627-4.5-a), e.g. `sip:alice@example.com;gr=urn:uuid:f81d...` gives
+/// `sip:alice@example.com`. Other parameters and `?headers` stay. For
+/// display only: the wire form is the GRUU itself.
+inline std::string gruu_display_form(std::string_view gruu) {
+    std::size_t params = 0, headers = 0;
+    detail::uri_sections(gruu, params, headers);
+    if (params == std::string_view::npos) return std::string(gruu);
+    std::string out(gruu.substr(0, params));
+    std::string_view rest = gruu.substr(
+        params, headers == std::string_view::npos ? std::string_view::npos : headers - params);
+    while (!rest.empty()) {
+        rest.remove_prefix(1); // ';'
+        const std::size_t end = rest.find(';');
+        const std::string_view p = rest.substr(0, end);
+        if (!detail::iequals(p.substr(0, p.find('=')), "gr")) {
+            out += ';';
+            out += p;
+        }
+        if (end == std::string_view::npos) break;
+        rest.remove_prefix(end);
+    }
+    if (headers != std::string_view::npos) out += gruu.substr(headers);
     return out;
 }
 

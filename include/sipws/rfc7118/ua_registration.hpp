@@ -36,6 +36,16 @@
 ///   (OB5626-4.2.1-c); Flow-Timer is read (OB5626-4.4-a).
 /// - The GRUUs of our binding are learned from each 2xx (gruu_state).
 /// - unregister_request() removes our binding (`Expires: 0`, RFC 3261 10.2.2).
+/// - `Require: gruu` only when registration_options::require_gruu asks for
+///   it (GR5627-4.1-d); never `Proxy-Require: gruu`.
+/// - 439 First Hop Lacks Outbound Support: by default retried once without
+///   Outbound (same Call-ID, next CSeq, no `reg-id` and no `ob`, the
+///   `+sip.instance` kept for GRUU); with on_439 == fail it is reported so
+///   that the caller can register through another outbound proxy instead
+///   (OB5626-4.2.1-d).
+/// - A client with an outbound-proxy set uses one registration per flow,
+///   each with its own reg-id (1, 2, ...) and so its own Call-ID
+///   (OB5626-4.2.1-e); outbound_flow_options() derives their options.
 
 #include <sipws/rfc7118/ua_authentication.hpp>
 #include <sipws/rfc7118/ua_client_request.hpp>
@@ -45,7 +55,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstddef>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -62,6 +74,12 @@ struct registration_options {
     std::string username;
     std::string password;
     std::chrono::milliseconds transaction_timeout = client_transaction::default_timeout;
+    /// Add `Require: gruu` to insist on GRUU support (GR5627-4.1-d; off by
+    /// default: a registrar without GRUU then answers 420).
+    bool require_gruu = false;
+    /// What a 439 First Hop Lacks Outbound Support leads to (OB5626-4.2.1-d).
+    enum class on_439_action { without_outbound, fail };
+    on_439_action on_439 = on_439_action::without_outbound;
 };
 
 enum class registration_state { idle, registering, registered, unregistering, unregistered, failed };
@@ -143,6 +161,17 @@ public:
                 return ev;
             }
         }
+        if (code == 439 && !removing && opts_.contact.reg_id != 0 &&
+            opts_.on_439 == registration_options::on_439_action::without_outbound) {
+            // OB5626-4.2.1-d: the first hop cannot do Outbound; register
+            // without it (a new transaction, the same Call-ID).
+            opts_.contact.reg_id = 0;
+            opts_.contact.ob = false;
+            outbound_refused_ = true;
+            ev.what = event::kind::send;
+            ev.request = start(asked_, now);
+            return ev;
+        }
         if (code < 200 || code >= 300) {
             ev.what = event::kind::failed;
             ev.error = r.error;
@@ -221,6 +250,8 @@ public:
     /// How many bindings (Contacts) the last 2xx listed for the AOR.
     std::size_t bindings() const noexcept { return bindings_; }
     bool outbound_active() const noexcept { return outbound_; }
+    /// A 439 made this registration give up Outbound (OB5626-4.2.1-d).
+    bool outbound_refused() const noexcept { return outbound_refused_; }
     std::optional<std::uint32_t> flow_timer_seconds() const noexcept { return flow_timer_; }
     const gruu_state& gruus() const noexcept { return gruus_; }
     const std::string& call_id() const noexcept { return call_id_; }
@@ -246,6 +277,7 @@ private:
                                                                     : std::nullopt);
         s.headers.emplace_back("Expires", std::to_string(expires));
         s.headers.emplace_back("Supported", std::string(ua_register_supported));
+        if (opts_.require_gruu && !all) s.headers.emplace_back("Require", "gruu");
         if (!opts_.user_agent.empty()) s.headers.emplace_back("User-Agent", opts_.user_agent);
         req_.emplace(std::move(s), opts_.contact.host, opts_.contact.secure, &auth_,
                      opts_.transaction_timeout);
@@ -290,9 +322,20 @@ private:
     std::size_t bindings_ = 0;
     unsigned interval_retries_ = 0;
     bool outbound_ = false;
+    bool outbound_refused_ = false;
     std::optional<std::uint32_t> flow_timer_;
     gruu_state gruus_;
 };
+
+/// The options of the registration through the outbound proxy at
+/// \p index (0-based) of an outbound-proxy set: \p base with reg-id
+/// index + 1 (OB5626-4.2.1-e). Each registration object draws its own
+/// Call-ID, so every flow's REGISTERs have their own.
+inline registration_options outbound_flow_options(registration_options base, std::size_t index) {
+    if (index >= 0x7fffffffu) throw std::invalid_argument("sipws: outbound-proxy index out of range");
+    base.contact.reg_id = static_cast<std::uint32_t>(index + 1);
+    return base;
+}
 
 } // namespace sipws::rfc7118
 

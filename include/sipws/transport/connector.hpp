@@ -58,6 +58,11 @@ struct connect_options {
     std::optional<std::vector<std::string>> subprotocols;
     /// wss: verify the certificate chain and the host name (default on).
     bool verify_peer = true;
+    /// The server's host name when the URL names an address (e.g. a D2W
+    /// target resolved through DNS): sent in the Host header and, for wss,
+    /// as the TLS server name that the certificate must match. Empty: the
+    /// URL's host.
+    std::string server_name;
 };
 
 template <class Config = default_config> class basic_connector {
@@ -204,13 +209,17 @@ private:
         std::error_code ig;
         a->socket.set_option(asio::ip::tcp::no_delay(true), ig);
         ws::client_handshake_options ho;
-        ho.host = a->url.host_header();
+        const bool named = !a->opts.server_name.empty();
+        ho.host = named ? a->opts.server_name + (a->url.port == (a->url.secure ? 443 : 80)
+                                                     ? std::string()
+                                                     : ":" + std::to_string(a->url.port))
+                        : a->url.host_header();
         ho.target = a->url.resource;
         ho.origin = a->opts.origin;
         ho.extra_headers = a->opts.extra_headers;
         ho.subprotocols = a->opts.subprotocols ? *a->opts.subprotocols : ctx_->subprotocol.names;
         ho.require_subprotocol = ctx_->subprotocol.client_requires && !ho.subprotocols.empty();
-        const std::string host(a->url.address());
+        const std::string host = named ? a->opts.server_name : std::string(a->url.address());
         if (a->url.secure) {
             auto c = std::make_shared<wss_connection_type>(tls_stream(std::move(a->socket), *a->tls),
                                                            ctx_, true);

@@ -515,3 +515,138 @@ TEST_CASE("ua answer: MESSAGE gets 200 with a To tag, OPTIONS 200, others 405, A
     CHECK(inv->has(sip::header_id::allow));
     CHECK_FALSE(answer_request(*sip::parse(ack)));
 }
+
+TEST_CASE("ua registration: Require: gruu only when asked for, never Proxy-Require",
+          "[rfc7118][ua][registration][gruu][GR5627-4.1-d]") {
+    {
+        registration r(make_options());
+        const std::string req = r.register_request(t0);
+        auto m = sip::parse(req);
+        REQUIRE(m);
+        CHECK_FALSE(m->has_option_tag(sip::header_id::require, "gruu"));
+        CHECK(m->has_option_tag(sip::header_id::supported, "gruu"));
+        CHECK(req.find("Proxy-Require") == std::string::npos);
+    }
+    auto o = make_options();
+    o.require_gruu = true;
+    registration r(o);
+    const std::string req = r.register_request(t0);
+    auto m = sip::parse(req);
+    REQUIRE(m);
+    CHECK(m->has_option_tag(sip::header_id::require, "gruu"));
+    CHECK(m->values(sip::header_id::require).size() == 1u);
+    CHECK(req.find("Proxy-Require") == std::string::npos);
+    // The refresh keeps it; removing every binding does not insist on GRUU.
+    feed(r, respond(req, 200, echo_contact(req, ";expires=600")));
+    const std::string refresh = r.register_request(t0);
+    auto m2 = sip::parse(refresh);
+    REQUIRE(m2);
+    CHECK(m2->has_option_tag(sip::header_id::require, "gruu"));
+    const std::string all = r.unregister_all_request(t0);
+    auto m3 = sip::parse(all);
+    REQUIRE(m3);
+    CHECK_FALSE(m3->has_option_tag(sip::header_id::require, "gruu"));
+}
+
+TEST_CASE("ua registration: 439 First Hop Lacks Outbound Support is retried without Outbound",
+          "[rfc7118][ua][registration][outbound][OB5626-4.2.1-d]") {
+    registration r(make_options());
+    const std::string first = r.register_request(t0);
+    auto f = sip::parse(first);
+    REQUIRE(f);
+    REQUIRE(f->contacts().size() == 1u);
+    CHECK((*f->contacts().begin()).reg_id() == 1);
+    CHECK((*f->contacts().begin()).uri.has_param("ob"));
+
+    auto ev = feed(r, respond(first, 439));
+    REQUIRE(ev.what == registration::event::kind::send);
+    CHECK(r.outbound_refused());
+    auto m = sip::parse(ev.request);
+    REQUIRE(m);
+    // A new transaction of the same registration: same Call-ID, next CSeq, new branch.
+    CHECK(m->call_id() == f->call_id());
+    CHECK(m->cseq()->number == f->cseq()->number + 1);
+    CHECK(m->top_via()->branch != f->top_via()->branch);
+    // Without Outbound: no reg-id, no ob; the instance stays for GRUU.
+    REQUIRE(m->contacts().size() == 1u);
+    const sip::name_addr c = *m->contacts().begin();
+    CHECK(c.reg_id() < 0);
+    CHECK_FALSE(c.uri.has_param("ob"));
+    CHECK(instance_ids_equal(c.instance_id(), instance));
+
+    // The registrar takes it; Outbound is not in force, even if it said so.
+    ev = feed(r, respond(ev.request, 200, echo_contact(ev.request, ";expires=600") + "Require: outbound\r\n"));
+    CHECK(ev.what == registration::event::kind::registered);
+    CHECK(r.granted_expires() == 600u);
+    CHECK_FALSE(r.outbound_active());
+    // Refreshes stay without Outbound.
+    const std::string refresh = r.register_request(t0);
+    auto m2 = sip::parse(refresh);
+    REQUIRE(m2);
+    CHECK((*m2->contacts().begin()).reg_id() < 0);
+
+    // A second 439 (nothing left to drop) fails; so does the first one when
+    // the caller asked to choose another outbound proxy instead.
+    ev = feed(r, respond(refresh, 439));
+    CHECK(ev.what == registration::event::kind::failed);
+    CHECK(ev.status == 439u);
+    auto o = make_options();
+    o.on_439 = registration_options::on_439_action::fail;
+    registration r2(o);
+    const std::string req2 = r2.register_request(t0);
+    ev = feed(r2, respond(req2, 439));
+    CHECK(ev.what == registration::event::kind::failed);
+    CHECK(ev.status == 439u);
+    CHECK_FALSE(r2.outbound_refused());
+}
+
+TEST_CASE("ua registration: one registration per outbound proxy, each with its reg-id and Call-ID",
+          "[rfc7118][ua][registration][outbound][OB5626-4.2.1-e]") {
+    const auto base = make_options();
+    registration a(outbound_flow_options(base, 0));
+    registration b(outbound_flow_options(base, 1));
+    const std::string ra = a.register_request(t0);
+    const std::string rb = b.register_request(t0);
+    auto ma = sip::parse(ra);
+    auto mb = sip::parse(rb);
+    REQUIRE(ma);
+    REQUIRE(mb);
+    CHECK((*ma->contacts().begin()).reg_id() == 1);
+    CHECK((*mb->contacts().begin()).reg_id() == 2);
+    CHECK(ma->call_id() != mb->call_id());
+    CHECK(instance_ids_equal((*ma->contacts().begin()).instance_id(), (*mb->contacts().begin()).instance_id()));
+    // Each registration recognises its own binding only.
+    auto ev = feed(a, respond(ra, 200, echo_contact(rb, ";expires=300") + echo_contact(ra, ";expires=600")));
+    CHECK(ev.what == registration::event::kind::registered);
+    CHECK(a.granted_expires() == 600u);
+    ev = feed(b, respond(rb, 200, echo_contact(ra, ";expires=600") + echo_contact(rb, ";expires=300")));
+    CHECK(ev.what == registration::event::kind::registered);
+    CHECK(b.granted_expires() == 300u);
+    CHECK_THROWS_AS(outbound_flow_options(base, 0x7fffffffu), std::invalid_argument);
+}
+
+TEST_CASE("ua gruu: the display form drops gr, the wire form is used as received",
+          "[rfc7118][ua][gruu][GR5627-4.5-a]") {
+    CHECK(gruu_display_form("sip:alice@example.com;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6") ==
+          "sip:alice@example.com");
+    CHECK(gruu_display_form("sip:alice@example.com;transport=ws;GR=x;lr?subject=hi") ==
+          "sip:alice@example.com;transport=ws;lr?subject=hi");
+    CHECK(gruu_display_form("sip:tgruu.7hs==jd7vnzga5w7fajsc7-ajd6fabz0f8g5@example.com;gr") ==
+          "sip:tgruu.7hs==jd7vnzga5w7fajsc7-ajd6fabz0f8g5@example.com");
+    // A user part with ';' and a parameter that only starts with "gr" stay.
+    CHECK(gruu_display_form("sip:a;gr=1@example.com;grx=2") == "sip:a;gr=1@example.com;grx=2");
+    CHECK(gruu_display_form("sip:bob@example.com") == "sip:bob@example.com");
+    // No fix-up: the GRUU goes into the Contact of a dialog exactly as the
+    // registrar wrote it, gr and all.
+    gruu_state g;
+    const std::string rsp_text =
+        "SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS x.invalid;branch=z9hG4bKa\r\nFrom: <sip:alice@example.com>;tag=1\r\n"
+        "To: <sip:alice@example.com>;tag=2\r\nCall-ID: c1\r\nCSeq: 1 REGISTER\r\n"
+        "Contact: <sip:alice@x.invalid;transport=ws>;+sip.instance=\"<" + instance +
+        ">\";pub-gruu=\"sip:alice@example.com;GR=" + instance + ";Foo\";expires=600\r\nContent-Length: 0\r\n\r\n";
+    auto rsp = sip::parse(rsp_text);
+    REQUIRE(rsp);
+    g.on_register_response(*rsp, "c1", instance);
+    CHECK(g.contact_uri("sip:alice@x.invalid") == "sip:alice@example.com;GR=" + instance + ";Foo");
+    CHECK(gruu_display_form(g.pub()) == "sip:alice@example.com;Foo");
+}
