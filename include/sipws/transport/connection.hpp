@@ -470,7 +470,12 @@ private:
 
     void on_frames(char* data, std::size_t n) {
         last_rx_ = clock::now();
-        ping_outstanding_ = false;
+        if (ping_outstanding_) {
+            // The answer (or any traffic): the timer waits for the pong
+            // timeout; the next keep-alive is due one interval from now.
+            ping_outstanding_ = false;
+            schedule_keepalive();
+        }
         std::size_t off = 0;
         bool stop = false;
         while (!stop && !done_) {
