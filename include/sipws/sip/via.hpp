@@ -143,26 +143,35 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     }
     v.sent_by = detail::sub(s, h, sb_end - h);
     // The parameters the checks below need, as the scan sees them (each name
-    // appears at most once: a duplicate fails the scan).
-    parameter known[5] = {};
+    // appears at most once: a duplicate fails the scan). Only the entries
+    // whose bit is set in `present` are written and read.
+    struct known_param {
+        const char* value;
+        std::size_t size;
+        bool has_value;
+    };
+    known_param known[5];
     enum { p_branch, p_received, p_maddr, p_ttl, p_rport };
     std::uint8_t present = 0;
     std::size_t e = scan_params(s, sb_end, v.parameters, ec,
                                 [&](std::string_view pn, std::string_view pv, bool has_pv) {
-                                    int k = -1;
+                                    // names are tokens: one folded comparison each
+                                    int k;
                                     switch (pn.size()) {
-                                    case 3: k = iequals(pn, "ttl") ? p_ttl : -1; break;
+                                    case 3: k = equals_lower_token(pn, "ttl") ? p_ttl : -1; break;
                                     case 5:
-                                        k = iequals(pn, "maddr")   ? p_maddr
-                                            : iequals(pn, "rport") ? p_rport
-                                                                     : -1;
+                                        k = equals_lower_token(pn, "rport")   ? p_rport
+                                            : equals_lower_token(pn, "maddr") ? p_maddr
+                                                                              : -1;
                                         break;
-                                    case 6: k = iequals(pn, "branch") ? p_branch : -1; break;
-                                    case 8: k = iequals(pn, "received") ? p_received : -1; break;
-                                    default: break;
+                                    case 6: k = equals_lower_token(pn, "branch") ? p_branch : -1; break;
+                                    case 8:
+                                        k = equals_lower_token(pn, "received") ? p_received : -1;
+                                        break;
+                                    default: return;
                                     }
                                     if (k >= 0) {
-                                        known[k] = parameter{pn, pv, has_pv};
+                                        known[k] = known_param{pv.data(), pv.size(), has_pv};
                                         present |= static_cast<std::uint8_t>(1u << k);
                                     }
                                 });
@@ -174,7 +183,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     if (skip_lws(s, e) != s.size()) return fail();
     for (int k = 0; k < 5; ++k) {
         if (!(present >> k & 1)) continue;
-        const parameter& p = known[k];
+        const parameter p{{}, std::string_view(known[k].value, known[k].size), known[k].has_value};
         if (k == p_branch) {
             if (!p.has_value || p.value.empty() ||
                 skip_chars(p.value.data(), p.value.data() + p.value.size(), cc_token) !=

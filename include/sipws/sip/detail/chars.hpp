@@ -247,6 +247,7 @@ constexpr int hex_value(char c) noexcept {
 }
 
 using sipws::detail::iequals;
+using sipws::detail::equals_lower_token;
 
 /// True when every token is made of token characters and non-empty.
 constexpr bool is_token(std::string_view s) noexcept {
