@@ -202,7 +202,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                 "SIP version not supported");
     std::error_code ec;
     uri u;
-    if (!parse_uri_into(uri_text, u, ec, {false}, limit))
+    if (!parse_uri_into(uri_text, u, ec, {false}, limit, true))
         return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
     A::request_uri(m) = uri_text;
     A::version(m) = ver;
@@ -320,7 +320,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
                         via other;
-                        parse_via_into(e, other, ec, limit);
+                        parse_via_into(e, other, ec, limit, true);
                     } else if (parse_via_into(e, typed.top_via, ec, limit)) {
                         typed.have |= T::has_via;
                     }
@@ -334,7 +334,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
                 name_addr other;
-                parse_name_addr_into(h.value, other, ec, {}, limit);
+                parse_name_addr_into(h.value, other, ec, {}, limit, true);
             } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec, {}, limit)) {
                 typed.have |= bit;
             }
@@ -352,7 +352,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
                         name_addr other;
-                        parse_name_addr_into(e, other, ec, o, limit);
+                        parse_name_addr_into(e, other, ec, o, limit, true);
                     } else if (parse_name_addr_into(e, typed.contact, ec, o, limit)) {
                         typed.have |= T::has_contact;
                     }

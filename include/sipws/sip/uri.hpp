@@ -423,10 +423,12 @@ namespace detail {
 ///
 /// \p limit is the end of the readable buffer that holds \p text (nullptr:
 /// the end of \p text): scans may load octets up to it, never use them.
+/// \p fresh: \p u is default-constructed already (no reset needed).
 inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
-                           const uri_parse_options& opt = {}, const char* limit = nullptr) {
+                           const uri_parse_options& opt = {}, const char* limit = nullptr,
+                           bool fresh = false) {
     if (ec) ec.clear();
-    u = uri{};
+    if (!fresh) u = uri{};
     u.raw = text;
     auto fail = [&](errc e) {
         ec = e;
@@ -531,7 +533,7 @@ inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
 inline uri parse_uri(std::string_view text, std::error_code& ec,
                      const uri_parse_options& opt = {}) {
     uri u;
-    detail::parse_uri_into(text, u, ec, opt);
+    detail::parse_uri_into(text, u, ec, opt, nullptr, true);
     return u;
 }
 /// Not for a temporary std::string: the uri would view freed memory.

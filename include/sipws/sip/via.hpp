@@ -68,11 +68,11 @@ namespace detail {
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
 /// the end of \p value): scans may load octets up to it, never use them.
 inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
-                           const char* limit = nullptr) {
+                           const char* limit = nullptr, bool fresh = false) {
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trim_lws(value);
-    v = via{};
+    if (!fresh) v = via{};
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
         ec = e;
@@ -221,7 +221,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
 /// errc::duplicate_parameter or errc::too_many_parameters.
 inline via parse_via(std::string_view value, std::error_code& ec) {
     via v;
-    detail::parse_via_into(value, v, ec);
+    detail::parse_via_into(value, v, ec, nullptr, true);
     return v;
 }
 /// Not for a temporary std::string: the via would view freed memory.
