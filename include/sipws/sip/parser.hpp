@@ -103,6 +103,17 @@ inline parse_error make_parse_error(errc e, std::size_t off, std::string_view wh
 }
 
 inline bool is_sip_version(std::string_view v, bool& supported) noexcept {
+    // the usual `SIP/2.0` (letters in any case) in two comparisons
+    if (v.size() == 7) {
+        std::uint32_t w, sip, fold;
+        std::memcpy(&w, v.data(), 4);
+        std::memcpy(&sip, "sip/", 4);
+        std::memcpy(&fold, "\x20\x20\x20\x00", 4);
+        if ((w | fold) == sip && v[4] == '2' && v[5] == '.' && v[6] == '0') {
+            supported = true;
+            return true;
+        }
+    }
     // "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive
     if (v.size() < 7 || !iequals(detail::sub(v, 0, 4), "SIP/")) return false;
     std::size_t i = 4, b = i;

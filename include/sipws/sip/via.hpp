@@ -154,7 +154,8 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     enum { p_branch, p_received, p_maddr, p_ttl, p_rport };
     std::uint8_t present = 0;
     std::size_t e = scan_params(s, sb_end, v.parameters, ec,
-                                [&](std::string_view pn, std::string_view pv, bool has_pv) {
+                                [&](std::string_view pn, std::string_view pv,
+                                    bool has_pv) SIPWS_SIP_LAMBDA_INLINE {
                                     // names are tokens: one folded comparison each
                                     int k;
                                     switch (pn.size()) {

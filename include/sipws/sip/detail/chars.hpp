@@ -25,6 +25,12 @@
 #else
 #define SIPWS_SIP_ALWAYS_INLINE inline
 #endif
+/// The same for a lambda (after its parameter list).
+#if defined(__GNUC__) || defined(__clang__)
+#define SIPWS_SIP_LAMBDA_INLINE __attribute__((always_inline))
+#else
+#define SIPWS_SIP_LAMBDA_INLINE
+#endif
 
 namespace sipws::sip::detail {
 
