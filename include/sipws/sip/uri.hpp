@@ -104,19 +104,23 @@ inline bool check_escaped(std::string_view s, std::uint8_t cls, bool allow_empty
 }
 
 inline bool parse_ipv4(std::string_view s) noexcept {
-    int parts = 0;
-    std::size_t i = 0;
-    while (true) {
-        std::size_t b = i;
-        unsigned v = 0;
-        while (i < s.size() && is_digit(s[i]) && i - b < 4) v = v * 10 + unsigned(s[i++] - '0');
-        if (i == b || i - b > 3 || v > 255) return false;
-        ++parts;
-        if (i == s.size()) break;
-        if (s[i] != '.' || parts == 4) return false;
-        ++i;
+    // four dec-octets of one to three digits (at most 255) joined by "."
+    const char* p = s.data();
+    const char* const e = p + s.size();
+    for (int part = 0; part < 4; ++part) {
+        if (part != 0) {
+            if (p == e || *p != '.') return false;
+            ++p;
+        }
+        if (p == e || !is_digit(*p)) return false;
+        unsigned v = unsigned(*p++ - '0');
+        if (p != e && is_digit(*p)) {
+            v = v * 10 + unsigned(*p++ - '0');
+            if (p != e && is_digit(*p)) v = v * 10 + unsigned(*p++ - '0');
+        }
+        if (v > 255 || (p != e && is_digit(*p))) return false;
     }
-    return parts == 4;
+    return p == e;
 }
 
 /// "[" IPv6address "]" (checked loosely: hex digits, ":" and an IPv4 tail).

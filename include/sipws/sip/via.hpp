@@ -193,7 +193,9 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
             v.branch = p.value;
         } else if (k == p_received) {
             host_kind hk;
-            if (!p.has_value || !parse_host(p.value, hk, limit) || hk == host_kind::name) {
+            // the usual IPv4 address first (what parse_host() would accept as one)
+            bool ipv4 = p.has_value && parse_ipv4(p.value);
+            if (!ipv4 && (!p.has_value || !parse_host(p.value, hk, limit) || hk == host_kind::name)) {
                 // RFC 3261 writes IPv6 without brackets: accept that form too.
                 if (!(p.has_value && is_ipv6_address(p.value))) return fail();
             }
