@@ -161,7 +161,7 @@ struct host_scan {
 /// ends at or before \p limit (the end of the readable buffer, at or after
 /// the end of \p s; nullptr: the end of \p s); octets past the end of \p s
 /// are never taken.
-inline host_scan scan_host_chars(std::string_view s, std::size_t i,
+SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_t i,
                                  const char* limit = nullptr) noexcept {
     const char* d = s.data();
     std::size_t n = s.size();
@@ -347,7 +347,7 @@ inline bool check_uri_params(std::string_view s, std::error_code& ec) {
 /// \p end, into \p u. \p hs is the host scan from \p p when the caller has
 /// made it already; \p limit is the end of the readable buffer (nullptr:
 /// \p end). False with \p ec set on failure.
-inline bool parse_sip_hostport_tail(const char* p, const char* const end, uri& u,
+SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* const end, uri& u,
                                     std::error_code& ec, const uri_parse_options& opt,
                                     const host_scan* hs, const char* limit = nullptr) {
     auto view = [](const char* b, const char* e) {
