@@ -428,7 +428,7 @@ namespace detail {
 /// \p limit is the end of the readable buffer that holds \p text (nullptr:
 /// the end of \p text): scans may load octets up to it, never use them.
 /// \p fresh: \p u is default-constructed already (no reset needed).
-inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
+SIPWS_SIP_ALWAYS_INLINE bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
                            const uri_parse_options& opt = {}, const char* limit = nullptr,
                            bool fresh = false) {
     if (ec) ec.clear();
