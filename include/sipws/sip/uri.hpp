@@ -452,14 +452,16 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_uri_into(std::string_view text, uri& u, std::
     std::uint32_t fold, sip_colon;
     std::memcpy(&fold, "\x20\x20\x20\x00", 4);
     std::memcpy(&sip_colon, "sip:", 4);
-    if ((w | fold) == sip_colon) p = b + 3;
+    bool sip_colon_seen = (w | fold) == sip_colon;
+    if (sip_colon_seen) p = b + 3;
     else
         while (p < end && scheme_chars(*p)) ++p;
     if (p == end || *p != ':') return fail(errc::bad_uri);
     std::size_t sn = static_cast<std::size_t>(p - b);
     u.scheme_name = view(b, p);
     auto lc = [b](std::size_t i) { return static_cast<char>(b[i] | 0x20); };
-    if (sn == 3 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p') u.scheme = uri_scheme::sip;
+    if (sip_colon_seen || (sn == 3 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p'))
+        u.scheme = uri_scheme::sip;
     else if (sn == 4 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p' && lc(3) == 's')
         u.scheme = uri_scheme::sips;
     else if (sn == 3 && lc(0) == 't' && lc(1) == 'e' && lc(2) == 'l') u.scheme = uri_scheme::tel;
