@@ -581,7 +581,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             if (static_cast<std::size_t>(q - line) > opt.max_line_length)
                 return make_parse_error(errc::line_too_long, off(line), "header line too long");
             eol = q;
-            if (next < end && (*next == ' ' || *next == '\t')) {
+            if (next < end && is_wsp(*next)) {
                 folded = true;
                 line = p = next;
                 continue;
@@ -596,7 +596,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             return make_parse_error(errc::too_many_headers, off(name), "too many header fields");
         header_slot& s = slots[count];
         s.name_off = static_cast<std::uint32_t>(name - begin);
-        s.name_len = static_cast<std::uint16_t>(name_len > 0xffff ? 0xffff : name_len);
+        s.name_len = static_cast<std::uint16_t>(name_len); // at most 0xffff (checked above)
         s.value_off = static_cast<std::uint32_t>(vb - begin);
         s.value_len = static_cast<std::uint32_t>(ve - vb);
         s.id = id;
