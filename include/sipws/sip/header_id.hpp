@@ -221,18 +221,25 @@ constexpr std::string_view canonical_name(header_id id) noexcept { return info(i
 
 namespace detail {
 
-/// The long names in lower case, each in a 24-octet slot (zero padded), so
-/// that a comparison may load whole words of it.
+/// The long names in lower case, each in a 24-octet slot (zero padded, its
+/// last octet the length), so that a comparison may load whole words of it.
 struct lower_name_table {
     char v[static_cast<std::size_t>(header_id::count_)][24];
     constexpr lower_name_table() : v{} {
         for (std::size_t i = 0; i < static_cast<std::size_t>(header_id::count_); ++i) {
             std::string_view n = header_infos[i].name;
             for (std::size_t k = 0; k < n.size(); ++k) v[i][k] = sipws::detail::ascii_lower(n[k]);
+            v[i][23] = static_cast<char>(n.size());
         }
     }
 };
 inline constexpr lower_name_table lower_names{};
+constexpr bool names_fit_slots() {
+    for (const header_info& h : header_infos)
+        if (h.name.size() > 23) return false;
+    return true;
+}
+static_assert(names_fit_slots(), "a header name longer than its slot");
 
 /// Key of a long name of four octets or more: its first four octets and its
 /// last octet (letters folded) and its length, hashed into 256 slots
@@ -297,7 +304,8 @@ SIPWS_SIP_ALWAYS_INLINE header_id lookup_header_name(const char* s, std::size_t 
         std::memcpy(&w, s, 4);
         header_id id = header_slots_by_hash.v[header_hash(w, n, s[n - 1])];
         std::size_t i = static_cast<std::size_t>(id);
-        return header_infos[i].name.size() == n && equals_lower_name(s, n, lower_names.v[i])
+        const char* lower = lower_names.v[i];
+        return static_cast<std::size_t>(lower[23]) == n && equals_lower_name(s, n, lower)
                    ? id
                    : header_id::unknown;
     }
