@@ -270,32 +270,6 @@ struct header_hash_table {
 inline constexpr header_hash_table header_slots_by_hash{};
 static_assert(!header_hash_table{}.collision, "two header names share a hash slot");
 
-/// \p s (at least four octets) equals \p lower, a lower-case name padded in
-/// its slot, when letters are folded. Exact for a \p s without control
-/// octets: bit 0x20 set on an octet gives a letter, a digit or "-" of
-/// \p lower only from that letter in either case, that digit or "-", or a
-/// control octet.
-SIPWS_SIP_ALWAYS_INLINE bool equals_lower_name(const char* s, std::size_t n, const char* lower) noexcept {
-    auto load8 = [](const char* p) {
-        std::uint64_t v;
-        std::memcpy(&v, p, 8);
-        return v;
-    };
-    auto load4 = [](const char* p) {
-        std::uint32_t v;
-        std::memcpy(&v, p, 4);
-        return v;
-    };
-    if (n >= 8) {
-        constexpr std::uint64_t fold = 0x2020202020202020ull;
-        for (std::size_t i = 0; i + 8 < n; i += 8)
-            if ((load8(s + i) | fold) != load8(lower + i)) return false;
-        return (load8(s + n - 8) | fold) == load8(lower + n - 8);
-    }
-    constexpr std::uint32_t fold = 0x20202020u;
-    return (load4(s) | fold) == load4(lower) && (load4(s + n - 4) | fold) == load4(lower + n - 4);
-}
-
 /// lookup_header() for a name without control octets (then a match also
 /// proves that the name is a token).
 SIPWS_SIP_ALWAYS_INLINE header_id lookup_header_name(const char* s, std::size_t n) noexcept {
@@ -305,7 +279,8 @@ SIPWS_SIP_ALWAYS_INLINE header_id lookup_header_name(const char* s, std::size_t 
         header_id id = header_slots_by_hash.v[header_hash(w, n, s[n - 1])];
         std::size_t i = static_cast<std::size_t>(id);
         const char* lower = lower_names.v[i];
-        return static_cast<std::size_t>(lower[23]) == n && equals_lower_name(s, n, lower)
+        // a name without control octets: the folded comparison is exact
+        return static_cast<std::size_t>(lower[23]) == n && sipws::detail::equals_lower_n(s, lower, n)
                    ? id
                    : header_id::unknown;
     }
