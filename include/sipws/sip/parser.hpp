@@ -656,11 +656,11 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             "", "more than one From", "more than one To", "more than one Call-ID",
             "more than one CSeq"};
         for (std::size_t k = 0; k < 5; ++k) {
-            auto h = m.find(required[k]);
-            if (!h) return make_parse_error(errc::missing_header, m.head().size(), missing[k]);
             std::size_t idx = static_cast<std::size_t>(required[k]);
+            std::uint16_t f = first[idx];
+            if (f == 0) return make_parse_error(errc::missing_header, off(p), missing[k]);
             if (k > 0 && (repeated[idx >> 6] >> (idx & 63) & 1) != 0)
-                return make_parse_error(errc::duplicate_header, h->offset, twice[k]);
+                return make_parse_error(errc::duplicate_header, slots[f - 1u].name_off, twice[k]);
         }
     }
     if (opt.validate_headers) return validate(m, opt, end);
