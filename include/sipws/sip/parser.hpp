@@ -7,9 +7,10 @@
 /// WebSocket message) -> a message view into the caller's buffer, or a
 /// precise error (code, human-readable defect, byte offset).
 ///
-/// Single pass over the header section: lines are found with a vectorised
-/// control-octet scan, names are mapped to ids with a switch, values are
-/// indexed in the message's fixed-capacity array. The body is never scanned.
+/// Single pass over the header section: a row's colon and line end are found
+/// with a vectorised scan for ":" and control octets, names are mapped to ids
+/// with a perfect hash (lookup_header()), values are indexed in the message's
+/// fixed-capacity array. The body is never scanned.
 /// No heap allocation.
 ///
 /// Content-Length (WS7118-5-c/d, SIP3261-18.3-a, SIP3261-20.14-a): optional.
