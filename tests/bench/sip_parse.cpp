@@ -236,30 +236,35 @@ namespace sip = sipws::sip;
 // through the typed accessors (which return the values the validation kept).
 // With validate = false the index is built and only the touched fields are
 // parsed, by the accessors (lazy typed parsing).
+/// One pass of BM_sipws over the corpus; false when a message fails.
+bool sipws_pass(sip::message& m, const sip::parse_options& opt) {
+    for (const std::string& s : corpus()) {
+        sip::parse_error e = sip::parse(s, m, opt);
+        if (e) return false;
+        std::size_t touch = m.is_request() ? m.method().size() + m.request_uri().size() : m.status_code();
+        std::error_code ec;
+        sip::via v = m.top_via(ec);
+        touch += v.branch.size();
+        sip::name_addr f = m.from(ec);
+        touch += f.tag().size();
+        sip::name_addr t = m.to(ec);
+        touch += t.uri_text.size();
+        touch += m.call_id().size();
+        sip::cseq c = m.cseq(ec);
+        touch += c.number;
+        sip::name_addr ct = m.contact(ec);
+        touch += ct.uri_text.size();
+        benchmark::DoNotOptimize(touch);
+    }
+    return true;
+}
+
 void run_sipws(benchmark::State& state, bool validate) {
     sip::basic_message<64> m;
     sip::parse_options opt;
     opt.validate_headers = validate;
-    for (auto _ : state) {
-        for (const std::string& s : corpus()) {
-            sip::parse_error e = sip::parse(s, m, opt);
-            if (e) state.SkipWithError("sipws failed to parse the corpus");
-            std::size_t touch = m.is_request() ? m.method().size() + m.request_uri().size() : m.status_code();
-            std::error_code ec;
-            sip::via v = m.top_via(ec);
-            touch += v.branch.size();
-            sip::name_addr f = m.from(ec);
-            touch += f.tag().size();
-            sip::name_addr t = m.to(ec);
-            touch += t.uri_text.size();
-            touch += m.call_id().size();
-            sip::cseq c = m.cseq(ec);
-            touch += c.number;
-            sip::name_addr ct = m.contact(ec);
-            touch += ct.uri_text.size();
-            benchmark::DoNotOptimize(touch);
-        }
-    }
+    for (auto _ : state)
+        if (!sipws_pass(m, opt)) state.SkipWithError("sipws failed to parse the corpus");
     finish(state);
 }
 void BM_sipws(benchmark::State& state) { run_sipws(state, true); }
@@ -401,6 +406,16 @@ private:
 } // namespace
 
 int main(int argc, char** argv) {
+    // --rounds N: N passes of BM_sipws's work and nothing else, for
+    // sip_parse_instructions.sh (callgrind)
+    if (argc == 3 && std::string(argv[1]) == "--rounds") {
+        sip::basic_message<64> m;
+        sip::parse_options opt;
+        for (long i = std::stol(argv[2]); i > 0; --i)
+            if (!sipws_pass(m, opt)) return 1;
+        std::printf("%zu messages per pass\n", corpus().size());
+        return 0;
+    }
     benchmark::Initialize(&argc, argv);
     ratio_reporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -33,15 +33,21 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
-/// \p s (any case) equals \p lower (lower case). Only valid when \p s holds
-/// RFC 3261 token octets and \p lower letters, digits and "-": then setting
-/// bit 0x20 of each octet of \p s folds letters and changes nothing that
-/// could match \p lower otherwise, which lets eight octets be compared at once.
-inline bool equals_lower_token(std::string_view s, std::string_view lower) noexcept {
-    std::size_t n = s.size();
-    if (n != lower.size()) return false;
-    const char* a = s.data();
-    const char* b = lower.data();
+/// Inlined whatever the compiler's size heuristics say (a call would cost
+/// as much as the comparison).
+#if defined(__GNUC__) || defined(__clang__)
+#define SIPWS_DETAIL_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SIPWS_DETAIL_ALWAYS_INLINE inline
+#endif
+
+/// The \p n octets at \p a (any case) equal those at \p b (lower case):
+/// bit 0x20 is set on each octet of \p a, eight octets at a time. Exact when
+/// \p b holds letters, digits and "-" and \p a no control octet: the fold
+/// then turns only a letter into its lower case, and no other octet of
+/// \p a into a letter, a digit or "-" (only %x0D, %x10-19 would become "-"
+/// or a digit).
+SIPWS_DETAIL_ALWAYS_INLINE bool equals_lower_n(const char* a, const char* b, std::size_t n) noexcept {
     auto load8 = [](const char* p) {
         std::uint64_t v;
         std::memcpy(&v, p, 8);
@@ -65,6 +71,13 @@ inline bool equals_lower_token(std::string_view s, std::string_view lower) noexc
     for (std::size_t i = 0; i < n; ++i)
         if (static_cast<char>(a[i] | 0x20) != b[i]) return false;
     return true;
+}
+
+/// \p s (any case) equals \p lower (lower case). Only valid when \p s holds
+/// RFC 3261 token octets and \p lower letters, digits and "-" (see
+/// equals_lower_n()).
+inline bool equals_lower_token(std::string_view s, std::string_view lower) noexcept {
+    return s.size() == lower.size() && equals_lower_n(s.data(), lower.data(), s.size());
 }
 
 } // namespace sipws::detail

@@ -10,7 +10,9 @@
 #include <sipws/detail/ascii.hpp>
 #include <sipws/sip/detail/chars.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace sipws::sip {
@@ -217,331 +219,89 @@ constexpr const header_info& info(header_id id) noexcept {
 /// Canonical name of \p id ("" for header_id::unknown).
 constexpr std::string_view canonical_name(header_id id) noexcept { return info(id).name; }
 
+namespace detail {
+
+/// The long names in lower case, each in a 24-octet slot (zero padded, its
+/// last octet the length), so that a comparison may load whole words of it.
+struct lower_name_table {
+    char v[static_cast<std::size_t>(header_id::count_)][24];
+    constexpr lower_name_table() : v{} {
+        for (std::size_t i = 0; i < static_cast<std::size_t>(header_id::count_); ++i) {
+            std::string_view n = header_infos[i].name;
+            for (std::size_t k = 0; k < n.size(); ++k) v[i][k] = sipws::detail::ascii_lower(n[k]);
+            v[i][23] = static_cast<char>(n.size());
+        }
+    }
+};
+inline constexpr lower_name_table lower_names{};
+constexpr bool names_fit_slots() {
+    for (const header_info& h : header_infos)
+        if (h.name.size() > 23) return false;
+    return true;
+}
+static_assert(names_fit_slots(), "a header name longer than its slot");
+
+/// Key of a long name of four octets or more: its first four octets and its
+/// last octet (letters folded) and its length, hashed into 256 slots
+/// (multiplier chosen so that no two long names share a slot).
+inline constexpr std::uint64_t header_hash_multiplier = 0x3f7431fbd47b7f85ull;
+constexpr std::size_t header_hash(std::uint32_t first4, std::size_t n, char last) noexcept {
+    std::uint64_t k = (first4 | 0x20202020u) | (std::uint64_t{n} << 32) |
+                      (std::uint64_t{static_cast<unsigned char>(last | 0x20)} << 40);
+    return static_cast<std::size_t>((k * header_hash_multiplier) >> 56);
+}
+
+struct header_hash_table {
+    header_id v[256];
+    bool collision = false;
+    constexpr header_hash_table() : v{} {
+        for (std::size_t i = 1; i < static_cast<std::size_t>(header_id::count_); ++i) {
+            std::string_view n = header_infos[i].name;
+            if (n.size() < 4) continue;
+            std::uint32_t w = 0;
+            for (std::size_t k = 0; k < 4; ++k)
+                w |= static_cast<std::uint32_t>(static_cast<unsigned char>(n[k])) << (8 * k);
+            std::size_t h = header_hash(w, n.size(), n.back());
+            if (v[h] != header_id::unknown) collision = true;
+            v[h] = static_cast<header_id>(i);
+        }
+    }
+};
+inline constexpr header_hash_table header_slots_by_hash{};
+static_assert(!header_hash_table{}.collision, "two header names share a hash slot");
+
+/// lookup_header() for a name without control octets (then a match also
+/// proves that the name is a token).
+SIPWS_SIP_ALWAYS_INLINE header_id lookup_header_name(const char* s, std::size_t n) noexcept {
+    if (n >= 4) {
+        std::uint32_t w;
+        std::memcpy(&w, s, 4);
+        header_id id = header_slots_by_hash.v[header_hash(w, n, s[n - 1])];
+        std::size_t i = static_cast<std::size_t>(id);
+        const char* lower = lower_names.v[i];
+        // a name without control octets: the folded comparison is exact
+        return static_cast<std::size_t>(lower[23]) == n && sipws::detail::equals_lower_n(s, lower, n)
+                   ? id
+                   : header_id::unknown;
+    }
+    if (n == 0) return header_id::unknown;
+    char c0 = static_cast<char>(s[0] | 0x20);
+    if (n == 1) return c0 >= 'a' && c0 <= 'z' ? compact_ids[c0 - 'a'] : header_id::unknown;
+    if (n == 2) return c0 == 't' && (s[1] | 0x20) == 'o' ? header_id::to : header_id::unknown;
+    if (n == 3)
+        return c0 == 'v' && (s[1] | 0x20) == 'i' && (s[2] | 0x20) == 'a' ? header_id::via
+                                                                          : header_id::unknown;
+    return header_id::unknown;
+}
+
+} // namespace detail
+
 /// The header id of a field name given in any case, long or compact form.
 /// The name must be a token (the parser has checked that before calling).
-/// Picks the one candidate from the length and one or two octets, then
-/// compares once.
+/// Hashes the length, the first four and the last octet to the one
+/// candidate, then compares once.
 inline header_id lookup_header(std::string_view s) noexcept {
-    if (s.size() == 1) {
-        char c = static_cast<char>(s[0] | 0x20);
-        if (c >= 'a' && c <= 'z') return detail::compact_ids[c - 'a'];
-        return header_id::unknown;
-    }
-    header_id id = header_id::unknown;
-    std::string_view name;
-    auto pick = [&](header_id i, std::string_view n) {
-        id = i;
-        name = n;
-    };
-    char c0 = static_cast<char>(s[0] | 0x20);
-    switch (s.size()) {
-    case 2:
-        switch (c0) {
-        case 't':
-            pick(header_id::to, "to");
-            break;
-        default: break;
-        }
-        break;
-    case 3:
-        switch (c0) {
-        case 'v':
-            pick(header_id::via, "via");
-            break;
-        default: break;
-        }
-        break;
-    case 4:
-        switch (c0) {
-        case 'c':
-            pick(header_id::cseq, "cseq");
-            break;
-        case 'd':
-            pick(header_id::date, "date");
-            break;
-        case 'f':
-            pick(header_id::from, "from");
-            break;
-        case 'p':
-            pick(header_id::path, "path");
-            break;
-        case 'r':
-            switch (static_cast<char>(s[1] | 0x20)) {
-            case 'a': pick(header_id::rack, "rack"); break;
-            case 's': pick(header_id::rseq, "rseq"); break;
-            default: break;
-            }
-            break;
-        default: break;
-        }
-        break;
-    case 5:
-        switch (c0) {
-        case 'a':
-            pick(header_id::allow, "allow");
-            break;
-        case 'e':
-            pick(header_id::event, "event");
-            break;
-        case 'r':
-            pick(header_id::route, "route");
-            break;
-        default: break;
-        }
-        break;
-    case 6:
-        switch (c0) {
-        case 'a':
-            pick(header_id::accept, "accept");
-            break;
-        case 'm':
-            pick(header_id::min_se, "min-se");
-            break;
-        case 'r':
-            pick(header_id::reason, "reason");
-            break;
-        case 's':
-            pick(header_id::server, "server");
-            break;
-        default: break;
-        }
-        break;
-    case 7:
-        switch (c0) {
-        case 'c':
-            switch (static_cast<char>(s[1] | 0x20)) {
-            case 'a': pick(header_id::call_id, "call-id"); break;
-            case 'o': pick(header_id::contact, "contact"); break;
-            default: break;
-            }
-            break;
-        case 'e':
-            pick(header_id::expires, "expires");
-            break;
-        case 'p':
-            pick(header_id::privacy, "privacy");
-            break;
-        case 'r':
-            pick(header_id::require, "require");
-            break;
-        case 's':
-            pick(header_id::subject, "subject");
-            break;
-        case 'w':
-            pick(header_id::warning, "warning");
-            break;
-        default: break;
-        }
-        break;
-    case 8:
-        switch (c0) {
-        case 'i':
-            pick(header_id::identity, "identity");
-            break;
-        case 'p':
-            pick(header_id::priority, "priority");
-            break;
-        case 'r':
-            switch (static_cast<char>(s[4] | 0x20)) {
-            case 'r': pick(header_id::refer_to, "refer-to"); break;
-            case 'a': pick(header_id::replaces, "replaces"); break;
-            case 'y': pick(header_id::reply_to, "reply-to"); break;
-            default: break;
-            }
-            break;
-        case 's':
-            pick(header_id::sip_etag, "sip-etag");
-            break;
-        default: break;
-        }
-        break;
-    case 9:
-        switch (c0) {
-        case 'c':
-            pick(header_id::call_info, "call-info");
-            break;
-        case 's':
-            pick(header_id::supported, "supported");
-            break;
-        case 't':
-            pick(header_id::timestamp, "timestamp");
-            break;
-        default: break;
-        }
-        break;
-    case 10:
-        switch (c0) {
-        case 'a':
-            pick(header_id::alert_info, "alert-info");
-            break;
-        case 'e':
-            pick(header_id::error_info, "error-info");
-            break;
-        case 'f':
-            pick(header_id::flow_timer, "flow-timer");
-            break;
-        case 'u':
-            pick(header_id::user_agent, "user-agent");
-            break;
-        default: break;
-        }
-        break;
-    case 11:
-        switch (c0) {
-        case 'i':
-            pick(header_id::in_reply_to, "in-reply-to");
-            break;
-        case 'm':
-            pick(header_id::min_expires, "min-expires");
-            break;
-        case 'r':
-            switch (static_cast<char>(s[2] | 0x20)) {
-            case 'f': pick(header_id::referred_by, "referred-by"); break;
-            case 't': pick(header_id::retry_after, "retry-after"); break;
-            default: break;
-            }
-            break;
-        case 'u':
-            pick(header_id::unsupported, "unsupported");
-            break;
-        default: break;
-        }
-        break;
-    case 12:
-        switch (c0) {
-        case 'a':
-            pick(header_id::allow_events, "allow-events");
-            break;
-        case 'c':
-            pick(header_id::content_type, "content-type");
-            break;
-        case 'm':
-            switch (static_cast<char>(s[1] | 0x20)) {
-            case 'a': pick(header_id::max_forwards, "max-forwards"); break;
-            case 'i': pick(header_id::mime_version, "mime-version"); break;
-            default: break;
-            }
-            break;
-        case 'o':
-            pick(header_id::organization, "organization");
-            break;
-        case 'r':
-            pick(header_id::record_route, "record-route");
-            break;
-        case 's':
-            pick(header_id::sip_if_match, "sip-if-match");
-            break;
-        default: break;
-        }
-        break;
-    case 13:
-        switch (c0) {
-        case 'a':
-            pick(header_id::authorization, "authorization");
-            break;
-        case 'p':
-            pick(header_id::proxy_require, "proxy-require");
-            break;
-        case 's':
-            pick(header_id::service_route, "service-route");
-            break;
-        default: break;
-        }
-        break;
-    case 14:
-        switch (c0) {
-        case 'a':
-            pick(header_id::accept_contact, "accept-contact");
-            break;
-        case 'c':
-            pick(header_id::content_length, "content-length");
-            break;
-        case 'r':
-            pick(header_id::reject_contact, "reject-contact");
-            break;
-        default: break;
-        }
-        break;
-    case 15:
-        switch (c0) {
-        case 'a':
-            switch (static_cast<char>(s[7] | 0x20)) {
-            case 'e': pick(header_id::accept_encoding, "accept-encoding"); break;
-            case 'l': pick(header_id::accept_language, "accept-language"); break;
-            default: break;
-            }
-            break;
-        case 's':
-            switch (static_cast<char>(s[9] | 0x20)) {
-            case 'c': pick(header_id::security_client, "security-client"); break;
-            case 's': pick(header_id::security_server, "security-server"); break;
-            case 'v': pick(header_id::security_verify, "security-verify"); break;
-            case 'x': pick(header_id::session_expires, "session-expires"); break;
-            default: break;
-            }
-            break;
-        default: break;
-        }
-        break;
-    case 16:
-        switch (c0) {
-        case 'c':
-            switch (static_cast<char>(s[8] | 0x20)) {
-            case 'e': pick(header_id::content_encoding, "content-encoding"); break;
-            case 'l': pick(header_id::content_language, "content-language"); break;
-            default: break;
-            }
-            break;
-        case 'w':
-            pick(header_id::www_authenticate, "www-authenticate");
-            break;
-        default: break;
-        }
-        break;
-    case 18:
-        switch (c0) {
-        case 'p':
-            pick(header_id::proxy_authenticate, "proxy-authenticate");
-            break;
-        case 's':
-            pick(header_id::subscription_state, "subscription-state");
-            break;
-        default: break;
-        }
-        break;
-    case 19:
-        switch (c0) {
-        case 'a':
-            pick(header_id::authentication_info, "authentication-info");
-            break;
-        case 'c':
-            pick(header_id::content_disposition, "content-disposition");
-            break;
-        case 'p':
-            switch (static_cast<char>(s[1] | 0x20)) {
-            case '-': pick(header_id::p_asserted_identity, "p-asserted-identity"); break;
-            case 'r': pick(header_id::proxy_authorization, "proxy-authorization"); break;
-            default: break;
-            }
-            break;
-        case 'r':
-            pick(header_id::request_disposition, "request-disposition");
-            break;
-        default: break;
-        }
-        break;
-    case 20:
-        switch (c0) {
-        case 'p':
-            pick(header_id::p_preferred_identity, "p-preferred-identity");
-            break;
-        default: break;
-        }
-        break;
-    default: return header_id::unknown;
-    }
-    return id != header_id::unknown && sipws::detail::equals_lower_token(s, name) ? id
-                                                                                  : header_id::unknown;
+    return detail::lookup_header_name(s.data(), s.size());
 }
 
 } // namespace sipws::sip

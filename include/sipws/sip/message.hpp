@@ -306,7 +306,7 @@ public:
         std::string_view v = values(header_id::via).front();
         if (v.empty()) return ec = errc::missing_header, via{};
         via out;
-        detail::parse_via_into(v, out, ec, data_ + size_);
+        detail::parse_via_into(v, out, ec, data_ + size_, true);
         return out;
     }
     std::optional<via> top_via() const {
@@ -347,7 +347,7 @@ public:
         std::string_view v = values(header_id::contact).front();
         if (v.empty()) return ec = errc::missing_header, name_addr{};
         name_addr out;
-        detail::parse_name_addr_into(v, out, ec, {false, true}, data_ + size_);
+        detail::parse_name_addr_into(v, out, ec, {false, true}, data_ + size_, true);
         return out;
     }
     std::optional<name_addr> contact() const {
@@ -410,7 +410,7 @@ private:
         auto f = find(id);
         if (!f) return ec = errc::missing_header, name_addr{};
         name_addr out;
-        detail::parse_name_addr_into(f->value, out, ec, {}, data_ + size_);
+        detail::parse_name_addr_into(f->value, out, ec, {}, data_ + size_, true);
         return out;
     }
     template <class T>

@@ -80,12 +80,14 @@ namespace detail {
 /// the result in place saves a copy. False on failure (\p na is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
 /// the end of \p value): scans may load octets up to it, never use them.
+/// \p fresh: \p na is default-constructed already (no reset needed).
 inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
-                                 const name_addr_options& opt = {}, const char* limit = nullptr) {
+                                 const name_addr_options& opt = {}, const char* limit = nullptr,
+                                 bool fresh = false) {
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trim_lws(value);
-    na = name_addr{};
+    if (!fresh) na = name_addr{};
     na.raw = s;
     auto fail = [&](errc e) {
         ec = e;
@@ -141,7 +143,8 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         na.uri_text = detail::sub(s, 0, e);
         after = e;
     }
-    if (!parse_uri_into(na.uri_text, na.uri, ec, {}, limit))
+    // na.uri is default-constructed: reset above or fresh
+    if (!parse_uri_into(na.uri_text, na.uri, ec, {}, limit, true))
         return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
                         ? static_cast<errc>(ec.value())
                         : errc::bad_uri);
@@ -157,7 +160,7 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
 inline name_addr parse_name_addr(std::string_view value, std::error_code& ec,
                                  const name_addr_options& opt = {}) {
     name_addr na;
-    detail::parse_name_addr_into(value, na, ec, opt);
+    detail::parse_name_addr_into(value, na, ec, opt, nullptr, true);
     return na;
 }
 /// Not for a temporary std::string: the name_addr would view freed memory.

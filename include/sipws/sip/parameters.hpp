@@ -10,6 +10,7 @@
 #include <sipws/sip/detail/chars.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -47,6 +48,21 @@ constexpr std::string_view strip_quotes(std::string_view v) noexcept {
     if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return detail::sub(v, 1, v.size() - 2);
     return v;
 }
+
+namespace detail {
+/// Octets that go on a parameter name or unquoted value as parameter_list
+/// reads it: all but LWS, ";" and (for the name) "=".
+struct param_run_table {
+    std::uint8_t v[256];
+    constexpr explicit param_run_table(bool name) : v{} {
+        for (int c = 0; c < 256; ++c)
+            v[c] = !(c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || (name && c == '='));
+    }
+};
+inline constexpr param_run_table param_name_table{true}, param_value_table{false};
+inline constexpr const std::uint8_t* param_name_octets = param_name_table.v;
+inline constexpr const std::uint8_t* param_value_octets = param_value_table.v;
+} // namespace detail
 
 /// A view over `*( SEMI name [EQUAL value] )`.
 class parameter_list {
@@ -89,7 +105,7 @@ public:
             }
             pos_ = i;
             std::size_t b = i;
-            while (i < n && text_[i] != '=' && text_[i] != ';' && !detail::is_lws(text_[i])) ++i;
+            i = run(i, detail::param_name_octets);
             cur_ = parameter{detail::sub(text_, b, i - b), {}, false};
             std::size_t j = i;
             while (j < n && detail::is_lws(text_[j])) ++j;
@@ -102,13 +118,20 @@ public:
                     while (j < n && text_[j] != '"') j += (text_[j] == '\\') ? 2 : 1;
                     j = (j < n) ? j + 1 : n;
                 } else {
-                    while (j < n && text_[j] != ';' && !detail::is_lws(text_[j])) ++j;
+                    j = run(j, detail::param_value_octets);
                 }
                 cur_.value = detail::sub(text_, vb, j - vb);
                 cur_.has_value = true;
                 i = j;
             }
             next_ = i;
+        }
+
+        /// End of the run from \p i of octets whose entry in \p table is set.
+        std::size_t run(std::size_t i, const std::uint8_t* table) const noexcept {
+            return static_cast<std::size_t>(
+                detail::skip_class(text_.data() + i, text_.data() + text_.size(), table, 1) -
+                text_.data());
         }
 
         std::string_view text_;

@@ -7,9 +7,10 @@
 /// WebSocket message) -> a message view into the caller's buffer, or a
 /// precise error (code, human-readable defect, byte offset).
 ///
-/// Single pass over the header section: lines are found with a vectorised
-/// control-octet scan, names are mapped to ids with a switch, values are
-/// indexed in the message's fixed-capacity array. The body is never scanned.
+/// Single pass over the header section: a row's colon and line end are found
+/// with a vectorised scan for ":" and control octets, names are mapped to ids
+/// with a perfect hash (lookup_header()), values are indexed in the message's
+/// fixed-capacity array. The body is never scanned.
 /// No heap allocation.
 ///
 /// Content-Length (WS7118-5-c/d, SIP3261-18.3-a, SIP3261-20.14-a): optional.
@@ -103,6 +104,17 @@ inline parse_error make_parse_error(errc e, std::size_t off, std::string_view wh
 }
 
 inline bool is_sip_version(std::string_view v, bool& supported) noexcept {
+    // the usual `SIP/2.0` (letters in any case) in two comparisons
+    if (v.size() == 7) {
+        std::uint32_t w, sip, fold;
+        std::memcpy(&w, v.data(), 4);
+        std::memcpy(&sip, "sip/", 4);
+        std::memcpy(&fold, "\x20\x20\x20\x00", 4);
+        if ((w | fold) == sip && v[4] == '2' && v[5] == '.' && v[6] == '0') {
+            supported = true;
+            return true;
+        }
+    }
     // "SIP" "/" 1*DIGIT "." 1*DIGIT, case-insensitive
     if (v.size() < 7 || !iequals(detail::sub(v, 0, 4), "SIP/")) return false;
     std::size_t i = 4, b = i;
@@ -202,12 +214,46 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                 "SIP version not supported");
     std::error_code ec;
     uri u;
-    if (!parse_uri_into(uri_text, u, ec, {false}, limit))
+    if (!parse_uri_into(uri_text, u, ec, {false}, limit, true))
         return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
     A::request_uri(m) = uri_text;
     A::version(m) = ver;
     A::status(m) = 0;
     return {};
+}
+
+/// From \p p, the start of a header row: the first ":" when no control
+/// octet precedes it (\p colon) and the first control octet after it among
+/// the octets loaded with it (\p ctl, nullptr if none), sixteen octets at a
+/// time (SSE2) while they lie before \p end. False when a control octet
+/// comes first, or the end is near, or the target lacks SSE2: the caller
+/// then scans the row octet by octet.
+SIPWS_SIP_ALWAYS_INLINE bool find_name_colon(const char* p, const char* end, const char*& colon,
+                                            const char*& ctl) noexcept {
+#if defined(__SSE2__)
+    const __m128i lim = _mm_set1_epi8(0x1f);
+    const __m128i del = _mm_set1_epi8(0x7f);
+    const __m128i col = _mm_set1_epi8(':');
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        unsigned c = static_cast<unsigned>(_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, lim), x), _mm_cmpeq_epi8(x, del))));
+        unsigned k = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, col)));
+        if ((c | k) == 0) {
+            p += 16;
+            continue;
+        }
+        unsigned first = k & (0u - k); // lowest colon bit (0 when none)
+        if (k == 0 || (c & (first - 1)) != 0) return false;
+        colon = p + __builtin_ctz(k);
+        unsigned after = c & ~((first << 1) - 1);
+        ctl = after != 0 ? p + __builtin_ctz(after) : nullptr;
+        return true;
+    }
+#else
+    (void)p, (void)end, (void)colon, (void)ctl;
+#endif
+    return false;
 }
 
 /// Follows DQUOTE state from \p pos up to the control octet at \p q; true
@@ -286,7 +332,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
                         via other;
-                        parse_via_into(e, other, ec, limit);
+                        parse_via_into(e, other, ec, limit, true);
                     } else if (parse_via_into(e, typed.top_via, ec, limit)) {
                         typed.have |= T::has_via;
                     }
@@ -300,7 +346,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
                 name_addr other;
-                parse_name_addr_into(h.value, other, ec, {}, limit);
+                parse_name_addr_into(h.value, other, ec, {}, limit, true);
             } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec, {}, limit)) {
                 typed.have |= bit;
             }
@@ -318,7 +364,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
                         name_addr other;
-                        parse_name_addr_into(e, other, ec, o, limit);
+                        parse_name_addr_into(e, other, ec, o, limit, true);
                     } else if (parse_name_addr_into(e, typed.contact, ec, o, limit)) {
                         typed.have |= T::has_contact;
                     }
@@ -461,19 +507,45 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             break;
         }
         const char* name = p;
-        p = skip_chars(p, end, cc_token);
-        std::size_t name_len = static_cast<std::size_t>(p - name);
-        if (name_len > 0xffff)
-            return make_parse_error(errc::bad_header_name, off(name), "header name too long");
-        if (name_len == 0)
-            return make_parse_error(errc::bad_header_name, off(name),
-                                    is_wsp(c0) ? "continuation line without a header"
-                                               : "header name is not a token");
-        while (p < end && is_wsp(*p)) ++p;
-        if (p == end || *p != ':')
-            return make_parse_error(errc::bad_header_name, off(p), "header name not followed by a colon");
-        ++p;
-        while (p < end && is_wsp(*p)) ++p;
+        std::size_t name_len = 0;
+        header_id id = header_id::unknown;
+        // The usual row, `Name: value` with its colon in the octets loaded
+        // at once: the name is what precedes the colon (less trailing SP),
+        // and a known name is its own token check.
+        const char* colon;
+        const char* ctl;
+        bool fast = false;
+        if (find_name_colon(p, end, colon, ctl)) {
+            const char* ne = colon;
+            while (ne > name && ne[-1] == ' ') --ne;
+            name_len = static_cast<std::size_t>(ne - name);
+            if (name_len != 0 && name_len <= 0xffff) {
+                id = lookup_header_name(name, name_len);
+                fast = id != header_id::unknown || skip_chars(name, ne, cc_token) == ne;
+            }
+        }
+        // the first control octet from the value on, when that load saw it
+        const char* first_ctl = nullptr;
+        if (fast) {
+            p = colon + 1;
+            while (p < end && is_wsp(*p)) ++p;
+            if (ctl != nullptr && ctl >= p) first_ctl = ctl;
+        } else {
+            p = skip_chars(p, end, cc_token);
+            name_len = static_cast<std::size_t>(p - name);
+            if (name_len > 0xffff)
+                return make_parse_error(errc::bad_header_name, off(name), "header name too long");
+            if (name_len == 0)
+                return make_parse_error(errc::bad_header_name, off(name),
+                                        is_wsp(c0) ? "continuation line without a header"
+                                                   : "header name is not a token");
+            while (p < end && is_wsp(*p)) ++p;
+            if (p == end || *p != ':')
+                return make_parse_error(errc::bad_header_name, off(p), "header name not followed by a colon");
+            ++p;
+            while (p < end && is_wsp(*p)) ++p;
+            id = lookup_header(std::string_view(name, name_len));
+        }
         const char* vb = p;
         const char* line = name;
         const char* eol;
@@ -482,7 +554,8 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         const char* qp_pos = vb;
         bool qp_in_quote = false;
         for (;;) {
-            const char* q = find_ctl(p, end);
+            const char* q = first_ctl != nullptr ? first_ctl : find_ctl(p, end);
+            first_ctl = nullptr;
             if (q == end)
                 return make_parse_error(errc::missing_empty_line, off(q),
                                         "header section not terminated by an empty line");
@@ -509,7 +582,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             if (static_cast<std::size_t>(q - line) > opt.max_line_length)
                 return make_parse_error(errc::line_too_long, off(line), "header line too long");
             eol = q;
-            if (next < end && (*next == ' ' || *next == '\t')) {
+            if (next < end && is_wsp(*next)) {
                 folded = true;
                 line = p = next;
                 continue;
@@ -522,10 +595,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             while (vb < ve && is_lws(*vb)) ++vb;
         if (count == limit)
             return make_parse_error(errc::too_many_headers, off(name), "too many header fields");
-        header_id id = lookup_header(std::string_view(name, name_len));
         header_slot& s = slots[count];
         s.name_off = static_cast<std::uint32_t>(name - begin);
-        s.name_len = static_cast<std::uint16_t>(name_len > 0xffff ? 0xffff : name_len);
+        s.name_len = static_cast<std::uint16_t>(name_len); // at most 0xffff (checked above)
         s.value_off = static_cast<std::uint32_t>(vb - begin);
         s.value_len = static_cast<std::uint32_t>(ve - vb);
         s.id = id;
@@ -585,11 +657,11 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             "", "more than one From", "more than one To", "more than one Call-ID",
             "more than one CSeq"};
         for (std::size_t k = 0; k < 5; ++k) {
-            auto h = m.find(required[k]);
-            if (!h) return make_parse_error(errc::missing_header, m.head().size(), missing[k]);
             std::size_t idx = static_cast<std::size_t>(required[k]);
+            std::uint16_t f = first[idx];
+            if (f == 0) return make_parse_error(errc::missing_header, off(p), missing[k]);
             if (k > 0 && (repeated[idx >> 6] >> (idx & 63) & 1) != 0)
-                return make_parse_error(errc::duplicate_header, h->offset, twice[k]);
+                return make_parse_error(errc::duplicate_header, slots[f - 1u].name_off, twice[k]);
         }
     }
     if (opt.validate_headers) return validate(m, opt, end);

@@ -104,19 +104,23 @@ inline bool check_escaped(std::string_view s, std::uint8_t cls, bool allow_empty
 }
 
 inline bool parse_ipv4(std::string_view s) noexcept {
-    int parts = 0;
-    std::size_t i = 0;
-    while (true) {
-        std::size_t b = i;
-        unsigned v = 0;
-        while (i < s.size() && is_digit(s[i]) && i - b < 4) v = v * 10 + unsigned(s[i++] - '0');
-        if (i == b || i - b > 3 || v > 255) return false;
-        ++parts;
-        if (i == s.size()) break;
-        if (s[i] != '.' || parts == 4) return false;
-        ++i;
+    // four dec-octets of one to three digits (at most 255) joined by "."
+    const char* p = s.data();
+    const char* const e = p + s.size();
+    for (int part = 0; part < 4; ++part) {
+        if (part != 0) {
+            if (p == e || *p != '.') return false;
+            ++p;
+        }
+        if (p == e || !is_digit(*p)) return false;
+        unsigned v = unsigned(*p++ - '0');
+        if (p != e && is_digit(*p)) {
+            v = v * 10 + unsigned(*p++ - '0');
+            if (p != e && is_digit(*p)) v = v * 10 + unsigned(*p++ - '0');
+        }
+        if (v > 255 || (p != e && is_digit(*p))) return false;
     }
-    return parts == 4;
+    return p == e;
 }
 
 /// "[" IPv6address "]" (checked loosely: hex digits, ":" and an IPv4 tail).
@@ -157,7 +161,7 @@ struct host_scan {
 /// ends at or before \p limit (the end of the readable buffer, at or after
 /// the end of \p s; nullptr: the end of \p s); octets past the end of \p s
 /// are never taken.
-inline host_scan scan_host_chars(std::string_view s, std::size_t i,
+SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_t i,
                                  const char* limit = nullptr) noexcept {
     const char* d = s.data();
     std::size_t n = s.size();
@@ -343,7 +347,7 @@ inline bool check_uri_params(std::string_view s, std::error_code& ec) {
 /// \p end, into \p u. \p hs is the host scan from \p p when the caller has
 /// made it already; \p limit is the end of the readable buffer (nullptr:
 /// \p end). False with \p ec set on failure.
-inline bool parse_sip_hostport_tail(const char* p, const char* const end, uri& u,
+SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* const end, uri& u,
                                     std::error_code& ec, const uri_parse_options& opt,
                                     const host_scan* hs, const char* limit = nullptr) {
     auto view = [](const char* b, const char* e) {
@@ -423,10 +427,12 @@ namespace detail {
 ///
 /// \p limit is the end of the readable buffer that holds \p text (nullptr:
 /// the end of \p text): scans may load octets up to it, never use them.
-inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
-                           const uri_parse_options& opt = {}, const char* limit = nullptr) {
+/// \p fresh: \p u is default-constructed already (no reset needed).
+SIPWS_SIP_ALWAYS_INLINE bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
+                           const uri_parse_options& opt = {}, const char* limit = nullptr,
+                           bool fresh = false) {
     if (ec) ec.clear();
-    u = uri{};
+    if (!fresh) u = uri{};
     u.raw = text;
     auto fail = [&](errc e) {
         ec = e;
@@ -446,14 +452,16 @@ inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
     std::uint32_t fold, sip_colon;
     std::memcpy(&fold, "\x20\x20\x20\x00", 4);
     std::memcpy(&sip_colon, "sip:", 4);
-    if ((w | fold) == sip_colon) p = b + 3;
+    bool sip_colon_seen = (w | fold) == sip_colon;
+    if (sip_colon_seen) p = b + 3;
     else
         while (p < end && scheme_chars(*p)) ++p;
     if (p == end || *p != ':') return fail(errc::bad_uri);
     std::size_t sn = static_cast<std::size_t>(p - b);
     u.scheme_name = view(b, p);
     auto lc = [b](std::size_t i) { return static_cast<char>(b[i] | 0x20); };
-    if (sn == 3 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p') u.scheme = uri_scheme::sip;
+    if (sip_colon_seen || (sn == 3 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p'))
+        u.scheme = uri_scheme::sip;
     else if (sn == 4 && lc(0) == 's' && lc(1) == 'i' && lc(2) == 'p' && lc(3) == 's')
         u.scheme = uri_scheme::sips;
     else if (sn == 3 && lc(0) == 't' && lc(1) == 'e' && lc(2) == 'l') u.scheme = uri_scheme::tel;
@@ -531,7 +539,7 @@ inline bool parse_uri_into(std::string_view text, uri& u, std::error_code& ec,
 inline uri parse_uri(std::string_view text, std::error_code& ec,
                      const uri_parse_options& opt = {}) {
     uri u;
-    detail::parse_uri_into(text, u, ec, opt);
+    detail::parse_uri_into(text, u, ec, opt, nullptr, true);
     return u;
 }
 /// Not for a temporary std::string: the uri would view freed memory.

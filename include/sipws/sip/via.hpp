@@ -68,11 +68,11 @@ namespace detail {
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
 /// the end of \p value): scans may load octets up to it, never use them.
 inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
-                           const char* limit = nullptr) {
+                           const char* limit = nullptr, bool fresh = false) {
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trim_lws(value);
-    v = via{};
+    if (!fresh) v = via{};
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
         ec = e;
@@ -142,68 +142,64 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         i = pe;
     }
     v.sent_by = detail::sub(s, h, sb_end - h);
-    // The parameters the checks below need, as the scan sees them (each name
-    // appears at most once: a duplicate fails the scan).
-    parameter known[5] = {};
-    enum { p_branch, p_received, p_maddr, p_ttl, p_rport };
-    std::uint8_t present = 0;
-    std::size_t e = scan_params(s, sb_end, v.parameters, ec,
-                                [&](std::string_view pn, std::string_view pv, bool has_pv) {
-                                    int k = -1;
-                                    switch (pn.size()) {
-                                    case 3: k = iequals(pn, "ttl") ? p_ttl : -1; break;
-                                    case 5:
-                                        k = iequals(pn, "maddr")   ? p_maddr
-                                            : iequals(pn, "rport") ? p_rport
-                                                                     : -1;
-                                        break;
-                                    case 6: k = iequals(pn, "branch") ? p_branch : -1; break;
-                                    case 8: k = iequals(pn, "received") ? p_received : -1; break;
-                                    default: break;
-                                    }
-                                    if (k >= 0) {
-                                        known[k] = parameter{pn, pv, has_pv};
-                                        present |= static_cast<std::uint8_t>(1u << k);
-                                    }
-                                });
+    // The parameters a transport needs, checked as the scan meets them (each
+    // name appears at most once: a duplicate fails the scan). A bad value is
+    // reported after the scan, whose own errors come first.
+    bool bad_value = false;
+    std::size_t e = scan_params(
+        s, sb_end, v.parameters, ec,
+        [&](std::string_view pn, std::string_view pv, bool has_pv) SIPWS_SIP_LAMBDA_INLINE {
+            // names are tokens: one folded comparison each
+            switch (pn.size()) {
+            case 3:
+                if (equals_lower_token(pn, "ttl")) {
+                    std::uint64_t t;
+                    if (!has_pv || pv.size() > 3 || !parse_uint(pv, 255, t)) bad_value = true;
+                    else v.ttl = static_cast<int>(t);
+                }
+                break;
+            case 5:
+                if (equals_lower_token(pn, "rport")) {
+                    v.has_rport = true;
+                    if (has_pv) {
+                        if (!parse_port(pv, v.rport)) bad_value = true;
+                        v.rport_has_value = true;
+                    }
+                } else if (equals_lower_token(pn, "maddr")) {
+                    host_kind hk;
+                    if (!has_pv || !parse_host(pv, hk, limit)) bad_value = true;
+                    v.maddr = pv;
+                }
+                break;
+            case 6:
+                if (equals_lower_token(pn, "branch")) {
+                    if (!has_pv || pv.empty() ||
+                        skip_chars(pv.data(), pv.data() + pv.size(), cc_token) != pv.data() + pv.size())
+                        bad_value = true;
+                    v.branch = pv;
+                }
+                break;
+            case 8:
+                if (equals_lower_token(pn, "received")) {
+                    host_kind hk;
+                    // the usual IPv4 address first (what parse_host() would accept as one)
+                    bool ipv4 = has_pv && parse_ipv4(pv);
+                    if (!ipv4 && (!has_pv || !parse_host(pv, hk, limit) || hk == host_kind::name)) {
+                        // RFC 3261 writes IPv6 without brackets: accept that form too.
+                        if (!(has_pv && is_ipv6_address(pv))) bad_value = true;
+                    }
+                    v.received = pv;
+                }
+                break;
+            default: break;
+            }
+        });
     if (ec) {
         if (ec == errc::bad_parameter) return fail();
         v = via{};
         return false;
     }
-    if (skip_lws(s, e) != s.size()) return fail();
-    for (int k = 0; k < 5; ++k) {
-        if (!(present >> k & 1)) continue;
-        const parameter& p = known[k];
-        if (k == p_branch) {
-            if (!p.has_value || p.value.empty() ||
-                skip_chars(p.value.data(), p.value.data() + p.value.size(), cc_token) !=
-                    p.value.data() + p.value.size())
-                return fail();
-            v.branch = p.value;
-        } else if (k == p_received) {
-            host_kind hk;
-            if (!p.has_value || !parse_host(p.value, hk, limit) || hk == host_kind::name) {
-                // RFC 3261 writes IPv6 without brackets: accept that form too.
-                if (!(p.has_value && is_ipv6_address(p.value))) return fail();
-            }
-            v.received = p.value;
-        } else if (k == p_maddr) {
-            host_kind hk;
-            if (!p.has_value || !parse_host(p.value, hk, limit)) return fail();
-            v.maddr = p.value;
-        } else if (k == p_ttl) {
-            std::uint64_t t;
-            if (!p.has_value || p.value.size() > 3 || !parse_uint(p.value, 255, t)) return fail();
-            v.ttl = static_cast<int>(t);
-        } else {
-            v.has_rport = true;
-            if (p.has_value) {
-                if (!parse_port(p.value, v.rport)) return fail();
-                v.rport_has_value = true;
-            }
-        }
-    }
+    if (skip_lws(s, e) != s.size() || bad_value) return fail();
     return true;
 }
 } // namespace detail
@@ -212,7 +208,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
 /// errc::duplicate_parameter or errc::too_many_parameters.
 inline via parse_via(std::string_view value, std::error_code& ec) {
     via v;
-    detail::parse_via_into(value, v, ec);
+    detail::parse_via_into(value, v, ec, nullptr, true);
     return v;
 }
 /// Not for a temporary std::string: the via would view freed memory.

@@ -157,6 +157,39 @@ TEST_CASE("scalar headers: CSeq, Call-ID, Max-Forwards, Expires, Content-Type", 
     CHECK(ec);
 }
 
+TEST_CASE("scalar headers: decimal numbers up to their maximum, IPv4 addresses", "[sip][headers][SIP3261-20.14-a]") {
+    std::uint64_t v = 0;
+    CHECK(detail::parse_uint("4294967295", 0xffffffffu, v));
+    CHECK(v == 4294967295u);
+    CHECK_FALSE(detail::parse_uint("4294967296", 0xffffffffu, v));
+    CHECK_FALSE(detail::parse_uint("48", 1, v)); // above a one-digit maximum
+    CHECK(detail::parse_uint("1", 1, v));
+    CHECK(detail::parse_uint("0000000000000000255", 255, v));
+    CHECK(v == 255);
+    CHECK(detail::parse_uint("18446744073709551615", ~std::uint64_t{0}, v)); // 20 digits
+    CHECK(v == ~std::uint64_t{0});
+    CHECK_FALSE(detail::parse_uint("18446744073709551616", ~std::uint64_t{0}, v));
+    CHECK_FALSE(detail::parse_uint("99999999999999999999", ~std::uint64_t{0}, v));
+    CHECK_FALSE(detail::parse_uint("123456789012345678901", ~std::uint64_t{0}, v));
+    CHECK_FALSE(detail::parse_uint("", 10, v));
+    CHECK_FALSE(detail::parse_uint("1a", 100, v));
+
+    for (const char* ok : {"0.0.0.0", "255.255.255.255", "198.51.100.7", "010.1.1.1"}) {
+        INFO(ok);
+        CHECK(detail::parse_ipv4(ok));
+    }
+    for (const char* bad : {"256.1.1.1", "1.2.3", "1.2.3.4.", "1..2.3", "1.2.3.4.5", "0001.1.1.1", "1.2.3.a", ""}) {
+        INFO(bad);
+        CHECK_FALSE(detail::parse_ipv4(bad));
+    }
+    std::error_code ec;
+    via w = parse_via("SIP/2.0/UDP h;received=198.51.100.7", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(w.received == "198.51.100.7");
+    parse_via("SIP/2.0/UDP h;received=256.51.100.7", ec);
+    CHECK(ec == errc::bad_via);
+}
+
 TEST_CASE("message: multi-value iteration across rows", "[sip][message][SIP3261-7.3-c]") {
     std::string m = "SIP/2.0 200 OK\r\n"
                     "Via: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2\r\n"

@@ -245,6 +245,84 @@ TEST_CASE("parse: header names are case-insensitive and compact forms map to the
     CHECK_FALSE(r->find("X-Other"));
 }
 
+TEST_CASE("parse: every long header name is found in any case, near misses are not", "[sip][parser][SIP3261-7.3-a]") {
+    for (std::size_t i = 1; i < static_cast<std::size_t>(header_id::count_); ++i) {
+        header_id id = static_cast<header_id>(i);
+        std::string name(canonical_name(id));
+        INFO(name);
+        std::string lower, upper;
+        for (char c : name) {
+            lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+        }
+        CHECK(lookup_header(name) == id);
+        CHECK(lookup_header(lower) == id);
+        CHECK(lookup_header(upper) == id);
+        // one octet changed, one added, one removed: another name or none
+        for (std::size_t k = 0; k < name.size(); ++k) {
+            std::string other = name;
+            other[k] = other[k] == 'q' ? 'z' : 'q';
+            CHECK(lookup_header(other) != id);
+        }
+        CHECK(lookup_header(name + "s") != id);
+        CHECK(lookup_header(name.substr(1)) != id);
+    }
+    // same length, first and last octet
+    CHECK(lookup_header("Reply-To") == header_id::reply_to);
+    CHECK(lookup_header("Refer-To") == header_id::refer_to);
+    CHECK(lookup_header("Repla-To") == header_id::unknown);
+}
+
+TEST_CASE("parse: header rows whatever the distance to the colon and the end of the input", "[sip][parser][SIP3261-7.3-a]") {
+    const std::string head = "OPTIONS sip:b@example.com SIP/2.0\r\n";
+    const std::string name40 = "X-A-Header-Name-Of-Forty-Octets-For-Test";
+    REQUIRE(name40.size() == 40);
+    // as the last row, then with more rows after it
+    for (const std::string& tail : {std::string("\r\n\r\n"), std::string("\r\nSubject: s\r\n\r\n")}) {
+        std::string wire = head + "P-Preferred-Identity   : <sip:a@example.com>" + tail;
+        parse_options o;
+        o.require_mandatory_headers = false;
+        auto r = parse(wire, o);
+        REQUIRE(r.ok());
+        CHECK(r->header(0).id == header_id::p_preferred_identity);
+        CHECK(r->header(0).name == "P-Preferred-Identity");
+        CHECK(r->header(0).value == "<sip:a@example.com>");
+
+        std::string longer = head + name40 + ":v" + tail;
+        auto r2 = parse(longer, o);
+        REQUIRE(r2.ok());
+        CHECK(r2->header(0).id == header_id::unknown);
+        CHECK(r2->header(0).name == name40);
+        CHECK(r2->header(0).value == "v");
+
+        std::string short_row = head + "i:x" + tail;
+        auto r3 = parse(short_row, o);
+        REQUIRE(r3.ok());
+        CHECK(r3->header(0).id == header_id::call_id);
+        CHECK(r3->header(0).value == "x");
+    }
+    // the errors and their offsets, the defect near the name and far from it
+    const std::size_t row = head.size();
+    parse_error e = verdict(head + "Via x: y\r\n\r\n");
+    CHECK(e.code == errc::bad_header_name);
+    CHECK(e.offset == row + 4);
+    e = verdict(head + "Via\x01: y\r\n\r\n");
+    CHECK(e.code == errc::bad_header_name);
+    CHECK(e.offset == row + 3);
+    e = verdict(head + name40 + " x: y\r\n\r\n");
+    CHECK(e.code == errc::bad_header_name);
+    CHECK(e.offset == row + 41);
+    e = verdict(head + ": y\r\n\r\n");
+    CHECK(e.code == errc::bad_header_name);
+    CHECK(e.offset == row);
+    e = verdict(head + "To: a\x01b\r\n\r\n");
+    CHECK(e.code == errc::bad_header_value);
+    CHECK(e.offset == row + 5);
+    e = verdict(head + "To: a\r\n");
+    CHECK(e.code == errc::missing_empty_line);
+    CHECK(e.offset == row + 7);
+}
+
 TEST_CASE("parse: HCOLON, folding and LWS", "[sip][parser][SIP3261-7.3-a]") {
     std::string m = crlf("OPTIONS sip:b@example.com SIP/2.0\n"
                          "Via \t:  SIP/2.0/WS a.invalid\n"

@@ -25,6 +25,12 @@
 #else
 #define SIPWS_SIP_ALWAYS_INLINE inline
 #endif
+/// The same for a lambda (after its parameter list).
+#if defined(__GNUC__) || defined(__clang__)
+#define SIPWS_SIP_LAMBDA_INLINE __attribute__((always_inline))
+#else
+#define SIPWS_SIP_LAMBDA_INLINE
+#endif
 
 namespace sipws::sip::detail {
 
@@ -247,6 +253,7 @@ constexpr int hex_value(char c) noexcept {
 }
 
 using sipws::detail::iequals;
+using sipws::detail::equals_lower_token;
 
 /// True when every token is made of token characters and non-empty.
 constexpr bool is_token(std::string_view s) noexcept {

@@ -52,6 +52,17 @@ inline std::size_t scan_quoted(std::string_view s, std::size_t i) noexcept {
 inline bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& out) noexcept {
     if (s.empty() || s.size() > 20) return false;
     std::uint64_t v = 0;
+    if (s.size() <= 19) {
+        // 19 digits fit in 64 bits: no overflow to watch, one comparison at
+        // the end (the value only grows with each digit), no division
+        for (char c : s) {
+            if (!is_digit(c)) return false;
+            v = v * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        if (v > max) return false;
+        out = v;
+        return true;
+    }
     for (char c : s) {
         if (!is_digit(c)) return false;
         std::uint64_t d = static_cast<std::uint64_t>(c - '0');
