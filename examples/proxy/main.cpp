@@ -639,6 +639,7 @@ private:
         if (auto bad = check_request(req)) return reply(f, req, bad->status, bad->reason, bad->headers);
         if (req.method() == "CANCEL") return cancel(f, req);
         if (req.method() == "ACK" && acked_here(req)) return;
+        if (req.method() == "INVITE" && forking(req)) return; // a retransmission: absorbed
 
         // Requests that come back through the edge (Route with our flow tokens).
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return registry_->contains(x); });
@@ -834,6 +835,14 @@ private:
         std::error_code ec;
         const std::string id = sip::cancelled_transaction_id(ack, ec);
         return !ec && (fork_of_transaction_.count(id) || finished_.count(id));
+    }
+
+    /// \p invite is the request of a fork still going on.
+    bool forking(const sip::message& invite) const {
+        if (fork_of_transaction_.empty()) return false;
+        std::error_code ec;
+        const std::string id = sip::server_transaction_id(invite, ec);
+        return !ec && fork_of_transaction_.count(id);
     }
 
     bool flow_secure(tr::flow_id f) const {
