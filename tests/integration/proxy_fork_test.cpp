@@ -7,10 +7,12 @@
 
 #include <sipws/sip/parser.hpp>
 
+#include "support/peers.hpp"
 #include "support/proxy.hpp"
 #include "support/sip_text.hpp"
 #include "support/test.hpp"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -268,4 +270,27 @@ TEST_CASE("sipws-proxy: a request to a GRUU reaches its instance only; its insta
     d.send(d.alice, d.from_alice("MESSAGE", "sip:bob@fork.example", "fg5"));
     d.answer_at(1, d.request_at(d.bob[1], "MESSAGE"), "200 OK");
     CHECK(status_of(d.next(d.alice)) == 200);
+}
+
+TEST_CASE("sipws-proxy forks a JsSIP user's MESSAGE to two JsSIP devices of one user; one 200 comes back",
+          "[interop][proxy][fork][jssip][SIP3261-16.7]") {
+    require_node_modules();
+    sipws_proxy p;
+    std::vector<std::unique_ptr<process>> bob;
+    for (std::size_t i = 0; i < 2; ++i)
+        bob.push_back(start_peer(ua_argv("jssip-ua.mjs", p.ws_url(), "sip:bob@sipws.test",
+                                         {"--instance-id", instance_uuid(i), "listen", "--count", "1", "--duration", "20"}),
+                                 "LISTENING"));
+    peer_result alice = run_peer(ua_argv("jssip-ua.mjs", p.ws_url(), "sip:alice@sipws.test",
+                                         {"message", "--to", "sip:bob@sipws.test", "--text", "to every device"}));
+    INFO("sender:\n" << alice.output << "\nproxy:\n" << p.output());
+    CHECK(alice.status == 0);
+    CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+    CHECK(p.output().find("MESSAGE for sip:bob@sipws.test: forked to 2 instances") != std::string::npos);
+    for (auto& b : bob) {
+        INFO("device:\n" << b->output());
+        CHECK(b->wait_for_output("MESSAGE from sip:alice@sipws.test: to every device", 10s));
+        CHECK(b->wait(10s) == 0);
+    }
+    CHECK(field_of(p.counters(), "pending") == "0");
 }
