@@ -152,6 +152,40 @@ TEST_CASE("sipws-proxy: a forked INVITE rings everywhere; the first 200 wins and
     CHECK(d.pending() == "0");
 }
 
+TEST_CASE("sipws-proxy: the caller's CANCEL of a forked INVITE cancels every branch, a silent one at its first 1xx",
+          "[integration][proxy][fork][SIP3261-16.10]") {
+    devices d(2);
+    INFO("proxy:\n" << d.proxy.output());
+    d.send(d.alice, d.from_alice("INVITE", "sip:bob@sipws.test", "fc1"));
+    CHECK(status_of(d.next(d.alice)) == 100);
+    const std::string i0 = d.request_at(d.bob[0], "INVITE"), i1 = d.request_at(d.bob[1], "INVITE");
+    d.answer_at(0, i0, "180 Ringing");
+    CHECK(status_of(d.next(d.alice)) == 180);
+    // alice cancels: 200 from the proxy; device 0 (ringing) gets a CANCEL now, device 1 (silent) not yet.
+    std::string cancel = d.from_alice("CANCEL", "sip:bob@sipws.test", "fc1");
+    d.send(d.alice, cancel);
+    const std::string cancel_ok = d.next(d.alice);
+    CHECK(status_of(cancel_ok) == 200);
+    CHECK(sip::parse(cancel_ok)->cseq()->method == "CANCEL");
+    CHECK(top_via(d.request_at(d.bob[0], "CANCEL")) == top_via(i0));
+    CHECK(d.next(d.bob[1], 300ms).empty());
+    // Device 1's 180 still goes up (no final response yet); its CANCEL goes out then (RFC 3261 9.1).
+    d.answer_at(1, i1, "180 Ringing");
+    CHECK(top_via(d.request_at(d.bob[1], "CANCEL")) == top_via(i1));
+    CHECK(status_of(d.next(d.alice)) == 180);
+    d.answer_at(0, i0, "487 Request Terminated");
+    d.request_at(d.bob[0], "ACK");
+    CHECK(d.next(d.alice, 300ms).empty());
+    d.answer_at(1, i1, "487 Request Terminated");
+    d.request_at(d.bob[1], "ACK");
+    CHECK(status_of(d.next(d.alice)) == 487);
+    CHECK(d.next(d.alice, 300ms).empty());
+    CHECK(d.pending() == "0");
+    // The INVITE is over: another CANCEL of it gets 481.
+    d.send(d.alice, cancel);
+    CHECK(status_of(d.next(d.alice)) == 481);
+}
+
 TEST_CASE("sipws-proxy: 486 + 603 from a forked INVITE: the 603 goes up, a ringing branch is cancelled",
           "[integration][proxy][fork][SIP3261-16.7][SIP3261-16.10]") {
     devices d(3);
