@@ -114,6 +114,7 @@ public:
         }
         if (complete() && !final_sent_) {
             final_sent_ = true;
+            closed_ = true;
             a.send_best = true;
         }
         return a;

@@ -101,6 +101,7 @@ TEST_CASE("response context: 6xx beats everything and cancels; else the lowest c
         CHECK_FALSE(on(r3, n, resp("404 Not Found", "MESSAGE")).send_best);
         CHECK(on(r3, m, resp("302 Moved", "MESSAGE")).send_best);
         CHECK(status_of(r3.best()) == 302);
+        CHECK_FALSE(r3.add_branch()); // the final response went up
 
         response_context r4(false);
         const std::size_t a = *r4.add_branch(), b = *r4.add_branch(), c = *r4.add_branch();
