@@ -116,6 +116,31 @@ TEST_CASE("sipws-proxy forks a MESSAGE to every instance of the AOR; the first 2
     CHECK(d.pending() == "0");
 }
 
+TEST_CASE("sipws-proxy: a forked branch whose flow fails goes on at another reg-id of its instance",
+          "[integration][proxy][fork][OB5626-7-a][GR5627-6.1-b]") {
+    devices d(2);
+    INFO("proxy:\n" << d.proxy.output());
+    // Device 0 opens a second flow (reg-id 2): the newer one of its instance is tried first.
+    const tr::flow_id second = d.peers.open(d.proxy.ws_url() + "/");
+    REQUIRE(second != 0);
+    d.send(second, reg("bob", "bob0.invalid", instance_uuid(0), 2));
+    REQUIRE(status_of(d.next(second)) == 200);
+    d.send(d.alice, d.from_alice("MESSAGE", "sip:bob@sipws.test", "fr1"));
+    d.request_at(second, "MESSAGE");
+    const std::string m1 = d.request_at(d.bob[1], "MESSAGE");
+    CHECK(d.next(d.bob[0], 300ms).empty());
+    // That flow closes unanswered: the branch goes on at reg-id 1; device 1's 486 waits for it.
+    d.peers.connector.registry().close(second);
+    const std::string m0 = d.request_at(d.bob[0], "MESSAGE");
+    d.answer_at(1, m1, "486 Busy Here");
+    CHECK(d.next(d.alice, 300ms).empty());
+    d.answer_at(0, m0, "200 OK");
+    CHECK(status_of(d.next(d.alice)) == 200);
+    CHECK(d.next(d.alice, 300ms).empty());
+    CHECK(d.proxy.output().find("its flow failed, trying flow") != std::string::npos);
+    CHECK(d.pending() == "0");
+}
+
 TEST_CASE("sipws-proxy: a forked INVITE rings everywhere; the first 200 wins and the other branch is cancelled",
           "[integration][proxy][fork][dialog][SIP3261-16.7][SIP3261-16.10][GR5627-6.2-b]") {
     devices d(2);
@@ -150,6 +175,7 @@ TEST_CASE("sipws-proxy: a forked INVITE rings everywhere; the first 200 wins and
     CHECK(d.next(d.alice, 300ms).empty());
     CHECK(d.next(d.bob[1], 300ms).empty());
     CHECK(d.pending() == "0");
+    CHECK(d.proxy.stop() == 0);
 }
 
 TEST_CASE("sipws-proxy: the caller's CANCEL of a forked INVITE cancels every branch, a silent one at its first 1xx",
@@ -304,6 +330,7 @@ TEST_CASE("sipws-proxy: a request to a GRUU reaches its instance only; its insta
     d.send(d.alice, d.from_alice("MESSAGE", "sip:bob@fork.example", "fg5"));
     d.answer_at(1, d.request_at(d.bob[1], "MESSAGE"), "200 OK");
     CHECK(status_of(d.next(d.alice)) == 200);
+    CHECK(d.proxy.stop() == 0);
 }
 
 TEST_CASE("sipws-proxy forks a JsSIP user's MESSAGE to two JsSIP devices of one user; one 200 comes back",
