@@ -17,6 +17,7 @@
 //   p.add_invite(key, out_flow, in_flow, request_text, server_transaction_id, forwarded_text, now);
 //   p.proceeding(key, now);                                  // 1xx for an INVITE
 //   p.answered(key);                                         // final response
+//   p.find(key)->context                                     // the program's own marks
 //   for (auto& e : p.take_flow(closed_flow)) ...answer 430 to e.upstream
 //   for (auto& e : p.take_expired(now)) ...answer 408 to e.upstream
 //
@@ -61,6 +62,10 @@ public:
         /// Other bindings of the target's instance to try, in order, when
         /// the flow fails (RFC 5626 section 7); the program fills it.
         std::vector<sipws::rfc7118::binding> alternatives;
+        /// The program's response context of a forked request (0: none)
+        /// and this request's branch in it.
+        std::uint64_t context = 0;
+        std::size_t branch = 0;
         int timer = 0;                           ///< which expiry list: 0 Timer F/B, 1 Timer C
         std::list<std::string>::iterator order;  ///< its place in that list
     };
@@ -137,6 +142,12 @@ public:
         auto it = by_key_.find(std::string(key));
         if (it == by_key_.end()) return;
         forget(it);
+    }
+
+    /// The request pending as \p key, or nullptr.
+    entry* find(std::string_view key) {
+        auto it = by_key_.find(std::string(key));
+        return it == by_key_.end() ? nullptr : &it->second;
     }
 
     /// The pending INVITE whose upstream server transaction is \p

@@ -13,6 +13,7 @@
 #include <sipws/rfc7118/outbound_edge.hpp>
 #include <sipws/rfc7118/proxy_checks.hpp>
 #include <sipws/rfc7118/registrar.hpp>
+#include <sipws/rfc7118/response_context.hpp>
 #include <sipws/rfc7118/retarget.hpp>
 #include <sipws/rfc7118/via_stamp.hpp>
 #include <sipws/rfc7118/web_identity.hpp>
@@ -31,6 +32,7 @@
 #include "../common/program.hpp"
 
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -39,6 +41,8 @@
 #include <sstream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -115,9 +119,23 @@ struct flow_state {
     std::string identity;
 };
 
-bool dialog_forming(std::string_view method) {
-    return method == "INVITE" || method == "SUBSCRIBE" || method == "REFER" || method == "NOTIFY";
-}
+using r7::dialog_forming;
+
+/// A request sent to the bindings of an AOR or a GRUU: its response
+/// context (RFC 3261 section 16.7) and what its branches need.
+struct fork_state {
+    explicit fork_state(bool invite) : rc(invite) {}
+    r7::response_context rc;
+    tr::flow_id upstream = 0;      ///< the flow it came from (responses go there)
+    std::string transaction;       ///< INVITE: its upstream server transaction (a CANCEL names it)
+    std::vector<std::string> keys; ///< by branch: its key in pending_requests (our Via branch)
+};
+
+/// One branch to start: a binding and the other flows of its instance.
+struct branch_target {
+    r7::binding b;
+    std::vector<r7::binding> alternatives;
+};
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -326,13 +344,15 @@ private:
     /// once a provisional response came) 408 (RFC 3261 section 16.7 step 10).
     static bool tracked(std::string_view method) { return method != "ACK"; }
 
-    /// Answers each of \p gone to its sender with \p code, or for 430 tries
-    /// the next flow of the target's instance first (mu_ held).
+    /// Answers each of \p gone with \p code: to its sender, or as the
+    /// final response of its branch of a fork; for 430 the next flow of the
+    /// target's instance is tried first (mu_ held).
     void answer_pending(std::vector<sipws_program::pending_requests::entry> gone, unsigned code) {
         for (auto& e : gone) {
             auto req = sip::parse(e.request);
             if (!req) continue; // it parsed when it came in
-            if (code == 430 && !e.alternatives.empty() && retry(e.upstream, *req, std::move(e.alternatives)))
+            if (code == 430 && !e.alternatives.empty() &&
+                retry(e.upstream, *req, std::move(e.alternatives), e.context, e.branch))
                 continue;
             // Timer C: the INVITE is cancelled downstream as well (RFC 3261 section 16.8).
             if (code == 408 && e.invite && e.proceeding) send_cancel(e);
@@ -340,7 +360,101 @@ private:
                 code == 430 ? "flow closed before the final response to" : "no final response to",
                 static_cast<int>(req->method().size()), req->method().data(),
                 static_cast<unsigned long long>(e.downstream), code, static_cast<unsigned long long>(e.upstream));
-            reply(e.upstream, *req, code);
+            fail(e.upstream, *req, e.context, e.branch, code);
+        }
+    }
+
+    /// \p req from \p in gets \p code: answered to its sender, or when it
+    /// is branch \p branch of fork \p ctx, that branch's final response
+    /// (its own answers, should any come later, are then dropped) (mu_ held).
+    void fail(tr::flow_id in, const sip::message& req, std::uint64_t ctx, std::size_t branch, unsigned code,
+              std::string_view reason = {}) {
+        auto it = ctx ? forks_.find(ctx) : forks_.end();
+        if (it == forks_.end()) return reply(in, req, code, reason);
+        if (branch < it->second.keys.size() && !it->second.keys[branch].empty())
+            remember_finished(it->second.keys[branch]);
+        fork_response(ctx, branch, code, local_response(req, code, reason));
+    }
+
+    // ---- forks: one request to several bindings (RFC 3261 section 16.7) ---
+
+    /// Sends \p req from \p in to each of \p targets at once, each a
+    /// branch of one response context (mu_ held).
+    void start_fork(tr::flow_id in, const sip::message& req, std::size_t own_routes,
+                    std::vector<branch_target> targets) {
+        const bool invite = req.method() == "INVITE";
+        const std::uint64_t id = ++last_fork_;
+        fork_state& fs = forks_.emplace(id, fork_state(invite)).first->second;
+        fs.upstream = in;
+        if (invite) {
+            std::error_code ec;
+            fs.transaction = sip::server_transaction_id(req, ec);
+            if (ec) fs.transaction.clear();
+            else fork_of_transaction_[fs.transaction] = id;
+            reply(in, req, 100); // E2-F2, once for all branches
+        }
+        // Every branch exists before the first is sent, so that one failing
+        // at once does not end the context early.
+        for (std::size_t i = 0; i < targets.size(); ++i) fs.rc.add_branch();
+        fs.keys.resize(targets.size());
+        if (targets.size() > 1)
+            log(level::info, "%.*s for %s: forked to %zu instances", static_cast<int>(req.method().size()),
+                req.method().data(), targets.front().b.aor.c_str(), targets.size());
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            if (forks_.find(id) == forks_.end()) return; // ended (e.g. every flow failed)
+            const r7::binding& b = targets[i].b;
+            forward(in, req, b.flow, own_routes, b.contact, r7::record_route_to(req, b, b.flow != 0), &b,
+                    std::move(targets[i].alternatives), false, id, i);
+        }
+    }
+
+    /// A response with \p status on branch \p branch of fork \p ctx
+    /// (\p text: as it goes upstream): forwarded, kept, or the best one
+    /// sent as the response context decides; pending branches cancelled
+    /// (mu_ held).
+    void fork_response(std::uint64_t ctx, std::size_t branch, unsigned status, const std::string& text) {
+        auto it = forks_.find(ctx);
+        if (it == forks_.end()) return;
+        fork_state& fs = it->second;
+        r7::response_context::action a = fs.rc.on_response(branch, status, text);
+        if (a.ignored) return;
+        if (a.forward) send(fs.upstream, text);
+        if (a.cancel_branch) cancel_branch(fs, branch);
+        for (std::size_t p : a.cancel) cancel_branch(fs, p);
+        if (a.send_best) {
+            std::string best = fs.rc.best();
+            if (!best.empty()) {
+                if (fs.rc.size() > 1) log(level::info, "fork %llu: best of %zu final responses goes up",
+                                          static_cast<unsigned long long>(ctx), fs.rc.size());
+                send(fs.upstream, best);
+            }
+        }
+        if (!fs.rc.complete()) return;
+        if (!fs.transaction.empty()) {
+            fork_of_transaction_.erase(fs.transaction);
+            remember_finished(fs.transaction); // its ACK (of a non-2xx) stops here
+        }
+        forks_.erase(it);
+    }
+
+    /// CANCEL of branch \p branch of \p fs, when it is a pending INVITE.
+    void cancel_branch(const fork_state& fs, std::size_t branch) {
+        if (branch >= fs.keys.size()) return;
+        if (const auto* e = pending_.find(fs.keys[branch]); e && e->invite) send_cancel(*e);
+    }
+
+    /// A response on our Via branch \p key that is (or was) a fork's
+    /// branch the proxy ended: drop it unless it is a 2xx to an INVITE.
+    void remember_finished(const std::string& key) {
+        if (!finished_.insert(key).second) return;
+        finished_order_.emplace_back(sipws_program::pending_requests::clock::now() +
+                                         sipws_program::pending_requests::timer_f,
+                                     key);
+    }
+    void purge_finished(sipws_program::pending_requests::clock::time_point now) {
+        while (!finished_order_.empty() && finished_order_.front().first <= now) {
+            finished_.erase(finished_order_.front().second);
+            finished_order_.pop_front();
         }
     }
 
@@ -352,7 +466,9 @@ private:
             if (stopping_) return;
             for (const r7::binding& b : store_.purge(r7::binding_clock::now()))
                 log_binding(r7::binding_event::expired, b);
-            answer_pending(pending_.take_expired(sipws_program::pending_requests::clock::now()), 408);
+            const auto now = sipws_program::pending_requests::clock::now();
+            answer_pending(pending_.take_expired(now), 408);
+            purge_finished(now);
             schedule_purge();
         });
     }
@@ -383,12 +499,18 @@ private:
     void reply(tr::flow_id f, const sip::message& req, unsigned code, std::string_view reason = {},
                std::string_view extra = {}) {
         if (req.method() == "ACK") return; // never answered
+        send(f, local_response(req, code, reason, extra));
+    }
+
+    /// The proxy's own response \p code to \p req.
+    std::string local_response(const sip::message& req, unsigned code, std::string_view reason = {},
+                               std::string_view extra = {}) {
         if (code >= 300) c_.error(std::to_string(code));
         sip::response_options o;
         std::string tag = sipws::rfc7118::make_tag();
         o.to_tag = tag;
         o.extra_headers = extra;
-        send(f, sip::make_response(req, code, reason, o));
+        return sip::make_response(req, code, reason, o);
     }
 
     // ---- HTTP ---------------------------------------------------------------
@@ -471,16 +593,29 @@ private:
         auto cseq = resp.cseq();
         if (cseq && cseq->method == "CANCEL") return; // to a CANCEL of our own (RFC 3261 section 16.10)
         const unsigned status = resp.status_code();
-        if (status >= 200) {
-            std::lock_guard<std::mutex> lk(mu_);
-            pending_.answered(resp.top_via()->branch); // response_flow() read it
-        } else if (cseq && cseq->method == "INVITE") {
-            std::lock_guard<std::mutex> lk(mu_);
-            pending_.proceeding(resp.top_via()->branch, sipws_program::pending_requests::clock::now());
-        }
+        const bool invite = cseq && cseq->method == "INVITE";
+        const std::string_view key = resp.top_via()->branch; // response_flow() read it
         sip::message_builder b(resp);
         b.pop_via();
-        send(back, b.str()); // a gone flow: nothing to do, the response is dropped
+        const std::string up = b.str();
+        std::lock_guard<std::mutex> lk(mu_);
+        if (auto* e = pending_.find(key); e && e->context != 0) {
+            const std::uint64_t ctx = e->context;
+            const std::size_t branch = e->branch;
+            if (status >= 200) {
+                // A non-2xx final response is ACKed here (RFC 3261 17.1.1.3):
+                // the caller's ACK stops at this proxy.
+                if (e->invite && status >= 300) send_ack(*e, resp);
+                pending_.answered(key);
+            } else if (invite) {
+                pending_.proceeding(key, sipws_program::pending_requests::clock::now());
+            }
+            return fork_response(ctx, branch, status, up);
+        }
+        if (!(invite && status >= 200 && status < 300) && finished_.count(std::string(key))) return;
+        if (status >= 200) pending_.answered(key);
+        else if (invite) pending_.proceeding(key, sipws_program::pending_requests::clock::now());
+        send(back, up); // a gone flow: nothing to do, the response is dropped
     }
 
     bool is_our_domain(std::string_view host) const {
@@ -510,6 +645,8 @@ private:
         }
         if (auto bad = check_request(req)) return reply(f, req, bad->status, bad->reason, bad->headers);
         if (req.method() == "CANCEL") return cancel(f, req);
+        if (req.method() == "ACK" && acked_here(req)) return;
+        if (req.method() == "INVITE" && forking(req)) return; // a retransmission: absorbed
 
         // Requests that come back through the edge (Route with our flow tokens).
         r7::route_result rr = edge_.route(req, f, [this](tr::flow_id x) { return registry_->contains(x); });
@@ -573,27 +710,39 @@ private:
                 return reply(f, req, 480);
             }
         }
-        // One binding per instance, the most recently refreshed first, with
-        // an open flow; the other flows of its instance (reg-ids) are kept to
-        // try when this one fails (RFC 5626 section 7, OB5626-7-a,
-        // GR5627-6.1-b). For a sips Request-URI a wss flow only (WS7118-9.2-a).
+        // Parallel forking (RFC 3261 section 16.6): every instance of the
+        // AOR at once, each on its most recently refreshed binding with an
+        // open flow; the other flows of an instance (reg-ids) are kept to
+        // try when that one fails (RFC 5626 section 7, OB5626-7-a,
+        // GR5627-6.1-b). A GRUU names one instance and is never forked
+        // (GR5627-6.1-d); an ACK or a request within a dialog goes to one
+        // target. For a sips Request-URI a wss flow only (WS7118-9.2-a).
         const bool sips = ruri.scheme == sip::uri_scheme::sips;
+        const bool fork = g.k != r7::gruu_target::kind::found && !in_dialog && req.method() != "ACK";
         bool insecure_skipped = false;
         r7::target_set ts(std::move(targets));
+        std::vector<branch_target> branches;
         for (const r7::binding& first : ts.initial()) {
             std::optional<r7::binding> b = first;
             while (b && !usable(*b, sips, insecure_skipped)) b = ts.after_final(*b, 430);
             if (!b) continue;
             std::vector<r7::binding> rest;
             for (auto n = ts.after_final(*b, 430); n; n = ts.after_final(*n, 430)) rest.push_back(std::move(*n));
-            return forward(f, req, b->flow, rr.own_routes, b->contact, dialog_forming(req.method()) && !in_dialog,
-                           &*b, std::move(rest));
+            branches.push_back({std::move(*b), std::move(rest)});
+            if (!fork) break;
         }
-        if (insecure_skipped) {
-            auto bad = r7::check_hop_security(req, false);
-            return reply(f, req, bad->status, bad->reason);
+        if (branches.empty()) {
+            if (insecure_skipped) {
+                auto bad = r7::check_hop_security(req, false);
+                return reply(f, req, bad->status, bad->reason);
+            }
+            return reply(f, req, 430);
         }
-        return reply(f, req, 430);
+        if (!tracked(req.method())) {
+            const r7::binding& b = branches.front().b;
+            return forward(f, req, b.flow, rr.own_routes, b.contact, false, &b);
+        }
+        start_fork(f, req, rr.own_routes, std::move(branches));
     }
 
     /// \p b has an open flow, a wss one for a sips Request-URI (\p sips).
@@ -609,7 +758,8 @@ private:
     /// The flow a request from \p in went out on failed: \p req (as
     /// received) goes to the first usable of \p alternatives instead; false
     /// when none is (mu_ held).
-    bool retry(tr::flow_id in, const sip::message& req, std::vector<r7::binding> alternatives) {
+    bool retry(tr::flow_id in, const sip::message& req, std::vector<r7::binding> alternatives,
+               std::uint64_t ctx = 0, std::size_t branch = 0) {
         std::error_code ec;
         const sip::uri ruri = req.request_uri_parsed(ec);
         const bool sips = !ec && ruri.scheme == sip::uri_scheme::sips;
@@ -618,14 +768,13 @@ private:
             const r7::binding& b = alternatives[i];
             if (!usable(b, sips, insecure_skipped)) continue;
             r7::route_result rr = edge_.route(req, in, [this](tr::flow_id x) { return registry_->contains(x); });
-            auto to = req.to();
-            const bool record_route = dialog_forming(req.method()) && !(to && to->has_tag());
             std::vector<r7::binding> rest(std::make_move_iterator(alternatives.begin() + static_cast<std::ptrdiff_t>(i) + 1),
                                           std::make_move_iterator(alternatives.end()));
             log(level::info, "%.*s for %s: its flow failed, trying flow %llu (reg-id %u)",
                 static_cast<int>(req.method().size()), req.method().data(), b.aor.c_str(),
                 static_cast<unsigned long long>(b.flow), b.reg_id);
-            forward(in, req, b.flow, rr.own_routes, b.contact, record_route, &b, std::move(rest), true);
+            forward(in, req, b.flow, rr.own_routes, b.contact, r7::record_route_to(req, b, b.flow != 0), &b,
+                    std::move(rest), true, ctx, branch);
             return true;
         }
         return false;
@@ -637,6 +786,15 @@ private:
     void cancel(tr::flow_id f, const sip::message& req) {
         std::error_code ec;
         const std::string id = sip::cancelled_transaction_id(req, ec);
+        // A fork: every branch is cancelled (a branch that has not answered
+        // yet once it sends a provisional response, RFC 3261 section 9.1).
+        if (auto t = ec ? fork_of_transaction_.end() : fork_of_transaction_.find(id); t != fork_of_transaction_.end()) {
+            auto it = forks_.find(t->second);
+            if (it == forks_.end() || it->second.upstream != f) return reply(f, req, 481);
+            reply(f, req, 200);
+            for (std::size_t p : it->second.rc.cancel()) cancel_branch(it->second, p);
+            return;
+        }
         const sipws_program::pending_requests::entry* e = ec ? nullptr : pending_.find_invite(id);
         if (!e || e->upstream != f) return reply(f, req, 481);
         reply(f, req, 200);
@@ -647,19 +805,51 @@ private:
     /// Request-URI, Via (our branch), Route, From, To, Call-ID and CSeq
     /// number (RFC 3261 section 9.1). Its answer is ours (see on_response).
     void send_cancel(const sipws_program::pending_requests::entry& e) {
+        log(level::info, "CANCEL of the INVITE on flow %llu", static_cast<unsigned long long>(e.downstream));
+        send_for_invite(e, "CANCEL", {});
+    }
+
+    /// The ACK of the non-2xx final response \p resp to the forwarded
+    /// INVITE of \p e (RFC 3261 section 17.1.1.3): as its CANCEL, with the
+    /// To of the response.
+    void send_ack(const sipws_program::pending_requests::entry& e, const sip::message& resp) {
+        send_for_invite(e, "ACK", resp.value(sip::header_id::to));
+    }
+
+    /// \p method (CANCEL or ACK) for the forwarded INVITE of \p e, on its
+    /// flow; \p to: its To (empty: the INVITE's).
+    void send_for_invite(const sipws_program::pending_requests::entry& e, std::string_view method,
+                         std::string_view to) {
         auto inv = sip::parse(e.forwarded);
         if (!inv) return;
         auto cseq = inv->cseq();
         auto vias = inv->values(sip::header_id::via);
         if (!cseq || vias.begin() == vias.end()) return;
-        std::string c = "CANCEL " + std::string(inv->request_uri()) + " SIP/2.0\r\nVia: " + std::string(*vias.begin()) +
-                        "\r\n";
+        std::string c = std::string(method) + " " + std::string(inv->request_uri()) + " SIP/2.0\r\nVia: " +
+                        std::string(*vias.begin()) + "\r\n";
         for (auto r : inv->values(sip::header_id::route)) c += "Route: " + std::string(r) + "\r\n";
         c += "From: " + std::string(inv->value(sip::header_id::from)) + "\r\nTo: " +
-             std::string(inv->value(sip::header_id::to)) + "\r\nCall-ID: " + std::string(inv->call_id()) +
-             "\r\nCSeq: " + std::to_string(cseq->number) + " CANCEL\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
-        log(level::info, "CANCEL of the INVITE on flow %llu", static_cast<unsigned long long>(e.downstream));
+             std::string(to.empty() ? inv->value(sip::header_id::to) : to) + "\r\nCall-ID: " +
+             std::string(inv->call_id()) + "\r\nCSeq: " + std::to_string(cseq->number) + " " + std::string(method) +
+             "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
         send(e.downstream, c);
+    }
+
+    /// An ACK of a non-2xx final response to an INVITE this proxy forked:
+    /// the proxy ACKed it downstream itself; nothing goes on. (Its
+    /// transaction is the INVITE's, as for a CANCEL, RFC 3261 17.2.3.)
+    bool acked_here(const sip::message& ack) const {
+        std::error_code ec;
+        const std::string id = sip::cancelled_transaction_id(ack, ec);
+        return !ec && (fork_of_transaction_.count(id) || finished_.count(id));
+    }
+
+    /// \p invite is the request of a fork still going on.
+    bool forking(const sip::message& invite) const {
+        if (fork_of_transaction_.empty()) return false;
+        std::error_code ec;
+        const std::string id = sip::server_transaction_id(invite, ec);
+        return !ec && fork_of_transaction_.count(id);
     }
 
     bool flow_secure(tr::flow_id f) const {
@@ -764,19 +954,23 @@ private:
 
     /// Forwards \p req from \p in on \p out; to a registered \p target
     /// (retargeted, its Path pre-loaded) when given, with \p alternatives
-    /// to try when that flow fails. An INVITE is first answered `100
-    /// Trying` (RFC 3261 section 16.2, E2-F2), but not again on a retry.
+    /// to try when that flow fails; as branch \p branch of fork \p ctx
+    /// when not 0. An INVITE is first answered `100 Trying` (RFC 3261
+    /// section 16.2, E2-F2), but not again on a retry (a fork answers it
+    /// once for all its branches).
     void forward(tr::flow_id in, const sip::message& req, tr::flow_id out, std::size_t own_routes,
                  std::string_view new_ruri, bool record_route, const r7::binding* target = nullptr,
-                 std::vector<r7::binding> alternatives = {}, bool is_retry = false) {
+                 std::vector<r7::binding> alternatives = {}, bool is_retry = false, std::uint64_t ctx = 0,
+                 std::size_t branch = 0) {
         const flow_state* in_st = nullptr;
         const flow_state* out_st = nullptr;
         if (auto i = flows_.find(in); i != flows_.end()) in_st = &i->second;
         if (auto o = flows_.find(out); o != flows_.end()) out_st = &o->second;
-        if (!in_st || !out_st) return reply(in, req, 430);
-        if (auto bad = r7::check_hop_security(req, out_st->secure)) return reply(in, req, bad->status, bad->reason);
+        if (!in_st || !out_st) return fail(in, req, ctx, branch, 430);
+        if (auto bad = r7::check_hop_security(req, out_st->secure))
+            return fail(in, req, ctx, branch, bad->status, bad->reason);
         const bool invite = req.method() == "INVITE";
-        if (invite && !is_retry) reply(in, req, 100);
+        if (invite && !is_retry && ctx == 0) reply(in, req, 100);
         sip::message_builder b(req);
         if (target) {
             std::error_code ec;
@@ -788,7 +982,7 @@ private:
         }
         std::optional<unsigned> mf = req.max_forwards();
         b.set_max_forwards(mf ? *mf - 1 : 70);
-        const std::string via = edge_.via_value(req, in, out_st->secure ? "WSS" : "WS");
+        const std::string via = edge_.via_value(req, in, out_st->secure ? "WSS" : "WS", {}, branch);
         b.push_via(via);
         if (record_route)
             edge_.add_record_routes(b, {in_st->secure ? "wss" : "ws", in, in_st->host},
@@ -796,7 +990,8 @@ private:
         b.update_content_length();
         std::string text = b.str();
         if (!send(out, text)) {
-            if (req.method() != "ACK" && !retry(in, req, std::move(alternatives))) reply(in, req, 430);
+            if (req.method() != "ACK" && !retry(in, req, std::move(alternatives), ctx, branch))
+                fail(in, req, ctx, branch, 430);
             return;
         }
         // Tracked once sent: its answer waits for mu_, which is held.
@@ -806,12 +1001,22 @@ private:
         if (invite) {
             std::error_code ec;
             std::string id = sip::server_transaction_id(req, ec);
+            if (ctx) id.clear(); // a CANCEL finds the fork instead
             e = pending_.add_invite(std::string(branch_of(via)), out, in, std::string(req.data()), std::move(id),
                                     std::move(text), now);
         } else {
             e = pending_.add(std::string(branch_of(via)), out, in, std::string(req.data()), now);
         }
-        if (e) e->alternatives = std::move(alternatives);
+        if (e) {
+            e->alternatives = std::move(alternatives);
+            e->context = ctx;
+            e->branch = branch;
+            if (auto it = ctx ? forks_.find(ctx) : forks_.end(); it != forks_.end() && branch < it->second.keys.size())
+                it->second.keys[branch] = std::string(branch_of(via));
+        } else if (ctx) {
+            // Past the capacity: the branch is not followed, so it counts as failed.
+            fail(in, req, ctx, branch, 503, "Service Unavailable - too many pending requests");
+        }
     }
 
     asio::io_context& io_;
@@ -830,6 +1035,13 @@ private:
     std::unordered_map<tr::flow_id, flow_state> flows_;
     std::map<unsigned short, std::string> hosts_;
     sipws_program::pending_requests pending_;
+    std::unordered_map<std::uint64_t, fork_state> forks_;
+    std::unordered_map<std::string, std::uint64_t> fork_of_transaction_; // INVITE server transaction -> fork
+    std::uint64_t last_fork_ = 0;
+    // Fork branches the proxy ended itself and forked INVITE transactions
+    // that are over, for Timer F: their late responses and ACKs stop here.
+    std::unordered_set<std::string> finished_;
+    std::deque<std::pair<sipws_program::pending_requests::clock::time_point, std::string>> finished_order_;
     asio::steady_timer purge_timer_;
     bool stopping_ = false;
     sipws_program::counters c_;

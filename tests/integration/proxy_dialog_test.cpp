@@ -9,6 +9,7 @@
 
 #include "support/mailbox.hpp"
 #include "support/proxy.hpp"
+#include "support/sip_text.hpp"
 #include "support/test.hpp"
 
 #include <deque>
@@ -18,28 +19,12 @@
 using namespace std::chrono_literals;
 namespace tr = sipws::transport;
 namespace sip = sipws::sip;
+using sipws::test::answer;
+using sipws::test::reg;
+using sipws::test::status_of;
+using sipws::test::values;
 
 namespace {
-
-std::vector<std::string> values(const sip::message& m, sip::header_id id) {
-    std::vector<std::string> out;
-    for (auto v : m.values(id)) out.emplace_back(v);
-    return out;
-}
-
-std::string reg(const std::string& user, const std::string& host, const std::string& uuid, int reg_id = 1) {
-    const std::string id = std::to_string(reg_id), sfx = reg_id == 1 ? "" : id;
-    return "REGISTER sip:sipws.test SIP/2.0\r\n"
-           "Via: SIP/2.0/WS " + host + ";branch=z9hG4bK-reg-" + user + sfx + "\r\n"
-           "From: <sip:" + user + "@sipws.test>;tag=r" + user + "\r\n"
-           "To: <sip:" + user + "@sipws.test>\r\n"
-           "Call-ID: reg-" + user + sfx + "\r\n"
-           "CSeq: 1 REGISTER\r\n"
-           "Max-Forwards: 70\r\n"
-           "Supported: path, outbound, gruu\r\n"
-           "Contact: <sip:" + user + "@" + host + ";transport=ws>;reg-id=" + id + ";+sip.instance=\"<urn:uuid:" + uuid + ">\"\r\n"
-           "Content-Length: 0\r\n\r\n";
-}
 
 const std::string alice_host = "df7jal23ls0d.invalid";
 const std::string alice_uuid = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6";
@@ -66,25 +51,6 @@ std::string message(const std::string& ruri, const std::string& id) {
     return "MESSAGE " + ruri + " SIP/2.0\r\nVia: SIP/2.0/WS " + alice_host + ";branch=z9hG4bK-m" + id +
            "\r\nFrom: <sip:alice@sipws.test>;tag=m\r\nTo: <" + ruri + ">\r\nCall-ID: m" + id +
            "\r\nCSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
-}
-
-// The status code of \p text ("" or a request: 0).
-unsigned status_of(const std::string& text) {
-    auto m = sip::parse(text);
-    return m && m->is_response() ? m->status_code() : 0;
-}
-
-// A response to \p req built by a UA: Vias, Record-Route, From, To (+tag), Call-ID, CSeq.
-std::string answer(const sip::message& req, const std::string& status, const std::string& contact) {
-    std::string out = "SIP/2.0 " + status + "\r\n";
-    for (auto v : req.values(sip::header_id::via)) out += "Via: " + std::string(v) + "\r\n";
-    for (auto v : req.values(sip::header_id::record_route)) out += "Record-Route: " + std::string(v) + "\r\n";
-    out += "From: " + std::string(req.value(sip::header_id::from)) + "\r\n";
-    out += "To: " + std::string(req.value(sip::header_id::to)) + (req.to()->has_tag() ? "" : ";tag=bmqkjhsd") + "\r\n";
-    out += "Call-ID: " + std::string(req.call_id()) + "\r\n";
-    out += "CSeq: " + std::string(req.value(sip::header_id::cseq)) + "\r\n";
-    if (!contact.empty()) out += "Contact: " + contact + "\r\n";
-    return out + "Content-Length: 0\r\n\r\n";
 }
 
 std::string in_dialog(const std::string& method, unsigned cseq, const std::string& ruri,
@@ -347,6 +313,15 @@ TEST_CASE("sipws-proxy: CANCEL of a ringing INVITE reaches the callee's flow, wh
     REQUIRE(t);
     CHECK(t->status_code() == 487);
     CHECK(t->cseq()->method == "INVITE");
+    // The proxy ACKs the 487 itself (RFC 3261 17.1.1.3): same branch and CSeq number as the INVITE.
+    const std::string ack_text = s.mb.next(bob);
+    INFO("ACK at bob:\n" << ack_text);
+    auto ack = sip::parse(ack_text);
+    REQUIRE(ack);
+    CHECK(ack->method() == "ACK");
+    CHECK(values(*ack, sip::header_id::via) == std::vector<std::string>{values(*inv, sip::header_id::via)[0]});
+    CHECK(ack->cseq()->number == 1u);
+    CHECK(ack->to()->has_tag());
 
     // Nothing pending any more: a second CANCEL, and one of no INVITE at all, get 481.
     REQUIRE_FALSE(s.c.registry().send(s.alice, invite("CANCEL", "cancel1", "cancel1", {})));

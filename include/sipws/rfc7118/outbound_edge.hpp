@@ -202,9 +202,12 @@ public:
     /// source flow's token. \p host is the host[:port] of the interface the
     /// request leaves on (the listener of a flow, E2-F9-c; it must be the
     /// edge's host or an alias so that response_flow() knows it); empty:
-    /// the edge's.
+    /// the edge's. \p fork_branch: the index of the branch of a forked
+    /// request (each gets a branch of its own, RFC 3261 section 16.6 step
+    /// 8); 0 for the first or only one.
     std::string via_value(const sip::message& req, transport::flow_id source,
-                          std::string_view transport, std::string_view host = {}) const {
+                          std::string_view transport, std::string_view host = {},
+                          std::size_t fork_branch = 0) const {
         std::string tok = token(source);
         std::string seed;
         seed.reserve(128);
@@ -217,6 +220,10 @@ public:
         seed += req.call_id();
         seed += '\n';
         seed += tok;
+        if (fork_branch != 0) {
+            seed += '\n';
+            seed += std::to_string(fork_branch);
+        }
         std::string h = crypto::hash(crypto::hash_algorithm::sha256, seed);
         char h64[16]; // base64url of the first 12 octets: no padding
         crypto::base64_encode(h.data(), 12, h64);

@@ -20,6 +20,12 @@
 ///   has Route values of others (mid-dialog), which ignores the Path
 ///   (GR5627-6.1-c). The Request-URI of a GRUU is replaced by the contact,
 ///   so `gr` is not carried over (GR5627-6.1-a).
+/// - record_route_to() tells whether the terminating proxy record-routes
+///   an initial dialog-forming request sent to a binding: when the
+///   binding's instance has GRUUs (it has an instance-id) and its
+///   registration a Path (GR5627-6.2-b), or always for a proxy that must
+///   stay on the path anyway (an Outbound edge whose flows carry the
+///   dialog, RFC 5626 section 5.3).
 ///
 /// \code
 ///   target_set targets(store.lookup(aor, now));
@@ -39,6 +45,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -115,6 +122,22 @@ inline void retarget(sip::message_builder& b, const sip::message& req, const bin
     for (const std::string& r : rest) add(r);
     if (route.empty()) b.remove_header(sip::header_id::route);
     else b.set_header(sip::header_id::route, route);
+}
+
+/// Methods whose initial request forms a dialog (RFC 3261 12, RFC 3265,
+/// RFC 3515): INVITE, SUBSCRIBE, REFER and an out-of-dialog NOTIFY.
+inline bool dialog_forming(std::string_view method) {
+    return method == "INVITE" || method == "SUBSCRIBE" || method == "REFER" || method == "NOTIFY";
+}
+
+/// Whether \p req, sent to \p target, is record-routed (see the file
+/// comment): an initial (no To tag) dialog-forming request to an instance
+/// bound to GRUUs whose registration has a Path (GR5627-6.2-b), or to any
+/// target when \p stays_on_path.
+inline bool record_route_to(const sip::message& req, const binding& target, bool stays_on_path) {
+    auto to = req.to();
+    if (!dialog_forming(req.method()) || (to && to->has_tag())) return false;
+    return stays_on_path || (!target.instance.empty() && !target.path.empty());
 }
 
 } // namespace sipws::rfc7118

@@ -91,3 +91,31 @@ TEST_CASE("pending_requests: bounded, and a request with the same key replaces t
     CHECK(requests_of(p.take_flow(1)) == std::vector<std::string>{"B"});
     CHECK(requests_of(p.take_flow(2)) == std::vector<std::string>{"A2"});
 }
+
+TEST_CASE("pending_requests: each branch of a forked INVITE has its own Timer C and keeps its fork's marks",
+          "[examples][SIP3261-16.7]") {
+    pending_requests p;
+    const auto t0 = pending_requests::clock::time_point{} + 1000s;
+    for (std::size_t b = 0; b < 2; ++b) {
+        auto* e = p.add_invite("fork-b" + std::to_string(b), 7 + b, 1, "INVITE", "", "forwarded", t0);
+        REQUIRE(e);
+        e->context = 42;
+        e->branch = b;
+    }
+    REQUIRE(p.find("fork-b1"));
+    CHECK(p.find("fork-b1")->branch == 1u);
+    CHECK(p.find("nothing") == nullptr);
+    // Branch 0 rings at once, branch 1 a minute later: their Timer C ends a minute apart.
+    p.proceeding("fork-b0", t0 + 1s);
+    p.proceeding("fork-b1", t0 + 61s);
+    auto first = p.take_expired(t0 + 1s + pending_requests::timer_c);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].context == 42u);
+    CHECK(first[0].branch == 0u);
+    CHECK(first[0].downstream == 7u);
+    CHECK(p.take_expired(t0 + 60s + pending_requests::timer_c).empty());
+    auto second = p.take_expired(t0 + 61s + pending_requests::timer_c);
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].branch == 1u);
+    CHECK(p.size() == 0);
+}

@@ -188,6 +188,12 @@ TEST_CASE("outbound edge: the edge's Via carries the source flow; responses find
     CHECK(via.rfind("SIP/2.0/WS proxy.example.com:443;branch=z9hG4bK", 0) == 0);
     CHECK(via == edge.via_value(*r, 5, "ws")); // stateless: same request, same branch
     CHECK(via != edge.via_value(*r, 6, "ws"));
+    // Branches of a forked request differ from each other, each stable.
+    const std::string fork1 = edge.via_value(*r, 5, "ws", {}, 1);
+    CHECK(fork1 != via);
+    CHECK(fork1 == edge.via_value(*r, 5, "ws", {}, 1));
+    CHECK(fork1 != edge.via_value(*r, 5, "ws", {}, 2));
+    CHECK(via == edge.via_value(*r, 5, "ws", {}, 0));
 
     std::string resp = "SIP/2.0 200 OK\r\nVia: " + via +
                        "\r\nVia: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK56sdasks\r\n"

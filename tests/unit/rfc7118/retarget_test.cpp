@@ -164,3 +164,39 @@ TEST_CASE("retarget: a GRUU-targeted request with Route values of others (mid-di
     CHECK(routes_of(retargeted(req, b, 1, false)) ==
           std::vector<std::string>{"<sip:TOKEN@edge.example.com;lr;ob>", "<sip:other.example.net;lr>"});
 }
+
+TEST_CASE("record_route_to: an initial dialog-forming request to an instance with GRUUs and a Path is record-routed",
+          "[rfc7118][proxy][GR5627-6.2-b]") {
+    const binding with_path = make(alice, 1, "sip:alice@df7jal23ls0d.invalid;transport=ws",
+                                   {"<sip:TOKEN@edge.example.com;lr;ob>"});
+    const binding no_path = make(alice, 1, "sip:alice@192.0.2.4");
+    binding no_instance = with_path;
+    no_instance.instance.clear();
+    const std::string invite = [] {
+        std::string m = message_to("sip:alice@example.com;gr=" + alice, {});
+        m = "INVITE" + m.substr(m.find(' '));
+        m.replace(m.find("1 MESSAGE"), 9, "1 INVITE");
+        return m;
+    }();
+    auto req = sip::parse(invite);
+    REQUIRE(req);
+    REQUIRE(req->method() == "INVITE");
+    CHECK(record_route_to(*req, with_path, false));
+    CHECK_FALSE(record_route_to(*req, no_path, false));
+    CHECK_FALSE(record_route_to(*req, no_instance, false));
+    // A proxy that must stay on the path record-routes regardless.
+    CHECK(record_route_to(*req, no_path, true));
+    // Not dialog-forming (MESSAGE), or in a dialog (To tag): never.
+    const std::string msg = message_to("sip:alice@example.com;gr=" + alice, {});
+    auto m = sip::parse(msg);
+    REQUIRE(m);
+    CHECK_FALSE(record_route_to(*m, with_path, true));
+    std::string tagged = invite;
+    const std::size_t to = tagged.find("\r\nTo: ");
+    REQUIRE(to != std::string::npos);
+    tagged.insert(tagged.find("\r\n", to + 2), ";tag=x1");
+    auto t = sip::parse(tagged);
+    REQUIRE(t);
+    REQUIRE(t->to()->has_tag());
+    CHECK_FALSE(record_route_to(*t, with_path, true));
+}
