@@ -70,7 +70,8 @@ case $mode in
       exit 0
     }
     trap stop_capture TERM INT HUP
-    for _ in $(seq 1 100); do
+    # tshark loads every dissector first: seconds on a busy machine (up to 30 s).
+    for _ in $(seq 1 600); do
       grep -q "Capturing on" "$errlog" 2>/dev/null && break
       kill -0 "$tpid" 2>/dev/null || break
       sleep 0.05

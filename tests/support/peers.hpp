@@ -250,7 +250,7 @@ public:
     wire_capture(const std::string& pcap, const std::string& port) : pcap_(pcap), port_(port) {
         proc_ = start_peer({"bash", peers_dir() + "/wire-check.sh", "capture", "--out", pcap_,
                             "--port", port_},
-                           "WIRE_CAPTURING");
+                           "WIRE_CAPTURING", std::chrono::seconds(40));
     }
     /// Stops the capture and checks it: WIRE_* lines in the result.
     peer_result analyze() {
