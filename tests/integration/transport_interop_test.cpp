@@ -6,6 +6,8 @@
 
 #include "integration/transport_support.hpp"
 
+#include <sipws/transport/policy/permessage_deflate.hpp>
+
 #include <asio/use_future.hpp>
 
 #include <csignal>
@@ -36,6 +38,34 @@ int port_after(const std::string& text, const std::string& word) {
     int p = 0;
     in >> p;
     return p;
+}
+
+struct deflate_config : tr::default_config {
+    using compression_policy = tr::policy::permessage_deflate;
+};
+
+/// "RX <octets read> <octets of messages>" from the peer: true when the
+/// messages crossed TCP in fewer octets than they hold (they were compressed).
+bool compressed_on_the_wire(const std::string& output) {
+    std::istringstream in(line_starting(output, "RX "));
+    std::string word;
+    double read = 0, payload = 0;
+    in >> word >> read >> payload;
+    INFO(output);
+    CHECK(payload > 0);
+    return read > 0 && read < payload / 2;
+}
+
+/// A SIP message of a few KiB (an INVITE with a long SDP body).
+std::string sip_invite(int i) {
+    std::string sdp = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n";
+    for (int k = 0; sdp.size() < 3000; ++k)
+        sdp += "a=candidate:" + std::to_string(k) + " 1 udp 2122260223 192.0.2." +
+               std::to_string(k % 250) + " " + std::to_string(50000 + k) + " typ host\r\n";
+    return "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK" +
+           std::to_string(i) + "\r\nCall-ID: " + std::to_string(i) +
+           "@example.com\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: " +
+           std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
 }
 
 } // namespace
@@ -159,4 +189,67 @@ TEST_CASE("transport: sipws-echo-client echoes until the server closes, then exi
     REQUIRE(rc);
     CHECK(*rc == 0);
     CHECK(client.output().find("closed code=1000") != std::string::npos);
+}
+
+TEST_CASE("transport interop: permessage-deflate with a ws (npm) client, both context rules",
+          "[transport][interop][deflate][PMD7692-5-a][PMD7692-7.2-a][PMD7692-7.2-b][PMD7692-6-a]") {
+    require_ws_package();
+    for (const char* mode : {"deflate", "deflate-reset"}) {
+        INFO(mode);
+        io_runner run(2);
+        tr::ws_listener<deflate_config> server(run.io);
+        auto* reg = &server.registry();
+        server.on_message(
+            [reg](tr::flow_id f, message_type t, std::string_view m) { reg->send(f, t, m); });
+        inbox sbox;
+        server.on_close(sbox.close_handler());
+        REQUIRE_FALSE(server.listen(loopback()));
+        server.start();
+        process peer({"node", peer_script(), "client", ws_url(server.local_endpoint()), "12", mode},
+                     {"NODE_PATH=" + node_modules_dir()});
+        auto rc = peer.wait(std::chrono::seconds(30));
+        INFO(peer.output());
+        REQUIRE(rc);
+        CHECK(*rc == 0);
+        CHECK(peer.output().find("OK") != std::string::npos);
+        CHECK(line_starting(peer.output(), "EXT ") == "EXT permessage-deflate");
+        CHECK(compressed_on_the_wire(peer.output())); // our echoes were compressed
+        CHECK(peer.output().find("CLOSE 1000") != std::string::npos);
+        REQUIRE(wait_until([&] { return sbox.close_count() == 1; }));
+        CHECK(sbox.closes[0].second.clean());
+    }
+}
+
+TEST_CASE("transport interop: permessage-deflate from a sipws connector to a ws (npm) server",
+          "[transport][interop][deflate][PMD7692-5-a][PMD7692-7-c][PMD7692-7.2-a][PMD7692-7.2-b]") {
+    require_ws_package();
+    for (const char* mode : {"deflate", "deflate-reset"}) {
+        INFO(mode);
+        process peer({"node", peer_script(), "server", mode}, {"NODE_PATH=" + node_modules_dir()});
+        REQUIRE(peer.wait_for_output("LISTENING"));
+        int port = port_after(peer.output(), "LISTENING ");
+        REQUIRE(port > 0);
+        io_runner run(2);
+        tr::connector<deflate_config> client(run.io);
+        inbox box;
+        client.on_message(box.message_handler());
+        client.on_close(box.close_handler());
+        auto fut =
+            client.async_connect("ws://127.0.0.1:" + std::to_string(port) + "/", asio::use_future);
+        REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        tr::flow_id f = fut.get();
+        std::vector<std::string> sent;
+        for (int i = 0; i < 20; ++i) sent.push_back(sip_invite(i));
+        sent.push_back("REGISTER sip:x SIP/2.0\r\n\r\n");    // below min_size: plain
+        sent.push_back(std::string(200000, 'v'));              // fragmented by ws on the way back
+        for (const auto& m : sent) CHECK_FALSE(client.registry().send(f, m));
+        REQUIRE(wait_until([&] { return box.message_count() == sent.size(); }));
+        for (std::size_t i = 0; i < sent.size(); ++i) CHECK(box.messages[i].second == sent[i]);
+        client.registry().close(f, 1000, "done");
+        REQUIRE(wait_until([&] { return box.close_count() == 1; }));
+        CHECK(box.closes[0].second.clean());
+        REQUIRE(peer.wait_for_output("RX "));
+        CHECK(line_starting(peer.output(), "EXT ") == "EXT permessage-deflate");
+        CHECK(compressed_on_the_wire(peer.output())); // what we sent was compressed
+    }
 }
