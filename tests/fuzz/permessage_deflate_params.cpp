@@ -16,7 +16,9 @@ namespace {
 void check(bool ok) {
     if (!ok) std::abort();
 }
-bool in_range(int bits) { return bits >= 8 && bits <= 15; }
+bool in_range(int bits) {
+    return bits >= 8 && bits <= 15;
+}
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -43,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto a = negotiate_deflate(lines, o, response);
         if (!a) return 0;
         check(a->server_max_window_bits >= 9 && a->server_max_window_bits <= 15);
-        check(a->server_max_window_bits <= o.server_max_window_bits || o.server_max_window_bits < 9);
+        check(a->server_max_window_bits <= o.server_max_window_bits ||
+              o.server_max_window_bits < 9);
         check(in_range(a->client_max_window_bits));
         // A client that offered everything accepts what the server answered.
         permessage_deflate_options any;

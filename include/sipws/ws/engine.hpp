@@ -669,9 +669,9 @@ inline std::error_code engine::encode_message(message_type type, std::string_vie
     if (compress) payload = deflater_->deflate(payload.data(), payload.size());
     const std::size_t start = out.size();
     out.resize(start + encoded_size(payload.size()));
-    const std::size_t n =
-        encode_frames(static_cast<opcode>(type), reinterpret_cast<const unsigned char*>(payload.data()),
-                      payload.size(), reinterpret_cast<unsigned char*>(&out[start]), compress);
+    const std::size_t n = encode_frames(
+        static_cast<opcode>(type), reinterpret_cast<const unsigned char*>(payload.data()),
+        payload.size(), reinterpret_cast<unsigned char*>(&out[start]), compress);
     out.resize(start + n);
     return {};
 }

@@ -113,7 +113,8 @@ constexpr int parse_window_bits(std::string_view v) noexcept {
 /// Calls f(name, params) for each element of an extension list that
 /// detail::is_valid_extension_list accepted; params is the text after the
 /// name (";a; b=1"). Stops when f returns false.
-template <class F> bool for_each_extension(std::string_view list, F&& f) {
+template <class F>
+bool for_each_extension(std::string_view list, F&& f) {
     return for_each_list_element(list, [&](std::string_view elem) {
         std::size_t semi = elem.find(';');
         std::string_view name = trim_ows(elem.substr(0, semi));
@@ -141,14 +142,19 @@ inline bool parse_deflate_params(std::string_view params, bool response, deflate
         std::size_t eq = p.find('=');
         std::string_view name = detail::trim_ows(p.substr(0, eq));
         const bool has_value = eq != std::string_view::npos;
-        std::string_view value = has_value ? detail::trim_ows(p.substr(eq + 1)) : std::string_view{};
+        std::string_view value =
+            has_value ? detail::trim_ows(p.substr(eq + 1)) : std::string_view{};
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
             value = value.substr(1, value.size() - 2); // RFC 6455 9.1: quoted token
         int which = -1;
-        if (name == "server_no_context_takeover") which = 0;
-        else if (name == "client_no_context_takeover") which = 1;
-        else if (name == "server_max_window_bits") which = 2;
-        else if (name == "client_max_window_bits") which = 3;
+        if (name == "server_no_context_takeover")
+            which = 0;
+        else if (name == "client_no_context_takeover")
+            which = 1;
+        else if (name == "server_max_window_bits")
+            which = 2;
+        else if (name == "client_max_window_bits")
+            which = 3;
         if (which < 0 || seen[which]) return false; // unknown or repeated
         seen[which] = true;
         switch (which) {
@@ -220,8 +226,7 @@ negotiate_deflate(const std::vector<std::string_view>& extension_lines,
             if (p.server_max_window_bits || server_bits < 15)
                 response += "; server_max_window_bits=" + std::to_string(server_bits);
             if (p.client_max_window_bits && a.client_max_window_bits < 15)
-                response +=
-                    "; client_max_window_bits=" + std::to_string(a.client_max_window_bits);
+                response += "; client_max_window_bits=" + std::to_string(a.client_max_window_bits);
             chosen = a;
             return false;
         });
@@ -269,17 +274,15 @@ inline std::error_code accept_deflate_response(const std::vector<std::string_vie
         return error::unrequested_extension; // another extension, or two of them
     deflate_params p;
     if (!parse_deflate_params(params, true, p)) return error::bad_extension_response;
-    const int offered_server =
-        mine.server_max_window_bits >= 8 && mine.server_max_window_bits < 15
-            ? mine.server_max_window_bits
-            : 15;
+    const int offered_server = mine.server_max_window_bits >= 8 && mine.server_max_window_bits < 15
+                                   ? mine.server_max_window_bits
+                                   : 15;
     if (p.server_max_window_bits > offered_server) return error::bad_extension_response;
     deflate_agreement a;
     a.server_max_window_bits = p.server_max_window_bits ? p.server_max_window_bits : offered_server;
-    const int offered_client =
-        mine.client_max_window_bits >= 8 && mine.client_max_window_bits < 15
-            ? mine.client_max_window_bits
-            : 15;
+    const int offered_client = mine.client_max_window_bits >= 8 && mine.client_max_window_bits < 15
+                                   ? mine.client_max_window_bits
+                                   : 15;
     a.client_max_window_bits = offered_client;
     if (p.client_max_window_bits && p.client_max_window_bits < offered_client)
         a.client_max_window_bits = p.client_max_window_bits;

@@ -73,8 +73,7 @@ TEST_CASE("permessage-deflate codec: the RFC 7692 section 7.2.3 vectors",
 
     // As one unmasked frame from a server.
     engine server = make_engine(role::server);
-    CHECK(encode(server, message_type::text, "Hello") ==
-          from_hex("c1 07 f2 48 cd c9 c9 07 00"));
+    CHECK(encode(server, message_type::text, "Hello") == from_hex("c1 07 f2 48 cd c9 c9 07 00"));
     CHECK(encode(server, message_type::text, "Hello") == from_hex("c1 05") + hello_again);
 }
 
@@ -84,8 +83,7 @@ TEST_CASE("permessage-deflate engine: compressed messages are inflated, whole or
         // One frame (section 7.2.3.1), then the same "Hello" with context takeover.
         from_hex("c1 07") + hello_deflated + from_hex("c1 05") + hello_again,
         // Two fragments: RSV1 on the first only (section 7.2.3.1).
-        from_hex("41 03 f2 48 cd 80 04 c9 c9 07 00") +
-            from_hex("c1 05") + hello_again,
+        from_hex("41 03 f2 48 cd 80 04 c9 c9 07 00") + from_hex("c1 05") + hello_again,
         // A stored block (section 7.2.3.3), then a block with BFINAL set (7.2.3.4).
         from_hex("c1 0b 00 05 00 fa ff 48 65 6c 6c 6f 00") +
             from_hex("c1 08 f3 48 cd c9 c9 07 00 00"),
@@ -106,17 +104,18 @@ TEST_CASE("permessage-deflate engine: compressed messages are inflated, whole or
     // An empty compressed message (section 7.2.3.6), and an uncompressed
     // message between compressed ones.
     engine client = make_engine(role::client);
-    auto evs = feed(client, from_hex("c1 01 00") + frame(true, 1, "plain") +
-                                from_hex("c1 07") + hello_deflated);
+    auto evs = feed(client, from_hex("c1 01 00") + frame(true, 1, "plain") + from_hex("c1 07") +
+                                hello_deflated);
     REQUIRE(evs.size() == 3);
     CHECK(evs[0].payload.empty());
     CHECK(evs[1].payload == "plain");
     CHECK(evs[2].payload == "Hello");
     // Masked, from a client, in fragments with a Ping between them.
     engine server = make_engine(role::server);
-    evs = feed(server, cframe(false, 2, hello_deflated.substr(0, 2), rsv1) + cframe(true, 9, "p") +
-                           cframe(false, 0, hello_deflated.substr(2, 3)) +
-                           cframe(true, 0, hello_deflated.substr(5)),
+    evs = feed(server,
+               cframe(false, 2, hello_deflated.substr(0, 2), rsv1) + cframe(true, 9, "p") +
+                   cframe(false, 0, hello_deflated.substr(2, 3)) +
+                   cframe(true, 0, hello_deflated.substr(5)),
                4);
     REQUIRE(evs.size() == 2);
     CHECK(evs[0].type == event_type::ping);
@@ -184,8 +183,9 @@ TEST_CASE("permessage-deflate engine: RSV1 only on the first frame of a data mes
     }
     {
         engine e = make_engine(role::server);
-        expect_failure(e, cframe(false, 1, hello_deflated.substr(0, 3), rsv1) +
-                              cframe(true, 0, hello_deflated.substr(3), rsv1),
+        expect_failure(e,
+                       cframe(false, 1, hello_deflated.substr(0, 3), rsv1) +
+                           cframe(true, 0, hello_deflated.substr(3), rsv1),
                        error::reserved_bits, 1002);
     }
     // RSV2 and RSV3 stay reserved.
@@ -228,8 +228,8 @@ TEST_CASE("permessage-deflate engine: zip bomb, invalid UTF-8 and corrupt data f
     // Octets that are not DEFLATE (a reserved block type).
     {
         engine e = make_engine(role::server);
-        expect_failure(e, cframe(true, 1, from_hex("ff ff ff"), rsv1),
-                       error::bad_compressed_data, 1002);
+        expect_failure(e, cframe(true, 1, from_hex("ff ff ff"), rsv1), error::bad_compressed_data,
+                       1002);
     }
 }
 

@@ -31,7 +31,8 @@ TEST_CASE("permessage-deflate: parameter grammar of offers and responses",
           "[ws][deflate][PMD7692-7-a]") {
     deflate_params p;
     CHECK(parse_deflate_params("", false, p));
-    CHECK(parse_deflate_params("; server_no_context_takeover; client_no_context_takeover", false, p));
+    CHECK(
+        parse_deflate_params("; server_no_context_takeover; client_no_context_takeover", false, p));
     CHECK(p.server_no_context_takeover);
     CHECK(p.client_no_context_takeover);
     for (int bits = 8; bits <= 15; ++bits) {
@@ -51,21 +52,21 @@ TEST_CASE("permessage-deflate: parameter grammar of offers and responses",
     CHECK(p.server_max_window_bits == 12);
 
     const char* bad[] = {
-        "; server_max_window_bits",               // value required
-        "; server_max_window_bits=7",             // below 8
-        "; server_max_window_bits=16",            // above 15
-        "; server_max_window_bits=010",           // leading zero
-        "; server_max_window_bits=08",            // leading zero
-        "; server_max_window_bits=+9",            // not 1*DIGIT
-        "; server_max_window_bits=",              // empty
-        "; client_max_window_bits=0",             // out of range
-        "; server_no_context_takeover=1",         // no value allowed
-        "; client_no_context_takeover=true",      // no value allowed
-        "; foo",                                  // unknown
-        "; x=1",                                  // unknown
+        "; server_max_window_bits",                                 // value required
+        "; server_max_window_bits=7",                               // below 8
+        "; server_max_window_bits=16",                              // above 15
+        "; server_max_window_bits=010",                             // leading zero
+        "; server_max_window_bits=08",                              // leading zero
+        "; server_max_window_bits=+9",                              // not 1*DIGIT
+        "; server_max_window_bits=",                                // empty
+        "; client_max_window_bits=0",                               // out of range
+        "; server_no_context_takeover=1",                           // no value allowed
+        "; client_no_context_takeover=true",                        // no value allowed
+        "; foo",                                                    // unknown
+        "; x=1",                                                    // unknown
         "; server_no_context_takeover; server_no_context_takeover", // repeated
         "; client_max_window_bits; client_max_window_bits=10",      // repeated
-        "; Server_No_Context_Takeover",           // names are exact
+        "; Server_No_Context_Takeover",                             // names are exact
     };
     for (const char* text : bad) {
         INFO(text);
@@ -87,7 +88,8 @@ TEST_CASE("permessage-deflate: the server accepts the first offer it can honour"
     CHECK(respond({"permessage-deflate; server_max_window_bits=13"}, small) ==
           "permessage-deflate; server_max_window_bits=11");
     // A smaller server window may be announced even if not offered.
-    CHECK(respond({"permessage-deflate"}, small) == "permessage-deflate; server_max_window_bits=11");
+    CHECK(respond({"permessage-deflate"}, small) ==
+          "permessage-deflate; server_max_window_bits=11");
     // The client's window is lowered only when it offered the parameter.
     CHECK(respond({"permessage-deflate; client_max_window_bits"}, small) ==
           "permessage-deflate; server_max_window_bits=11; client_max_window_bits=9");
@@ -198,21 +200,22 @@ TEST_CASE("permessage-deflate: the client's offer and its check of the response"
 
 TEST_CASE("permessage-deflate: handshakes with the option set",
           "[ws][handshake][deflate][PMD7692-5-a][PMD7692-7-b][PMD7692-7-c]") {
-    const std::string head = "GET / HTTP/1.1\r\nHost: sip-ws.example.com\r\nUpgrade: websocket\r\n"
-                             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                             "Sec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n";
+    const std::string head =
+        "GET / HTTP/1.1\r\nHost: sip-ws.example.com\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n";
     server_handshake_options so;
     so.deflate = permessage_deflate_options{};
     {
         server_handshake hs(so);
-        const std::string req = head +
-                                "Sec-WebSocket-Extensions: permessage-deflate; foo, "
-                                "permessage-deflate; client_max_window_bits\r\n\r\n";
+        const std::string req = head + "Sec-WebSocket-Extensions: permessage-deflate; foo, "
+                                       "permessage-deflate; client_max_window_bits\r\n\r\n";
         std::size_t used = 0;
         REQUIRE(hs.feed(req.data(), req.size(), used) == handshake_status::ready);
         REQUIRE(hs.agreed_deflate());
         REQUIRE_FALSE(hs.accept());
-        CHECK(std::string(hs.response()).find("\r\nSec-WebSocket-Extensions: permessage-deflate\r\n") !=
+        CHECK(std::string(hs.response())
+                  .find("\r\nSec-WebSocket-Extensions: permessage-deflate\r\n") !=
               std::string::npos);
     }
     {
@@ -239,9 +242,9 @@ TEST_CASE("permessage-deflate: handshakes with the option set",
     };
     {
         client_handshake hs(co);
-        CHECK(std::string(hs.request()).find(
-                  "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n") !=
-              std::string::npos);
+        CHECK(std::string(hs.request())
+                  .find("\r\nSec-WebSocket-Extensions: permessage-deflate; "
+                        "client_max_window_bits\r\n") != std::string::npos);
         REQUIRE(reply(hs, "Sec-WebSocket-Extensions: permessage-deflate; "
                           "client_max_window_bits=9\r\n") == handshake_status::accepted);
         REQUIRE(hs.agreed_deflate());
