@@ -28,6 +28,7 @@
 #include <sipws/transport/policy/origin.hpp>
 #include <sipws/transport/policy/subprotocol.hpp>
 #include <sipws/transport/policy/web_auth.hpp>
+#include <sipws/ws/permessage_deflate.hpp>
 
 #include <string_view>
 #include <type_traits>
@@ -137,6 +138,20 @@ template <class, class = void> struct compression_ok : std::false_type {};
 template <class P>
 struct compression_ok<P, std::enable_if_t<std::is_same_v<decltype(P::enabled), const bool>>>
     : std::true_type {};
+/// An enabled compression policy makes the codecs of an agreement.
+template <class, class = void> struct compression_makers_ok : std::false_type {};
+template <class P>
+struct compression_makers_ok<
+    P, std::void_t<decltype(std::declval<const P&>().make_inflater(
+                       std::declval<const ws::deflate_agreement&>(), ws::role::server)),
+                   decltype(std::declval<const P&>().make_deflater(
+                       std::declval<const ws::deflate_agreement&>(), ws::role::server)),
+                   decltype(static_cast<const ws::permessage_deflate_options&>(
+                       std::declval<const P&>()))>> : std::true_type {};
+template <class P, bool = compression_ok<P>::value> struct compression_complete : std::false_type {};
+template <class P>
+struct compression_complete<P, true>
+    : std::bool_constant<!P::enabled || compression_makers_ok<P>::value> {};
 /// compression_policy may be left out of a Config (then: none).
 template <class C, class = void> struct compression_of {
     using type = policy::no_compression;
@@ -187,6 +202,11 @@ template <class Config> struct check_config {
     static_assert(compression_ok<typename compression_of<Config>::type>::value,
                   "sipws Config: compression_policy needs `static constexpr bool enabled` (see "
                   "policy::no_compression and policy::permessage_deflate)");
+    static_assert(compression_complete<typename compression_of<Config>::type>::value ||
+                      !compression_ok<typename compression_of<Config>::type>::value,
+                  "sipws Config: an enabled compression_policy derives from "
+                  "ws::permessage_deflate_options and has make_inflater(agreement, role) and "
+                  "make_deflater(agreement, role) (see policy::permessage_deflate)");
     static constexpr bool value = true;
 };
 } // namespace detail
