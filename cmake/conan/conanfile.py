@@ -37,6 +37,7 @@ class SipwsConan(ConanFile):
     def requirements(self):
         self.requires("asio/[>=1.18 <2]")
         self.requires("openssl/[>=1.1.1 <4]")
+        self.requires("zlib/[>=1.2.11 <2]")  # permessage-deflate (RFC 7692), an opt-in policy
 
     def package_id(self):
         self.info.clear()
@@ -53,8 +54,8 @@ class SipwsConan(ConanFile):
         self.cpp_info.set_property("cmake_file_name", "sipws")
         self.cpp_info.set_property("cmake_target_name", "sipws::sipws")
         self.cpp_info.set_property("pkg_config_name", "sipws")
-        self.cpp_info.defines = ["ASIO_STANDALONE"]
-        self.cpp_info.requires = ["asio::asio", "openssl::ssl", "openssl::crypto"]
+        self.cpp_info.defines = ["ASIO_STANDALONE", "SIPWS_HAS_ZLIB=1"]
+        self.cpp_info.requires = ["asio::asio", "openssl::ssl", "openssl::crypto", "zlib::zlib"]
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
         if self.settings.os in ("Linux", "FreeBSD"):

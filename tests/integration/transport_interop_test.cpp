@@ -6,6 +6,8 @@
 
 #include "integration/transport_support.hpp"
 
+#include <sipws/transport/policy/permessage_deflate.hpp>
+
 #include <asio/use_future.hpp>
 
 #include <csignal>
@@ -38,21 +40,52 @@ int port_after(const std::string& text, const std::string& word) {
     return p;
 }
 
-} // namespace
+struct deflate_config : tr::default_config {
+    using compression_policy = tr::policy::permessage_deflate;
+};
 
-TEST_CASE("transport interop: ws (npm) client against a sipws listener",
-          "[transport][interop][WS7118-4.2-a][OB5626-KA-b]") {
-    require_ws_package();
+/// "RX <octets read> <octets of messages>" from the peer: true when the
+/// messages crossed TCP in fewer octets than they hold (they were compressed).
+bool compressed_on_the_wire(const std::string& output) {
+    std::istringstream in(line_starting(output, "RX "));
+    std::string word;
+    double read = 0, payload = 0;
+    in >> word >> read >> payload;
+    INFO(output);
+    CHECK(payload > 0);
+    return read > 0 && read < payload / 2;
+}
+
+/// A SIP message of a few KiB (an INVITE with a long SDP body).
+std::string sip_invite(int i) {
+    std::string sdp = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n";
+    for (int k = 0; sdp.size() < 3000; ++k)
+        sdp += "a=candidate:" + std::to_string(k) + " 1 udp 2122260223 192.0.2." +
+               std::to_string(k % 250) + " " + std::to_string(50000 + k) + " typ host\r\n";
+    return "INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK" +
+           std::to_string(i) + "\r\nCall-ID: " + std::to_string(i) +
+           "@example.com\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: " +
+           std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+}
+
+/// Runs the npm `ws` echo client with \p count messages (and \p compression
+/// when not empty) against an echo listener of Config; checks that it ran to
+/// "OK" and that both sides closed with 1000. Returns what the client printed.
+template <class Config>
+std::string npm_client_against_echo_listener(const std::string& count,
+                                             const std::string& compression = {}) {
     io_runner run(2);
-    tr::ws_listener<> server(run.io);
+    tr::ws_listener<Config> server(run.io);
     auto* reg = &server.registry();
     server.on_message([reg](tr::flow_id f, message_type t, std::string_view m) { reg->send(f, t, m); });
     inbox sbox;
     server.on_close(sbox.close_handler());
     REQUIRE_FALSE(server.listen(loopback()));
     server.start();
-    process peer({"node", peer_script(), "client", ws_url(server.local_endpoint()), "30"},
-                 {"NODE_PATH=" + node_modules_dir()});
+    std::vector<std::string> argv{"node", peer_script(), "client", ws_url(server.local_endpoint()),
+                                  count};
+    if (!compression.empty()) argv.push_back(compression);
+    process peer(argv, {"NODE_PATH=" + node_modules_dir()});
     auto rc = peer.wait(std::chrono::seconds(30));
     INFO(peer.output());
     REQUIRE(rc);
@@ -62,35 +95,67 @@ TEST_CASE("transport interop: ws (npm) client against a sipws listener",
     REQUIRE(wait_until([&] { return sbox.close_count() == 1; }));
     CHECK(sbox.closes[0].second.clean());
     CHECK(sbox.closes[0].second.code == 1000);
+    return peer.output();
+}
+
+/// The npm `ws` echo server (with \p compression when not empty) and a flow
+/// to it from a connector of Config.
+template <class Config> struct npm_echo_server_flow {
+    process peer;
+    io_runner run{2};
+    tr::connector<Config> client{run.io};
+    inbox box;
+    tr::flow_id flow{};
+
+    explicit npm_echo_server_flow(const std::string& compression = {})
+        : peer(argv(compression), {"NODE_PATH=" + node_modules_dir()}) {
+        REQUIRE(peer.wait_for_output("LISTENING"));
+        const int port = port_after(peer.output(), "LISTENING ");
+        REQUIRE(port > 0);
+        client.on_message(box.message_handler());
+        client.on_close(box.close_handler());
+        auto fut = client.async_connect("ws://127.0.0.1:" + std::to_string(port) + "/",
+                                        asio::use_future);
+        REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        flow = fut.get();
+    }
+    static std::vector<std::string> argv(const std::string& compression) {
+        std::vector<std::string> a{"node", peer_script(), "server"};
+        if (!compression.empty()) a.push_back(compression);
+        return a;
+    }
+    /// Closes the flow with 1000 and checks that the closing handshake completed.
+    void close_cleanly() {
+        client.registry().close(flow, 1000, "done");
+        REQUIRE(wait_until([&] { return box.close_count() == 1; }));
+        CHECK(box.closes[0].second.clean());
+        CHECK(box.closes[0].second.code == 1000);
+    }
+};
+
+} // namespace
+
+TEST_CASE("transport interop: ws (npm) client against a sipws listener",
+          "[transport][interop][WS7118-4.2-a][OB5626-KA-b]") {
+    require_ws_package();
+    // The npm client offers permessage-deflate by default: the default Config declines.
+    const std::string out = npm_client_against_echo_listener<tr::default_config>("30");
+    CHECK(line_starting(out, "EXT ") == "EXT -");
 }
 
 TEST_CASE("transport interop: sipws connector against a ws (npm) server",
           "[transport][interop][WS7118-4.1-a][WS7118-4.2-b]") {
     require_ws_package();
-    process peer({"node", peer_script(), "server"}, {"NODE_PATH=" + node_modules_dir()});
-    REQUIRE(peer.wait_for_output("LISTENING"));
-    int port = port_after(peer.output(), "LISTENING ");
-    REQUIRE(port > 0);
-    io_runner run(2);
-    tr::connector<> client(run.io);
-    inbox box;
-    client.on_message(box.message_handler());
-    client.on_close(box.close_handler());
-    auto fut = client.async_connect("ws://127.0.0.1:" + std::to_string(port) + "/", asio::use_future);
-    REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
-    tr::flow_id f = fut.get();
+    npm_echo_server_flow<tr::default_config> x;
     const std::string big(200000, 'v');
-    CHECK_FALSE(client.registry().send(f, "REGISTER sip:x SIP/2.0\r\n\r\n"));
-    CHECK_FALSE(client.registry().send(f, std::string("\xc0\xaf", 2))); // overlong: binary
-    CHECK_FALSE(client.registry().send(f, big));
-    REQUIRE(wait_until([&] { return box.message_count() == 3; }));
-    CHECK(box.types[0] == message_type::text);
-    CHECK(box.types[1] == message_type::binary);
-    CHECK(box.messages[2].second == big);
-    client.registry().close(f, 1000, "done");
-    REQUIRE(wait_until([&] { return box.close_count() == 1; }));
-    CHECK(box.closes[0].second.clean());
-    CHECK(box.closes[0].second.code == 1000);
+    CHECK_FALSE(x.client.registry().send(x.flow, "REGISTER sip:x SIP/2.0\r\n\r\n"));
+    CHECK_FALSE(x.client.registry().send(x.flow, std::string("\xc0\xaf", 2))); // overlong: binary
+    CHECK_FALSE(x.client.registry().send(x.flow, big));
+    REQUIRE(wait_until([&] { return x.box.message_count() == 3; }));
+    CHECK(x.box.types[0] == message_type::text);
+    CHECK(x.box.types[1] == message_type::binary);
+    CHECK(x.box.messages[2].second == big);
+    x.close_cleanly();
 }
 
 TEST_CASE("transport: sipws-echo-server end to end (ws, wss, signals)",
@@ -159,4 +224,35 @@ TEST_CASE("transport: sipws-echo-client echoes until the server closes, then exi
     REQUIRE(rc);
     CHECK(*rc == 0);
     CHECK(client.output().find("closed code=1000") != std::string::npos);
+}
+
+TEST_CASE("transport interop: permessage-deflate with a ws (npm) client, both context rules",
+          "[transport][interop][deflate][PMD7692-5-a][PMD7692-7.2-a][PMD7692-7.2-b][PMD7692-6-a]") {
+    require_ws_package();
+    for (const char* mode : {"deflate", "deflate-reset"}) {
+        INFO(mode);
+        const std::string out = npm_client_against_echo_listener<deflate_config>("12", mode);
+        CHECK(line_starting(out, "EXT ") == "EXT permessage-deflate");
+        CHECK(compressed_on_the_wire(out)); // our echoes were compressed
+    }
+}
+
+TEST_CASE("transport interop: permessage-deflate from a sipws connector to a ws (npm) server",
+          "[transport][interop][deflate][PMD7692-5-a][PMD7692-7-c][PMD7692-7.2-a][PMD7692-7.2-b]") {
+    require_ws_package();
+    for (const char* mode : {"deflate", "deflate-reset"}) {
+        INFO(mode);
+        npm_echo_server_flow<deflate_config> x(mode);
+        std::vector<std::string> sent;
+        for (int i = 0; i < 20; ++i) sent.push_back(sip_invite(i));
+        sent.push_back("REGISTER sip:x SIP/2.0\r\n\r\n"); // below min_size: plain
+        sent.push_back(std::string(200000, 'v'));
+        for (const auto& m : sent) CHECK_FALSE(x.client.registry().send(x.flow, m));
+        REQUIRE(wait_until([&] { return x.box.message_count() == sent.size(); }));
+        for (std::size_t i = 0; i < sent.size(); ++i) CHECK(x.box.messages[i].second == sent[i]);
+        x.close_cleanly();
+        REQUIRE(x.peer.wait_for_output("RX "));
+        CHECK(line_starting(x.peer.output(), "EXT ") == "EXT permessage-deflate");
+        CHECK(compressed_on_the_wire(x.peer.output())); // what we sent was compressed
+    }
 }

@@ -11,6 +11,7 @@
 ///       using origin_policy    = sipws::transport::policy::origin_allowlist;
 ///       using web_auth_policy  = sipws::transport::policy::token_auth;
 ///       using keepalive_policy = sipws::transport::policy::crlf_keepalive;
+///       using compression_policy = sipws::transport::policy::permessage_deflate;
 ///   };
 /// \endcode
 ///
@@ -21,11 +22,13 @@
 /// static_assert naming it.
 
 #include <sipws/transport/flow.hpp>
+#include <sipws/transport/policy/compression.hpp>
 #include <sipws/transport/policy/framing.hpp>
 #include <sipws/transport/policy/keepalive.hpp>
 #include <sipws/transport/policy/origin.hpp>
 #include <sipws/transport/policy/subprotocol.hpp>
 #include <sipws/transport/policy/web_auth.hpp>
+#include <sipws/ws/permessage_deflate.hpp>
 
 #include <string_view>
 #include <type_traits>
@@ -38,6 +41,8 @@ struct default_config {
     using subprotocol_policy = policy::sip_subprotocol;
     using framing_policy = policy::text_when_utf8;
     using keepalive_policy = policy::no_keepalive;
+    /// Off by default (PMD7692-8-a); policy::permessage_deflate turns it on.
+    using compression_policy = policy::no_compression;
 };
 
 namespace detail {
@@ -129,6 +134,32 @@ template <class C, class = void> struct framing_of {
 template <class C> struct framing_of<C, std::void_t<typename C::framing_policy>> {
     using type = typename C::framing_policy;
 };
+template <class, class = void> struct compression_ok : std::false_type {};
+template <class P>
+struct compression_ok<P, std::enable_if_t<std::is_same_v<decltype(P::enabled), const bool>>>
+    : std::true_type {};
+/// An enabled compression policy makes the codecs of an agreement.
+template <class, class = void> struct compression_makers_ok : std::false_type {};
+template <class P>
+struct compression_makers_ok<
+    P, std::void_t<decltype(std::declval<const P&>().make_inflater(
+                       std::declval<const ws::deflate_agreement&>(), ws::role::server)),
+                   decltype(std::declval<const P&>().make_deflater(
+                       std::declval<const ws::deflate_agreement&>(), ws::role::server)),
+                   decltype(static_cast<const ws::permessage_deflate_options&>(
+                       std::declval<const P&>()))>> : std::true_type {};
+template <class P, bool = compression_ok<P>::value> struct compression_complete : std::false_type {};
+template <class P>
+struct compression_complete<P, true>
+    : std::bool_constant<!P::enabled || compression_makers_ok<P>::value> {};
+/// compression_policy may be left out of a Config (then: none).
+template <class C, class = void> struct compression_of {
+    using type = policy::no_compression;
+};
+template <class C> struct compression_of<C, std::void_t<typename C::compression_policy>> {
+    using type = typename C::compression_policy;
+};
+
 template <class C, class = void> struct keepalive_of {
     using type = policy::no_keepalive;
 };
@@ -168,6 +199,14 @@ template <class Config> struct check_config {
     static_assert(keepalive_ok<typename keepalive_of<Config>::type>::value,
                   "sipws Config: keepalive_policy needs members `mode`, `interval`, "
                   "`pong_timeout` and `answer_crlf` (see policy::no_keepalive)");
+    static_assert(compression_ok<typename compression_of<Config>::type>::value,
+                  "sipws Config: compression_policy needs `static constexpr bool enabled` (see "
+                  "policy::no_compression and policy::permessage_deflate)");
+    static_assert(compression_complete<typename compression_of<Config>::type>::value ||
+                      !compression_ok<typename compression_of<Config>::type>::value,
+                  "sipws Config: an enabled compression_policy derives from "
+                  "ws::permessage_deflate_options and has make_inflater(agreement, role) and "
+                  "make_deflater(agreement, role) (see policy::permessage_deflate)");
     static constexpr bool value = true;
 };
 } // namespace detail

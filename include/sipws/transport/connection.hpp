@@ -83,6 +83,7 @@ public:
     using stream_type = Stream;
     using context_type = basic_context<Config>;
     using connect_completion = detail::completion<std::error_code, flow_id>;
+    static constexpr bool compression_enabled = context_type::compression_policy_type::enabled;
 
     basic_connection(Stream&& s, std::shared_ptr<context_type> ctx, bool client)
         : connection_base(asio::any_io_executor(s.get_executor()), client, ctx->get_limits()),
@@ -296,6 +297,8 @@ private:
         o.subprotocols = ctx_->subprotocol.names;
         o.when_none_offered = ctx_->subprotocol.when_none_offered;
         o.max_head_size = lim_.max_handshake_size;
+        if constexpr (compression_enabled)
+            o.deflate = static_cast<const ws::permessage_deflate_options&>(ctx_->compression);
         shs_.reset(new ws::server_handshake(std::move(o)));
         phase_ = phase::handshake;
         read();
@@ -342,8 +345,10 @@ private:
         info_.origin = std::string(req.origin);
         info_.target = std::string(req.target);
         info_.host = std::string(req.host);
+        const std::optional<ws::deflate_agreement> deflate = shs_->agreed_deflate();
         shs_.reset();
         engine_.emplace(ws::role::server, engine_options());
+        enable_compression(deflate, ws::role::server);
         open_flow();
         if (done_) return;
         if (!early_.empty()) {
@@ -362,6 +367,8 @@ private:
         arm_timer(lim_.handshake_timeout, error::handshake_timeout);
         phase_ = phase::tls;
         cs->opts.max_head_size = lim_.max_handshake_size;
+        if constexpr (compression_enabled)
+            cs->opts.deflate = static_cast<const ws::permessage_deflate_options&>(ctx_->compression);
         try {
             chs_.reset(new ws::client_handshake(std::move(cs->opts)));
         } catch (const std::invalid_argument&) {
@@ -388,8 +395,10 @@ private:
             return finish(ec);
         }
         info_.subprotocol = std::string(chs_->subprotocol());
+        const std::optional<ws::deflate_agreement> deflate = chs_->agreed_deflate();
         chs_.reset();
         engine_.emplace(ws::role::client, engine_options());
+        enable_compression(deflate, ws::role::client);
         open_flow();
         if (done_) return;
         if (connect_done_) connect_done_(std::error_code{}, info_.id);
@@ -398,6 +407,20 @@ private:
     }
 
     // ---- open -------------------------------------------------------------
+
+    /// permessage-deflate agreed: the engine inflates, the write queue compresses.
+    void enable_compression(const std::optional<ws::deflate_agreement>& a, ws::role r) {
+        if constexpr (compression_enabled) {
+            if (!a) return;
+            engine_->set_inflater(ctx_->compression.make_inflater(*a, r));
+            auto d = ctx_->compression.make_deflater(*a, r);
+            std::lock_guard<std::mutex> lk(qmu_);
+            deflater_ = std::move(d);
+        } else {
+            (void)a;
+            (void)r;
+        }
+    }
 
     void open_flow() {
         disarm_timer();

@@ -23,6 +23,7 @@
 #include <sipws/transport/flow.hpp>
 #include <sipws/transport/limits.hpp>
 #include <sipws/ws/close_code.hpp>
+#include <sipws/ws/compression.hpp>
 #include <sipws/ws/frame.hpp>
 #include <sipws/ws/mask.hpp>
 #include <sipws/ws/detail/key_reservoir.hpp>
@@ -163,8 +164,12 @@ protected:
     }
 
     /// Frames one message (masked when we are the client) at the end of the
-    /// pending output.
+    /// pending output; compressed when permessage-deflate was agreed and the
+    /// message is long enough (in queue order, so the peer's window follows).
     void append_message_locked(ws::message_type type, std::string_view payload) {
+        const std::size_t original_size = payload.size();
+        const bool compressed = deflater_ && payload.size() >= deflater_->min_size();
+        if (compressed) payload = deflater_->deflate(payload.data(), payload.size());
         const std::size_t f = lim_.fragment_size ? lim_.fragment_size : payload.size();
         const std::size_t frames = payload.empty() ? 1 : (payload.size() + f - 1) / f;
         const std::size_t start = pending_.size();
@@ -184,13 +189,14 @@ protected:
                 written += ws::write_frame_header(out + written, fin, op, n);
                 if (n) std::memcpy(out + written, src + done, n);
             }
+            if (compressed && done == 0) out[0] |= 0x40; // RSV1 (PMD7692-6-a)
             written += n;
             done += n;
             op = ws::opcode::continuation;
         } while (done < payload.size());
         pending_.resize(start + written);
         appended_ += written;
-        pending_data_ += payload.size();
+        pending_data_ += original_size;
         ++pending_msgs_;
         kick_locked();
     }
@@ -301,6 +307,8 @@ protected:
     std::uint64_t appended_ = 0, written_ = 0, batch_end_ = 0;
     bool writing_ = false;
     bool accepting_ = false;
+    // permessage-deflate's compressor (null unless agreed), used under qmu_.
+    std::unique_ptr<ws::message_deflater> deflater_;
     // Vectors, not deques: an idle connection allocates nothing here.
     std::vector<std::pair<std::uint64_t, detail::completion<std::error_code>>> completions_;
     std::vector<waiter> waiters_;

@@ -76,6 +76,7 @@ public:
     using subprotocol_policy_type = typename Config::subprotocol_policy;
     using framing_policy_type = typename Config::framing_policy;
     using keepalive_policy_type = typename Config::keepalive_policy;
+    using compression_policy_type = typename detail::compression_of<Config>::type;
 
     explicit basic_context(std::shared_ptr<flow_registry> registry)
         : registry_(registry ? std::move(registry) : std::make_shared<flow_registry>()) {}
@@ -85,6 +86,7 @@ public:
     subprotocol_policy_type subprotocol;
     framing_policy_type framing;
     keepalive_policy_type keepalive;
+    compression_policy_type compression;
 
     message_handler on_message;
     open_handler on_open;

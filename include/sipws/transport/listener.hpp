@@ -108,6 +108,10 @@ public:
     typename context_type::keepalive_policy_type& keepalive_policy() noexcept {
         return st_->ctx->keepalive;
     }
+    /// permessage-deflate options when the Config opts in (set before use).
+    typename context_type::compression_policy_type& compression_policy() noexcept {
+        return st_->ctx->compression;
+    }
     void on_message(message_handler h) { st_->ctx->on_message = std::move(h); }
     void on_open(open_handler h) { st_->ctx->on_open = std::move(h); }
     void on_close(close_handler h) { st_->ctx->on_close = std::move(h); }

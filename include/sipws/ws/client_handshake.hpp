@@ -27,8 +27,9 @@
 /// websocket`, a `Connection` token `Upgrade`, exactly one correct
 /// `Sec-WebSocket-Accept` (WS6455-4.1-j), at most one `Sec-WebSocket-Protocol`
 /// naming a subprotocol we offered, required when we offered one
-/// (WS7118-4.1-d, WS6455-4.1-k, WS6455-11.3-a), and no extension (none is ever
-/// offered).
+/// (WS7118-4.1-d, WS6455-4.1-k, WS6455-11.3-a), and no extension unless
+/// client_handshake_options::deflate offered permessage-deflate, whose
+/// response is then checked (PMD7692-7-c; see permessage_deflate.hpp).
 
 #include <sipws/ws/accept_key.hpp>
 #include <sipws/ws/detail/http_head.hpp>
@@ -37,6 +38,7 @@
 #include <sipws/ws/server_handshake.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -59,6 +61,9 @@ struct client_handshake_options {
     bool require_subprotocol = true;
     /// More field lines, "Name: value\r\n" each (Cookie, Authorization, ...).
     std::string extra_headers;
+    /// Offer permessage-deflate with these options (unset: offer nothing,
+    /// the default: PMD7692-8-a).
+    std::optional<permessage_deflate_options> deflate;
     /// Largest response head accepted.
     std::size_t max_head_size = 8192;
     std::size_t max_fields = 64;
@@ -93,6 +98,8 @@ public:
     const http_fields& response_fields() const noexcept { return fields_; }
     /// The subprotocol the server selected (empty: none).
     std::string_view subprotocol() const noexcept { return subprotocol_; }
+    /// What the server accepted of our permessage-deflate offer (unset: none).
+    const std::optional<deflate_agreement>& agreed_deflate() const noexcept { return deflate_; }
 
 private:
     void build_request();
@@ -107,6 +114,7 @@ private:
     int status_code_ = 0;
     http_fields fields_;
     std::string_view subprotocol_;
+    std::optional<deflate_agreement> deflate_;
 };
 
 // ---- implementation -------------------------------------------------------
@@ -156,6 +164,11 @@ inline void client_handshake::build_request() {
             if (i) request_ += ", ";
             request_ += opt_.subprotocols[i];
         }
+        request_ += "\r\n";
+    }
+    if (opt_.deflate) {
+        request_ += "Sec-WebSocket-Extensions: ";
+        request_ += deflate_offer(*opt_.deflate);
         request_ += "\r\n";
     }
     request_ += opt_.extra_headers;
@@ -214,14 +227,21 @@ inline std::error_code client_handshake::validate() {
     } else if (!opt_.subprotocols.empty() && opt_.require_subprotocol) {
         return ws::error::missing_subprotocol;
     }
+    std::vector<std::string_view> extensions;
     for (const auto& fl : fields_.all())
         if (iequals(fl.name, "Sec-WebSocket-Extensions")) {
             if (!detail::is_valid_extension_list(fl.value)) {
                 if (!detail::trim_ows(fl.value).empty()) return ws::error::bad_extension_list;
                 continue;
             }
-            return ws::error::unrequested_extension;
+            if (!opt_.deflate) return ws::error::unrequested_extension;
+            extensions.push_back(fl.value);
         }
+    if (!extensions.empty()) {
+        deflate_agreement a;
+        if (auto ec = accept_deflate_response(extensions, *opt_.deflate, a)) return ec;
+        deflate_ = a;
+    }
     return {};
 }
 

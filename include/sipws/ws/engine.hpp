@@ -61,8 +61,16 @@
 /// delivered in place (no copy). Other messages are reassembled into a buffer
 /// that is kept between messages up to engine_options::retained_buffer_size,
 /// so steady-state traffic below that size allocates nothing.
+///
+/// permessage-deflate (RFC 7692), once a handshake agreed it and
+/// enable_permessage_deflate() (<sipws/ws/deflate.hpp>) set a codec: RSV1 is
+/// accepted on the first frame of a data message only (PMD7692-6-a); such a
+/// message is inflated as it arrives, bounded by max_message_size (1009
+/// beyond: a zip bomb stops there), and a text message is checked for UTF-8
+/// once inflated (1007). Without a codec RSV1 fails every frame.
 
 #include <sipws/ws/close_code.hpp>
+#include <sipws/ws/compression.hpp>
 #include <sipws/ws/detail/key_reservoir.hpp>
 #include <sipws/ws/error.hpp>
 #include <sipws/ws/frame.hpp>
@@ -74,6 +82,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -133,6 +142,15 @@ public:
     /// New limits apply from the next frame header on.
     void set_options(const engine_options& options) noexcept { opt_ = options; }
 
+    /// permessage-deflate was agreed: messages with RSV1 are inflated by \p in
+    /// (null: RSV1 fails the connection again).
+    void set_inflater(std::unique_ptr<message_inflater> in) noexcept {
+        inflater_ = std::move(in);
+        rsv_mask_ = inflater_ ? 0x30 : 0x70;
+    }
+    /// The compressor encode_message(type, payload, out) uses (null: none).
+    void set_deflater(std::unique_ptr<message_deflater> d) noexcept { deflater_ = std::move(d); }
+
     // ---- input -----------------------------------------------------------
 
     /// Parses [data, data + size), which may be any piece of the byte stream.
@@ -164,6 +182,11 @@ public:
     /// text payload is not UTF-8 (options().check_outgoing_utf8).
     std::size_t encode_message(message_type type, const void* payload, std::size_t size, void* out,
                                std::error_code& ec);
+
+    /// Appends one data message to \p out, compressed (RSV1 set) when a
+    /// deflater is set and the payload has at least its min_size() octets,
+    /// else as encode_message() would. Errors as encode_message().
+    std::error_code encode_message(message_type type, std::string_view payload, std::string& out);
 
     /// Scatter-gather form for one frame: writes the header to \p header
     /// (max_header_size octets) and, for a client, masks \p payload in place.
@@ -228,6 +251,8 @@ private:
         len_buf_ = 0;
     }
     masking_key next_key();
+    std::size_t encode_frames(opcode op, const unsigned char* src, std::size_t size,
+                              unsigned char* o, bool compressed);
     bool queue_control(opcode op, const void* payload, std::size_t size, bool reserve_close_room);
     std::error_code check_can_send() const noexcept {
         if (state_ == engine_state::failed) return error::failed;
@@ -264,6 +289,12 @@ private:
     std::unique_ptr<unsigned char[]> buf_;
     std::size_t cap_ = 0;
     std::size_t len_buf_ = 0;
+
+    // permessage-deflate (null unless agreed).
+    std::unique_ptr<message_inflater> inflater_;
+    std::unique_ptr<message_deflater> deflater_;
+    unsigned char rsv_mask_ = 0x70; // reserved bits that fail a frame
+    bool compressed_ = false;       // the message being received has RSV1
 
     // Control frame payload being received.
     unsigned char ctrl_[max_control_payload]{};
@@ -391,8 +422,10 @@ inline event engine::finish_control(std::size_t consumed, std::size_t size) {
 }
 
 inline error engine::check_start(unsigned b0, unsigned b1) const noexcept {
-    if (b0 & 0x70) return error::reserved_bits;
     const unsigned op = b0 & 0x0F;
+    // RSV1 is permessage-deflate's once agreed, and only on the first frame
+    // of a data message (PMD7692-6-a).
+    if ((b0 & 0x70) && ((b0 & rsv_mask_) || (op & 0x8) || op == 0)) return error::reserved_bits;
     if (!is_known_opcode(op)) return error::reserved_opcode;
     if (op & 0x8) {
         if (!(b0 & 0x80)) return error::fragmented_control;
@@ -436,6 +469,8 @@ inline void engine::start_frame(const unsigned char* h, std::uint64_t len) noexc
     frame_done_ = 0;
     if (op_ == opcode::text || op_ == opcode::binary) {
         msg_type_ = static_cast<message_type>(op_);
+        compressed_ = (h[0] & 0x40) != 0;
+        if (compressed_) inflater_->begin_message(opt_.retained_buffer_size);
         msg_size_ = 0;
         len_buf_ = 0;
         utf8_.reset();
@@ -533,6 +568,33 @@ inline event engine::consume(void* data, std::size_t size) {
         }
 
         const bool text = msg_type_ == message_type::text;
+        if (compressed_) {
+            // Inflated as it arrives, never buffered compressed (PMD7692-7.2-b).
+            const auto take = static_cast<std::size_t>(left < avail ? left : avail);
+            unsigned char* chunk = p + pos;
+            unmask_and_validate(chunk, chunk, take, false);
+            pos += take;
+            frame_done_ += take;
+            const bool last = fin_ && frame_done_ == frame_len_;
+            if (take || last) {
+                if (auto ec = inflater_->inflate(chunk, take, last, opt_.max_message_size))
+                    return fail(static_cast<error>(ec.value()), size);
+            }
+            if (frame_done_ < frame_len_) return none;
+            rx_ = rx_phase::header;
+            msg_size_ += frame_len_;
+            if (!fin_) continue;
+            const std::string_view out = inflater_->output();
+            if (text && !is_valid_utf8(out.data(), out.size()))
+                return fail(error::invalid_utf8, size);
+            msg_active_ = false;
+            event ev;
+            ev.type = event_type::message;
+            ev.consumed = pos;
+            ev.message = msg_type_;
+            ev.payload = out;
+            return ev;
+        }
         if (fin_ && op_ != opcode::continuation && frame_done_ == 0 && avail >= left) {
             // Whole single-frame message in the input: deliver in place.
             const auto n = static_cast<std::size_t>(left);
@@ -592,15 +654,39 @@ inline std::size_t engine::encode_message(message_type type, const void* payload
         !is_valid_utf8(payload, size))
         ec = error::invalid_utf8;
     if (ec) return 0;
-    auto* o = static_cast<unsigned char*>(out);
-    auto* src = static_cast<const unsigned char*>(payload);
+    return encode_frames(static_cast<opcode>(type), static_cast<const unsigned char*>(payload),
+                         size, static_cast<unsigned char*>(out), false);
+}
+
+inline std::error_code engine::encode_message(message_type type, std::string_view payload,
+                                              std::string& out) {
+    std::error_code ec = check_can_send();
+    if (!ec && type == message_type::text && opt_.check_outgoing_utf8 &&
+        !is_valid_utf8(payload.data(), payload.size()))
+        ec = error::invalid_utf8;
+    if (ec) return ec;
+    const bool compress = deflater_ && payload.size() >= deflater_->min_size();
+    if (compress) payload = deflater_->deflate(payload.data(), payload.size());
+    const std::size_t start = out.size();
+    out.resize(start + encoded_size(payload.size()));
+    const std::size_t n = encode_frames(
+        static_cast<opcode>(type), reinterpret_cast<const unsigned char*>(payload.data()),
+        payload.size(), reinterpret_cast<unsigned char*>(&out[start]), compress);
+    out.resize(start + n);
+    return {};
+}
+
+/// Frames [src, src + size) per options().fragment_size into \p o; RSV1 on
+/// the first frame when \p compressed (PMD7692-6-a).
+inline std::size_t engine::encode_frames(opcode op, const unsigned char* src, std::size_t size,
+                                         unsigned char* o, bool compressed) {
     const std::size_t f = opt_.fragment_size ? opt_.fragment_size : size;
     std::size_t written = 0;
     std::size_t done = 0;
-    opcode op = static_cast<opcode>(type);
     do {
         const std::size_t n = size - done < f ? size - done : f;
         const bool fin = done + n == size;
+        const std::size_t at = written;
         if (is_client()) {
             masking_key k = next_key();
             written += write_frame_header(o + written, fin, op, n, &k);
@@ -609,6 +695,7 @@ inline std::size_t engine::encode_message(message_type type, const void* payload
             written += write_frame_header(o + written, fin, op, n);
             if (n) std::memcpy(o + written, src + done, n);
         }
+        if (compressed && at == 0) o[0] |= 0x40;
         written += n;
         done += n;
         op = opcode::continuation;

@@ -59,6 +59,10 @@ enum class error {
     closed,       ///< operation not allowed: the closing handshake has begun
     failed,       ///< operation not allowed: the connection has failed
     bad_argument, ///< argument out of range (e.g. control payload > 125 octets)
+
+    // permessage-deflate (RFC 7692).
+    bad_extension_response, ///< the 101's permessage-deflate parameters are invalid or unoffered
+    bad_compressed_data,    ///< a compressed message does not inflate (1002)
 };
 
 class error_category final : public std::error_category {
@@ -144,6 +148,10 @@ public:
             return "WebSocket connection failed";
         case error::bad_argument:
             return "invalid argument";
+        case error::bad_extension_response:
+            return "invalid permessage-deflate parameters in the response";
+        case error::bad_compressed_data:
+            return "compressed message does not inflate";
         }
         return "unknown sipws.ws error";
     }

@@ -26,14 +26,19 @@
 /// another version, 431 when the head is too large. A request that offers none
 /// of the configured subprotocols is refused with 400 by default
 /// (WS7118-4.1-c); subprotocol_policy::optional accepts it without a
-/// subprotocol instead. Extension offers are always declined.
+/// subprotocol instead. Extension offers are declined, except
+/// permessage-deflate when server_handshake_options::deflate is set: the
+/// first offer the server can honour is accepted (RFC 7692, see
+/// permessage_deflate.hpp) and accept() answers it.
 
 #include <sipws/ws/accept_key.hpp>
 #include <sipws/ws/detail/http_head.hpp>
 #include <sipws/ws/error.hpp>
 #include <sipws/ws/http_fields.hpp>
+#include <sipws/ws/permessage_deflate.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -62,6 +67,9 @@ struct server_handshake_options {
     std::size_t max_head_size = 16384;
     /// Largest number of field lines accepted (431 beyond).
     std::size_t max_fields = 64;
+    /// Accept permessage-deflate with these options (unset: decline every
+    /// extension, the default: PMD7692-8-a).
+    std::optional<permessage_deflate_options> deflate;
 };
 
 /// The parsed upgrade request: views into the server_handshake that owns it.
@@ -81,7 +89,7 @@ struct handshake_request {
 
     /// The Sec-WebSocket-Protocol values offered, in the client's order.
     std::vector<std::string_view> subprotocols;
-    /// The Sec-WebSocket-Extensions lines (all declined).
+    /// The Sec-WebSocket-Extensions lines.
     std::vector<std::string_view> extensions;
 
     bool offers_subprotocol(std::string_view name) const noexcept {
@@ -110,6 +118,9 @@ public:
     const handshake_request& request() const noexcept { return req_; }
     /// The subprotocol accept() will select (empty: none).
     std::string_view selected_subprotocol() const noexcept { return selected_; }
+    /// The permessage-deflate agreement accept() will answer with (unset:
+    /// no extension, and RSV1 stays reserved).
+    const std::optional<deflate_agreement>& agreed_deflate() const noexcept { return deflate_; }
 
     /// Policy hook for subprotocol choice: makes accept() select \p name,
     /// which must be one the client offered (WS6455-4.2.2-c), or none when
@@ -165,6 +176,8 @@ private:
     handshake_request req_;
     std::string_view selected_;
     std::string response_;
+    std::optional<deflate_agreement> deflate_;
+    std::string deflate_response_;
 };
 
 // ---- implementation -------------------------------------------------------
@@ -345,6 +358,9 @@ inline std::error_code server_handshake::validate() {
             req_.extensions.push_back(fl.value);
         }
 
+    deflate_.reset();
+    if (opt_.deflate) deflate_ = negotiate_deflate(req_.extensions, *opt_.deflate, deflate_response_);
+
     selected_ = {};
     for (const auto& mine : opt_.subprotocols)
         if (req_.offers_subprotocol(mine)) {
@@ -366,6 +382,11 @@ inline std::error_code server_handshake::accept(std::string_view extra_headers) 
     if (!selected_.empty()) {
         response_ += "Sec-WebSocket-Protocol: ";
         response_ += selected_;
+        response_ += "\r\n";
+    }
+    if (deflate_) {
+        response_ += "Sec-WebSocket-Extensions: ";
+        response_ += deflate_response_;
         response_ += "\r\n";
     }
     response_ += extra_headers;
