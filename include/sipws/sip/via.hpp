@@ -148,7 +148,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     bool bad_value = false;
     std::size_t e = scan_params(
         s, sb_end, v.parameters, ec,
-        [&](std::string_view pn, std::string_view pv, bool has_pv) SIPWS_SIP_LAMBDA_INLINE {
+        [&](std::string_view pn, std::string_view pv, bool has_pv, bool token) SIPWS_SIP_LAMBDA_INLINE {
             // names are tokens: one folded comparison each
             switch (pn.size()) {
             case 3:
@@ -173,9 +173,8 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
                 break;
             case 6:
                 if (equals_lower_token(pn, "branch")) {
-                    if (!has_pv || pv.empty() ||
-                        skip_chars(pv.data(), pv.data() + pv.size(), cc_token) != pv.data() + pv.size())
-                        bad_value = true;
+                    // the value scan saw whether it is one token
+                    if (!has_pv || !token) bad_value = true;
                     v.branch = pv;
                 }
                 break;
