@@ -378,8 +378,11 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
         u.has_port = true;
     }
     const char* pb = p;
-    p = scan_uri_params(p, end, ec);
-    if (p == nullptr) return false;
+    if (p < end && *p != '?') {
+        // (without parameters, as usual, no call)
+        p = scan_uri_params(p, end, ec);
+        if (p == nullptr) return false;
+    }
     u.parameters = parameter_list(view(pb, p));
     if (p < end) {
         // at "?"
