@@ -149,37 +149,37 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     std::size_t e = scan_params(
         s, sb_end, v.parameters, ec,
         [&](std::string_view pn, std::string_view pv, bool has_pv, bool token) SIPWS_SIP_LAMBDA_INLINE {
-            // names are tokens: one folded comparison each
+            // names are tokens: one folded comparison each (of the length the case gives)
             switch (pn.size()) {
             case 3:
-                if (equals_lower_token(pn, "ttl")) {
+                if (equals_lower_n(pn.data(), "ttl", 3)) {
                     std::uint64_t t;
                     if (!has_pv || pv.size() > 3 || !parse_uint(pv, 255, t)) bad_value = true;
                     else v.ttl = static_cast<int>(t);
                 }
                 break;
             case 5:
-                if (equals_lower_token(pn, "rport")) {
+                if (equals_lower_n(pn.data(), "rport", 5)) {
                     v.has_rport = true;
                     if (has_pv) {
                         if (!parse_port(pv, v.rport)) bad_value = true;
                         v.rport_has_value = true;
                     }
-                } else if (equals_lower_token(pn, "maddr")) {
+                } else if (equals_lower_n(pn.data(), "maddr", 5)) {
                     host_kind hk;
                     if (!has_pv || !parse_host(pv, hk, limit)) bad_value = true;
                     v.maddr = pv;
                 }
                 break;
             case 6:
-                if (equals_lower_token(pn, "branch")) {
+                if (equals_lower_n(pn.data(), "branch", 6)) {
                     // the value scan saw whether it is one token
                     if (!has_pv || !token) bad_value = true;
                     v.branch = pv;
                 }
                 break;
             case 8:
-                if (equals_lower_token(pn, "received")) {
+                if (equals_lower_n(pn.data(), "received", 8)) {
                     host_kind hk;
                     // the usual IPv4 address first (what parse_host() would accept as one)
                     bool ipv4 = has_pv && parse_ipv4(pv);
