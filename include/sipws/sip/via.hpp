@@ -67,11 +67,12 @@ namespace detail {
 /// result in place saves a copy. False on failure (\p v is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
 /// the end of \p value): scans may load octets up to it, never use them.
+/// \p trimmed: \p value has no leading or trailing LWS (no trim needed).
 inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
-                           const char* limit = nullptr, bool fresh = false) {
+                           const char* limit = nullptr, bool fresh = false, bool trimmed = false) {
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
-    std::string_view s = trim_lws(value);
+    std::string_view s = trimmed ? value : trim_lws(value);
     if (!fresh) v = via{};
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
