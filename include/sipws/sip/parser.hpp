@@ -320,8 +320,8 @@ inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
 /// Checks the headers a transport and proxy rely on and keeps the typed
 /// values that message's accessors return (top Via, From, To, CSeq, first
 /// Contact), so that they are not parsed twice. The values parse() indexed
-/// have neither leading nor trailing LWS: the typed parsers skip their trim. \p limit: the end of the
-/// input (the scans may load octets up to it).
+/// have neither leading nor trailing LWS: the typed parsers skip their trim.
+/// \p limit: the end of the input (the scans may load octets up to it).
 inline parse_error validate(message& m, const parse_options& opt, const char* limit) {
     using T = typed_values;
     T& typed = detail_parser_access::typed(m);
