@@ -483,6 +483,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
     }
 
     // ---- header rows
+    // (options read once: the index's octet stores could alias them)
+    const std::size_t max_line = opt.max_line_length;
+    const bool bare_lf = opt.allow_bare_lf;
     std::size_t count = 0;
     // Ids seen more than once (a bit per header_id), for the checks of
     // require_mandatory_headers.
@@ -503,7 +506,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             return make_parse_error(errc::bad_line_ending, off(p), "CR not followed by LF");
         }
         if (c0 == '\n') {
-            if (!opt.allow_bare_lf)
+            if (!bare_lf)
                 return make_parse_error(errc::bad_line_ending, off(p), "line ends in a bare LF");
             ++p;
             break;
@@ -571,7 +574,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                     return make_parse_error(errc::bad_line_ending, off(q), "CR not followed by LF");
                 next = q + 2;
             } else if (c == '\n') {
-                if (!opt.allow_bare_lf)
+                if (!bare_lf)
                     return make_parse_error(errc::bad_line_ending, off(q), "line ends in a bare LF");
                 next = q + 1;
             } else if (q[-1] == '\\' && quoted_pair_at(qp_pos, qp_in_quote, q)) {
@@ -581,7 +584,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                 return make_parse_error(errc::bad_header_value, off(q),
                                         "control character in a header value");
             }
-            if (static_cast<std::size_t>(q - line) > opt.max_line_length)
+            if (static_cast<std::size_t>(q - line) > max_line)
                 return make_parse_error(errc::line_too_long, off(line), "header line too long");
             eol = q;
             if (next < end && is_wsp(*next)) {
