@@ -81,12 +81,13 @@ namespace detail {
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
 /// the end of \p value): scans may load octets up to it, never use them.
 /// \p fresh: \p na is default-constructed already (no reset needed).
+/// \p trimmed: \p value has no leading or trailing LWS (no trim needed).
 inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
                                  const name_addr_options& opt = {}, const char* limit = nullptr,
-                                 bool fresh = false) {
+                                 bool fresh = false, bool trimmed = false) {
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
-    std::string_view s = trim_lws(value);
+    std::string_view s = trimmed ? value : trim_lws(value);
     if (!fresh) na = name_addr{};
     na.raw = s;
     auto fail = [&](errc e) {

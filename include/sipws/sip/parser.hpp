@@ -284,14 +284,15 @@ inline bool quoted_pair_at(const char*& pos, bool& in_quote, const char* q) noex
     return false;
 }
 
-/// Validates the elements of a list header value.
+/// Validates the elements of a list header value, as parse() keeps it
+/// (without leading or trailing LWS); \p f receives each trimmed element.
 template <class F>
 inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
     // The usual single element first, parsed whole: no element grammar (Via,
     // name-addr) admits a comma outside a quoted-string or <...>, so a value
     // that parses as one element is the one element the split below would
     // give. Otherwise, without any comma the value is that one (bad) element.
-    std::string_view t = trim_lws(v);
+    std::string_view t = v;
     if (!t.empty()) {
         if (f(t)) return true;
         if (find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size()) return false;
@@ -318,8 +319,9 @@ inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
 
 /// Checks the headers a transport and proxy rely on and keeps the typed
 /// values that message's accessors return (top Via, From, To, CSeq, first
-/// Contact), so that they are not parsed twice. \p limit: the end of the
-/// input (the scans may load octets up to it).
+/// Contact), so that they are not parsed twice. The values parse() indexed
+/// have neither leading nor trailing LWS: the typed parsers skip their trim.
+/// \p limit: the end of the input (the scans may load octets up to it).
 inline parse_error validate(message& m, const parse_options& opt, const char* limit) {
     using T = typed_values;
     T& typed = detail_parser_access::typed(m);
@@ -332,8 +334,8 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
                         via other;
-                        parse_via_into(e, other, ec, limit, true);
-                    } else if (parse_via_into(e, typed.top_via, ec, limit)) {
+                        parse_via_into(e, other, ec, limit, true, true);
+                    } else if (parse_via_into(e, typed.top_via, ec, limit, false, true)) {
                         typed.have |= T::has_via;
                     }
                     return !ec;
@@ -346,8 +348,8 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
                 name_addr other;
-                parse_name_addr_into(h.value, other, ec, {}, limit, true);
-            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec, {}, limit)) {
+                parse_name_addr_into(h.value, other, ec, {}, limit, true, true);
+            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec, {}, limit, false, true)) {
                 typed.have |= bit;
             }
             if (ec)
@@ -364,8 +366,8 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
                         name_addr other;
-                        parse_name_addr_into(e, other, ec, o, limit, true);
-                    } else if (parse_name_addr_into(e, typed.contact, ec, o, limit)) {
+                        parse_name_addr_into(e, other, ec, o, limit, true, true);
+                    } else if (parse_name_addr_into(e, typed.contact, ec, o, limit, false, true)) {
                         typed.have |= T::has_contact;
                     }
                     return !ec;
@@ -481,6 +483,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
     }
 
     // ---- header rows
+    // (options read once: the index's octet stores could alias them)
+    const std::size_t max_line = opt.max_line_length;
+    const bool bare_lf = opt.allow_bare_lf;
     std::size_t count = 0;
     // Ids seen more than once (a bit per header_id), for the checks of
     // require_mandatory_headers.
@@ -501,7 +506,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
             return make_parse_error(errc::bad_line_ending, off(p), "CR not followed by LF");
         }
         if (c0 == '\n') {
-            if (!opt.allow_bare_lf)
+            if (!bare_lf)
                 return make_parse_error(errc::bad_line_ending, off(p), "line ends in a bare LF");
             ++p;
             break;
@@ -569,7 +574,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                     return make_parse_error(errc::bad_line_ending, off(q), "CR not followed by LF");
                 next = q + 2;
             } else if (c == '\n') {
-                if (!opt.allow_bare_lf)
+                if (!bare_lf)
                     return make_parse_error(errc::bad_line_ending, off(q), "line ends in a bare LF");
                 next = q + 1;
             } else if (q[-1] == '\\' && quoted_pair_at(qp_pos, qp_in_quote, q)) {
@@ -579,7 +584,7 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                 return make_parse_error(errc::bad_header_value, off(q),
                                         "control character in a header value");
             }
-            if (static_cast<std::size_t>(q - line) > opt.max_line_length)
+            if (static_cast<std::size_t>(q - line) > max_line)
                 return make_parse_error(errc::line_too_long, off(line), "header line too long");
             eol = q;
             if (next < end && is_wsp(*next)) {

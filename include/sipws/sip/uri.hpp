@@ -161,8 +161,14 @@ struct host_scan {
 /// ends at or before \p limit (the end of the readable buffer, at or after
 /// the end of \p s; nullptr: the end of \p s); octets past the end of \p s
 /// are never taken.
+///
+/// \p user (a SIP URI's userinfo-or-host): when the sixteen octets loaded
+/// show the run ending at an "@", *\p user is set to its index and the scan
+/// goes on from the octet after it as a host scan of its own, with the same
+/// load (the result then describes that host; its end is still an index
+/// into \p s). Otherwise *\p user is left alone.
 SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_t i,
-                                 const char* limit = nullptr) noexcept {
+                                 const char* limit = nullptr, std::size_t* user = nullptr) noexcept {
     const char* d = s.data();
     std::size_t n = s.size();
     std::uint8_t seen = 0;
@@ -182,6 +188,38 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
         unsigned stop = ~k.any();
         if (n - i < 16) stop |= ~0u << (n - i);
         unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
+        if (user != nullptr && e < 16 && i + e < n && d[i + e] == '@') {
+            // the user ends here: the host starts after the "@", in this
+            // load (its first octet is a label start) or the next
+            *user = i + e;
+            user = nullptr;
+            seen = 0;
+            bad_label = false;
+            unsigned from = e + 1;
+            if (from == 16) {
+                carry_sep = 1;
+                carry_hyphen = 0;
+                i += 16;
+                continue;
+            }
+            unsigned below = (1u << from) - 1;
+            stop &= ~below;
+            e = static_cast<unsigned>(__builtin_ctz(stop)); // from..16
+            unsigned in = ((1u << e) - 1) & ~below;
+            unsigned sp = (k.dot | k.hyphen) & in, hy = k.hyphen & in;
+            unsigned sep0 = 1u << from; // the "@" counts as a separator
+            if ((sp & ((sp << 1) | sep0) & ~(hy & (hy << 1))) != 0) bad_label = true;
+            if (((k.letter | k.hyphen) & in) != 0) seen |= hc_letter;
+            if (e < 16) {
+                if (e > from && ((hy >> (e - 1)) & 1) != 0) bad_label = true;
+                return host_scan{i + e, (seen & (hc_letter | hc_hyphen)) == 0, !bad_label};
+            }
+            // an empty host is a stop at from, so here e == 16 > from
+            carry_sep = sp >> 15;
+            carry_hyphen = hy >> 15;
+            i += 16;
+            continue;
+        }
         unsigned in = (1u << e) - 1;
         unsigned sp = (k.dot | k.hyphen) & in, hy = k.hyphen & in;
         // a separator right after one, unless both are "-"
@@ -203,6 +241,7 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
     }
 #else
     (void)limit;
+    (void)user;
 #endif
     auto cls = [d](std::size_t k) { return host_chars.v[static_cast<unsigned char>(d[k])]; };
     // one octet of class f at i: false when it ends the host
@@ -378,8 +417,11 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
         u.has_port = true;
     }
     const char* pb = p;
-    p = scan_uri_params(p, end, ec);
-    if (p == nullptr) return false;
+    if (p < end && *p != '?') {
+        // (without parameters, as usual, no call)
+        p = scan_uri_params(p, end, ec);
+        if (p == nullptr) return false;
+    }
     u.parameters = parameter_list(view(pb, p));
     if (p < end) {
         // at "?"
@@ -480,7 +522,22 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_uri_into(std::string_view text, uri& u, std::
     }
     const char* at = nullptr;
     if (r == end || *r != '[') {
-        host_scan h = scan_host_chars(view(r, end), 0, limit);
+        std::size_t user_end = ~std::size_t{0};
+        host_scan h = scan_host_chars(view(r, end), 0, limit, &user_end);
+        if (user_end != ~std::size_t{0}) {
+            // user made of unreserved octets only, and the host after it
+            // scanned with the same loads
+            at = r + user_end;
+            if (at == r) return fail(errc::bad_uri);
+            u.user = view(r, at);
+            u.has_user = true;
+            h.end -= user_end + 1;
+            if (!parse_sip_hostport_tail(at + 1, end, u, ec, opt, &h, limit)) {
+                errc e = static_cast<errc>(ec.value());
+                return fail(e);
+            }
+            return true;
+        }
         if (r + h.end < end && r[h.end] == '@') {
             // user made of unreserved octets only: nothing more to check
             at = r + h.end;

@@ -67,11 +67,12 @@ namespace detail {
 /// result in place saves a copy. False on failure (\p v is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
 /// the end of \p value): scans may load octets up to it, never use them.
+/// \p trimmed: \p value has no leading or trailing LWS (no trim needed).
 inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
-                           const char* limit = nullptr, bool fresh = false) {
+                           const char* limit = nullptr, bool fresh = false, bool trimmed = false) {
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
-    std::string_view s = trim_lws(value);
+    std::string_view s = trimmed ? value : trim_lws(value);
     if (!fresh) v = via{};
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
@@ -148,39 +149,38 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     bool bad_value = false;
     std::size_t e = scan_params(
         s, sb_end, v.parameters, ec,
-        [&](std::string_view pn, std::string_view pv, bool has_pv) SIPWS_SIP_LAMBDA_INLINE {
-            // names are tokens: one folded comparison each
+        [&](std::string_view pn, std::string_view pv, bool has_pv, bool token) SIPWS_SIP_LAMBDA_INLINE {
+            // names are tokens: one folded comparison each (of the length the case gives)
             switch (pn.size()) {
             case 3:
-                if (equals_lower_token(pn, "ttl")) {
+                if (equals_lower_n(pn.data(), "ttl", 3)) {
                     std::uint64_t t;
                     if (!has_pv || pv.size() > 3 || !parse_uint(pv, 255, t)) bad_value = true;
                     else v.ttl = static_cast<int>(t);
                 }
                 break;
             case 5:
-                if (equals_lower_token(pn, "rport")) {
+                if (equals_lower_n(pn.data(), "rport", 5)) {
                     v.has_rport = true;
                     if (has_pv) {
                         if (!parse_port(pv, v.rport)) bad_value = true;
                         v.rport_has_value = true;
                     }
-                } else if (equals_lower_token(pn, "maddr")) {
+                } else if (equals_lower_n(pn.data(), "maddr", 5)) {
                     host_kind hk;
                     if (!has_pv || !parse_host(pv, hk, limit)) bad_value = true;
                     v.maddr = pv;
                 }
                 break;
             case 6:
-                if (equals_lower_token(pn, "branch")) {
-                    if (!has_pv || pv.empty() ||
-                        skip_chars(pv.data(), pv.data() + pv.size(), cc_token) != pv.data() + pv.size())
-                        bad_value = true;
+                if (equals_lower_n(pn.data(), "branch", 6)) {
+                    // the value scan saw whether it is one token
+                    if (!has_pv || !token) bad_value = true;
                     v.branch = pv;
                 }
                 break;
             case 8:
-                if (equals_lower_token(pn, "received")) {
+                if (equals_lower_n(pn.data(), "received", 8)) {
                     host_kind hk;
                     // the usual IPv4 address first (what parse_host() would accept as one)
                     bool ipv4 = has_pv && parse_ipv4(pv);

@@ -254,6 +254,7 @@ constexpr int hex_value(char c) noexcept {
 
 using sipws::detail::iequals;
 using sipws::detail::equals_lower_token;
+using sipws::detail::equals_lower_n;
 
 /// True when every token is made of token characters and non-empty.
 constexpr bool is_token(std::string_view s) noexcept {

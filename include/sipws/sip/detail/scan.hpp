@@ -82,8 +82,10 @@ struct gen_value_set : octet_set {
 };
 inline constexpr gen_value_set gen_value_chars{};
 
-/// gen-value = token / host / quoted-string. Returns the end index or npos.
-SIPWS_SIP_ALWAYS_INLINE std::size_t scan_gen_value(std::string_view s, std::size_t i) noexcept {
+/// gen-value = token / host / quoted-string. Returns the end index or npos;
+/// \p token: the value is one token.
+SIPWS_SIP_ALWAYS_INLINE std::size_t scan_gen_value(std::string_view s, std::size_t i, bool& token) noexcept {
+    token = false;
     if (i >= s.size()) return std::string_view::npos;
     if (s[i] == '"') return scan_quoted(s, i);
     if (s[i] == '[') {
@@ -97,14 +99,19 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_gen_value(std::string_view s, std::size
     const char* b = s.data() + i;
     const char* end = s.data() + s.size();
     const char* e = skip_chars(b, end, cc_token);
-    if (e < end && *e == ':') e = skip_class(e, end, reinterpret_cast<const std::uint8_t*>(gen_value_chars.v), 1);
+    token = true;
+    if (e < end && *e == ':') {
+        token = false;
+        e = skip_class(e, end, reinterpret_cast<const std::uint8_t*>(gen_value_chars.v), 1);
+    }
     return e == b ? std::string_view::npos : static_cast<std::size_t>(e - s.data());
 }
 
 /// Scans `*( SEMI generic-param )` starting at \p i; stops before anything
 /// else (a comma, the end). Checks syntax and duplicate names
 /// (SIP3261-7.3-d). \p list receives the text from the first ";".
-/// \p on_param sees each parameter (as parameter_list would show it).
+/// \p on_param sees each parameter (as parameter_list would show it) and
+/// whether its value is one token.
 template <class OnParam>
 inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
                                std::error_code& ec, OnParam&& on_param) {
@@ -133,13 +140,14 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
         p = skip(ne);
         if (p < end && *p == '=') {
             p = skip(p + 1);
-            std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b));
+            bool token;
+            std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b), token);
             if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
-            on_param(name.view(), std::string_view(p, static_cast<std::size_t>(b + ve - p)), true);
+            on_param(name.view(), std::string_view(p, static_cast<std::size_t>(b + ve - p)), true, token);
             last = b + ve;
             p = skip(last);
         } else {
-            on_param(name.view(), std::string_view{}, false);
+            on_param(name.view(), std::string_view{}, false, false);
         }
     }
     list = parameter_list(count ? std::string_view(begin, static_cast<std::size_t>(last - begin))
@@ -149,7 +157,7 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
 
 inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list& list,
                                std::error_code& ec) {
-    return scan_params(s, i, list, ec, [](std::string_view, std::string_view, bool) {});
+    return scan_params(s, i, list, ec, [](std::string_view, std::string_view, bool, bool) {});
 }
 
 } // namespace sipws::sip::detail
