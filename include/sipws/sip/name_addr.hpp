@@ -126,12 +126,22 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         }
     }
     std::size_t after;
+    bool uri_done = false;
     if (laquot != s.npos) {
-        const char* gt = find_octet(s.data() + laquot, s.data() + s.size(), '>');
-        if (gt == s.data() + s.size()) return fail(errc::bad_name_addr);
+        const char* gt = nullptr;
+        na.bracketed = true;
+        // the usual <sip:...> in one walk that ends at its ">"; else the
+        // ">" first, then the URI between
+        if (parse_bracketed_sip_uri(s.data() + laquot + 1, s.data() + s.size(), na.uri, ec, limit, gt)) {
+            uri_done = true;
+        } else {
+            na.uri = uri{};
+            ec.clear();
+            gt = find_octet(s.data() + laquot, s.data() + s.size(), '>');
+            if (gt == s.data() + s.size()) return fail(errc::bad_name_addr);
+        }
         std::size_t r = static_cast<std::size_t>(gt - s.data());
         na.uri_text = detail::sub(s, laquot + 1, r - laquot - 1);
-        na.bracketed = true;
         after = r + 1;
     } else {
         if (opt.require_brackets) return fail(errc::bad_name_addr);
@@ -145,7 +155,7 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         after = e;
     }
     // na.uri is default-constructed: reset above or fresh
-    if (!parse_uri_into(na.uri_text, na.uri, ec, {}, limit, true))
+    if (!uri_done && !parse_uri_into(na.uri_text, na.uri, ec, {}, limit, true))
         return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
                         ? static_cast<errc>(ec.value())
                         : errc::bad_uri);

@@ -348,11 +348,13 @@ inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls
 
 /// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI from \p p,
 /// duplicates included, in one pass. Returns where the parameters end (the
-/// "?" of the headers or \p end), or nullptr with \p ec set.
+/// "?" of the headers or \p end), or nullptr with \p ec set. \p AtGt: a ">"
+/// ends them too (a URI in `<...>` scanned before its end is known).
+template <bool AtGt = false>
 inline const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec) {
     name_ref names[max_parameters];
     std::size_t count = 0;
-    while (p < end && *p != '?') {
+    while (p < end && *p != '?' && !(AtGt && *p == '>')) {
         if (*p != ';') return ec = errc::bad_uri, nullptr;
         const char* nb = ++p;
         p = scan_escaped(p, end, uc_param);
@@ -363,7 +365,7 @@ inline const char* scan_uri_params(const char* p, const char* const end, std::er
             p = scan_escaped(p, end, uc_param);
             if (p == vb) return ec = errc::bad_uri, nullptr;
         }
-        if (p < end && *p != ';' && *p != '?') return ec = errc::bad_uri, nullptr;
+        if (p < end && *p != ';' && *p != '?' && !(AtGt && *p == '>')) return ec = errc::bad_uri, nullptr;
         if (count == max_parameters) return ec = errc::too_many_parameters, nullptr;
         for (std::size_t k = 0; k < count; ++k)
             if (names[k].n == name.n && iequals(names[k].view(), name.view()))
@@ -386,12 +388,19 @@ inline bool check_uri_params(std::string_view s, std::error_code& ec) {
 /// \p end, into \p u. \p hs is the host scan from \p p when the caller has
 /// made it already; \p limit is the end of the readable buffer (nullptr:
 /// \p end). False with \p ec set on failure.
+///
+/// \p gt (a URI in `<...>` whose end is not known yet): the URI ends at a
+/// ">" where a host, port or parameter may end, whose address goes to *\p gt;
+/// false (with \p ec not meaningful) for anything else, an IPv6 reference
+/// or headers included, which the caller then parses the usual way.
 SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* const end, uri& u,
                                     std::error_code& ec, const uri_parse_options& opt,
-                                    const host_scan* hs, const char* limit = nullptr) {
+                                    const host_scan* hs, const char* limit = nullptr,
+                                    const char** gt = nullptr) {
     auto view = [](const char* b, const char* e) {
         return std::string_view(b, static_cast<std::size_t>(e - b));
     };
+    if (gt != nullptr && p < end && *p == '[') return false;
     if (p < end && *p == '[') {
         const char* he = p;
         while (he < end && *he != ']') ++he;
@@ -405,7 +414,8 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
         host_scan h = hs != nullptr ? *hs : scan_host_chars(rest, 0, limit);
         const char* he = p + h.end;
         // the host ends at ":", ";", "?" or the end; any other octet is invalid
-        if (he < end && *he != ':' && *he != ';' && *he != '?') return ec = errc::bad_uri, false;
+        if (he < end && *he != ':' && *he != ';' && *he != '?' && !(gt != nullptr && *he == '>'))
+            return ec = errc::bad_uri, false;
         u.host = view(p, he);
         if (!scanned_host_valid(u.host, h, u.host_type)) return ec = errc::bad_uri, false;
         p = he;
@@ -417,6 +427,16 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
         u.has_port = true;
     }
     const char* pb = p;
+    if (gt != nullptr) {
+        if (p < end && *p == ';') {
+            p = scan_uri_params<true>(p, end, ec);
+            if (p == nullptr) return false;
+        }
+        if (p == end || *p != '>') return false;
+        u.parameters = parameter_list(view(pb, p));
+        *gt = p;
+        return true;
+    }
     if (p < end && *p != '?') {
         // (without parameters, as usual, no call)
         p = scan_uri_params(p, end, ec);
@@ -587,6 +607,46 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_uri_into(std::string_view text, uri& u, std::
         errc e = static_cast<errc>(ec.value());
         return fail(e);
     }
+    return true;
+}
+/// The usual SIP URI in `<...>`, from \p b (after the "<") with the end of
+/// the header value \p end, in one forward walk that finds the ">" as it
+/// goes: no octet a SIP URI's user, host, port or parameters admit is a ">",
+/// so the scans stop at the first one. Only `sip:` (any case), a user of
+/// unreserved alphanumerics, "-" and "." seen by the host scan's own loads,
+/// a hostname or IPv4address, a port and parameters; on success \p u is what
+/// parse_uri_into() gives for the text from \p b to *\p gt (the ">") and
+/// \p ec is left clear. False for anything else (\p u and \p ec then hold
+/// partial results): the caller parses the URI the usual way.
+SIPWS_SIP_ALWAYS_INLINE bool parse_bracketed_sip_uri(const char* b, const char* const end, uri& u,
+                                                    std::error_code& ec, const char* limit,
+                                                    const char*& gt) {
+    auto view = [](const char* x, const char* y) {
+        return std::string_view(x, static_cast<std::size_t>(y - x));
+    };
+    if (end - b < 4) return false;
+    std::uint32_t w, fold, sip_colon;
+    std::memcpy(&w, b, 4);
+    std::memcpy(&fold, "\x20\x20\x20\x00", 4);
+    std::memcpy(&sip_colon, "sip:", 4);
+    if ((w | fold) != sip_colon) return false;
+    const char* r = b + 4;
+    std::size_t user_end = ~std::size_t{0};
+    host_scan h = scan_host_chars(view(r, end), 0, limit, &user_end);
+    const char* hp = r;
+    if (user_end != ~std::size_t{0}) {
+        if (user_end == 0) return false;
+        u.user = view(r, r + user_end);
+        u.has_user = true;
+        h.end -= user_end + 1;
+        hp = r + user_end + 1;
+    } else if (r + h.end < end && r[h.end] == '@') {
+        return false;
+    }
+    if (!parse_sip_hostport_tail(hp, end, u, ec, {}, &h, limit, &gt)) return false;
+    u.raw = view(b, gt);
+    u.scheme = uri_scheme::sip;
+    u.scheme_name = view(b, b + 3);
     return true;
 }
 } // namespace detail
