@@ -102,6 +102,59 @@ TEST_CASE("name-addr: display names, URI and header parameters", "[sip][name_add
     CHECK(ec == errc::duplicate_parameter);
 }
 
+TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between the brackets", "[sip][name_addr][SIP3261-20.10-a]") {
+    // The usual <sip:...> is scanned up to its ">" in one walk, any other
+    // once its ">" is found: both give what parse_uri() gives, or its error.
+    const std::string uris[] = {"sip:alice@example.com", "SIP:alice@example.com", "sip:example.com", "sip:a@b:5060",
+                                "sip:a@b:65536", "sip:a@b:", "sip:a@1.2.3.4:1;transport=ws;lr", "sip:a@b;x=%41;y",
+                                "sip:a@b;x=%4g", "sip:a@b;lr;LR", "sip:a@[::1]:5", "sip:b?x=y", "sip:a:pw@b", "sip:a%41@b",
+                                "sip:@b", "sip:a@", "sip:a@b-", "sip:a@999.1.1.1", "sips:a@b", "tel:+1234", "sip:a@b;x=\"q\"",
+                                "sip:abcdefghijklmnopqrstuvwxyz0123@host.example.com",
+                                "sip:h7kjh12s@proxy.example.com:443;transport=ws;lr"};
+    const std::string afters[] = {"", ";tag=1", " ;tag=abcdefghijklmnopqrstuvwxyz0123456789", ">"};
+    for (const std::string& u : uris)
+        for (const std::string& after : afters) {
+            std::string value = "<" + u + ">" + after;
+            INFO(value);
+            std::error_code ue, ne;
+            uri want = parse_uri(u, ue);
+            name_addr got = parse_name_addr(value, ne);
+            // and inside a message, whose scans may load octets past the value
+            std::string wire = "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bK1\r\nFrom: " + value +
+                               "\r\nTo: <sip:b@example.com>\r\nCall-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n";
+            auto r = parse(wire);
+            if (ue || after == ">") {
+                if (ue == errc::duplicate_parameter)
+                    CHECK(ne == errc::duplicate_parameter);
+                else
+                    CHECK(ne == (ue ? errc::bad_uri : errc::bad_name_addr));
+                CHECK(r.error);
+                continue;
+            }
+            REQUIRE_FALSE(ne);
+            REQUIRE_FALSE(r.error);
+            name_addr kept = *r.msg.from();
+            for (const name_addr* a : {&got, &kept}) {
+                CHECK(a->uri_text == u);
+                CHECK(a->uri.raw == u);
+                CHECK(a->uri.scheme == want.scheme);
+                CHECK(a->uri.scheme_name == want.scheme_name);
+                CHECK(a->uri.user == want.user);
+                CHECK(a->uri.has_user == want.has_user);
+                CHECK(a->uri.password == want.password);
+                CHECK(a->uri.host == want.host);
+                CHECK(a->uri.host_type == want.host_type);
+                CHECK(a->uri.port == want.port);
+                CHECK(a->uri.has_port == want.has_port);
+                CHECK(a->uri.parameters.str() == want.parameters.str());
+                CHECK(a->uri.headers == want.headers);
+                CHECK(a->uri.opaque == want.opaque);
+                CHECK(a->bracketed);
+                CHECK(a->parameters.str() == (after.empty() ? std::string_view{} : std::string_view(after).substr(after[0] == ' ')));
+            }
+        }
+}
+
 TEST_CASE("name-addr: RFC 5626/5627 Contact parameters", "[sip][name_addr][GR5627-3.1-a][E1-F4-c][E1-F4-d]") {
     std::error_code ec;
     name_addr c = parse_name_addr(
