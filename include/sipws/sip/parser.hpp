@@ -380,12 +380,11 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             break;
         }
         case header_id::call_id:
-            parse_call_id(h.value, ec);
-            if (ec) return make_parse_error(errc::bad_call_id, off, "malformed Call-ID");
+            if (!is_call_id(h.value)) return make_parse_error(errc::bad_call_id, off, "malformed Call-ID");
             break;
         case header_id::cseq: {
-            cseq c = parse_cseq(h.value, ec);
-            if (ec) return make_parse_error(errc::bad_cseq, off, "malformed CSeq");
+            cseq c;
+            if (!parse_cseq_trimmed(h.value, c)) return make_parse_error(errc::bad_cseq, off, "malformed CSeq");
             if (m.is_request() && c.method != m.method())
                 return make_parse_error(errc::cseq_method_mismatch, off,
                                         "CSeq method does not match the request method");
@@ -395,10 +394,12 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             }
             break;
         }
-        case header_id::max_forwards:
-            parse_max_forwards(h.value, ec);
-            if (ec) return make_parse_error(errc::bad_max_forwards, off, "malformed Max-Forwards");
+        case header_id::max_forwards: {
+            std::uint64_t v;
+            if (!parse_uint(h.value, 255, v))
+                return make_parse_error(errc::bad_max_forwards, off, "malformed Max-Forwards");
             break;
+        }
         default: break;
         }
     }

@@ -22,32 +22,46 @@ struct cseq {
     std::string_view method;  ///< case-sensitive token
 };
 
-inline cseq parse_cseq(std::string_view value, std::error_code& ec) {
-    using namespace detail;
-    ec.clear();
-    std::string_view s = trim_lws(value);
+namespace detail {
+/// parse_cseq() of a value without leading or trailing LWS (as parse()
+/// indexes it): false when malformed.
+inline bool parse_cseq_trimmed(std::string_view s, cseq& out) noexcept {
     std::size_t i = 0;
     while (i < s.size() && is_digit(s[i])) ++i;
     std::uint64_t n;
-    if (!parse_uint(detail::sub(s, 0, i), 0xffffffffu, n)) return ec = errc::bad_cseq, cseq{};
+    if (!parse_uint(detail::sub(s, 0, i), 0xffffffffu, n)) return false;
     std::size_t m = skip_lws(s, i);
-    if (m == i) return ec = errc::bad_cseq, cseq{};
+    if (m == i) return false;
     std::size_t e = scan_token(s, m);
-    if (e == m || e != s.size()) return ec = errc::bad_cseq, cseq{};
-    return cseq{static_cast<std::uint32_t>(n), detail::sub(s, m)};
+    if (e == m || e != s.size()) return false;
+    out = cseq{static_cast<std::uint32_t>(n), detail::sub(s, m)};
+    return true;
+}
+
+/// Whether \p s, without leading or trailing LWS, is a Call-ID.
+inline bool is_call_id(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    // word, then at most one "@" that is neither first nor last, then word
+    const char* b = s.data();
+    const char* end = b + s.size();
+    const char* p = skip_chars(b, end, cc_word);
+    if (p < end && *p == '@' && p > b && p + 1 < end) p = skip_chars(p + 1, end, cc_word);
+    return p == end;
+}
+} // namespace detail
+
+inline cseq parse_cseq(std::string_view value, std::error_code& ec) {
+    ec.clear();
+    cseq c;
+    if (!detail::parse_cseq_trimmed(detail::trim_lws(value), c)) return ec = errc::bad_cseq, cseq{};
+    return c;
 }
 
 /// `Call-ID: word ["@" word]`; returns the trimmed value.
 inline std::string_view parse_call_id(std::string_view value, std::error_code& ec) {
     ec.clear();
     std::string_view s = detail::trim_lws(value);
-    if (s.empty()) return ec = errc::bad_call_id, std::string_view{};
-    // word, then at most one "@" that is neither first nor last, then word
-    const char* b = s.data();
-    const char* end = b + s.size();
-    const char* p = detail::skip_chars(b, end, detail::cc_word);
-    if (p < end && *p == '@' && p > b && p + 1 < end) p = detail::skip_chars(p + 1, end, detail::cc_word);
-    if (p != end) return ec = errc::bad_call_id, std::string_view{};
+    if (!detail::is_call_id(s)) return ec = errc::bad_call_id, std::string_view{};
     return s;
 }
 
