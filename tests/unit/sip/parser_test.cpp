@@ -137,6 +137,28 @@ TEST_CASE("parse: request line spacing strict and lenient", "[sip][parser][SIP32
     std::string lws = register_msg;
     lws.replace(0, lws.find("\r\n"), "REGISTER sip:proxy.example.com; lr SIP/2.0");
     CHECK(parse(lws).error.code == errc::bad_request_uri);
+
+    // white space inside the Request-URI is reported where it is, before the version
+    for (std::string line : {"REGISTER sip:proxy.example.com; lr SIP/2.0", "REGISTER sip:proxy.example.com; lr SIP/3.0",
+                             "REGISTER sip:a\tb sip/2.0", "REGISTER sip:a SIP/2.0 SIP/2.0"}) {
+        INFO(line);
+        std::string w = register_msg;
+        w.replace(0, w.find("\r\n"), line);
+        parse_error e = parse(w).error;
+        CHECK(e.code == errc::bad_request_uri);
+        CHECK(e.offset == line.find_first_of(" \t", 9));
+    }
+    for (std::string line : {"REGISTER sip:a@b SIP/2.1", "REGISTER sip:a@b SIP/2.0.", "REGISTER sip:a@b xSIP/2.0"}) {
+        INFO(line);
+        std::string w = register_msg;
+        w.replace(0, w.find("\r\n"), line);
+        parse_error e = parse(w).error;
+        CHECK((e.code == errc::bad_version || e.code == errc::version_not_supported));
+        CHECK(e.offset == 17);
+    }
+    std::string lower = register_msg;
+    lower.replace(0, lower.find("\r\n"), "REGISTER sip:a@b sIp/2.0");
+    CHECK(parse(lower).ok());
 }
 
 TEST_CASE("parse: Request-URI forms", "[sip][parser][SIP3261-7.1-b]") {
