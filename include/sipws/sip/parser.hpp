@@ -176,13 +176,26 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     // From here on the method is known: a failure below still lets parse()
     // index the headers so that a 400 or 505 can be built (RFC 4475 3.1.2).
     A::method(m) = detail::sub(l, 0, me);
-    if (opt.allow_extra_spaces) {
+    // The usual line ends in " SIP/2.0" (letters in any case), which holds
+    // the last SP and a supported version: one comparison for both.
+    bool usual = false;
+    if (l.size() - me > 9) {
+        std::uint64_t w, fold, sip;
+        std::memcpy(&w, l.data() + l.size() - 8, 8);
+        const unsigned char f[8] = {0, 0x20, 0x20, 0x20, 0, 0, 0, 0};
+        std::memcpy(&fold, f, 8);
+        std::memcpy(&sip, " sip/2.0", 8);
+        usual = (w | fold) == sip;
+    }
+    if (usual) {
+        // no white space at the end
+    } else if (opt.allow_extra_spaces) {
         while (!l.empty() && is_wsp(l.back())) l.remove_suffix(1);
     } else if (!l.empty() && is_wsp(l.back())) {
         return make_parse_error(errc::bad_start_line, base + l.size() - 1,
                                 "white space at the end of the request line");
     }
-    std::size_t last = l.rfind(' ');
+    std::size_t last = usual ? l.size() - 8 : l.rfind(' ');
     if (last == std::string_view::npos || last <= me)
         return make_parse_error(errc::bad_start_line, base + me, "request line lacks a Request-URI or SIP-Version");
     std::size_t ub = me + 1, ue = last;
@@ -197,24 +210,35 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         return make_parse_error(errc::bad_start_line, base + ub,
                                 "more than one SP between request line elements");
     // The line holds no control octet but HTAB (the caller cut it at the first other one).
-    static constexpr octet_set wsp_set{" \t"};
-    const char* ws = find_any_of(uri_text.data(), uri_text.data() + uri_text.size(), wsp_set, ' ',
-                                 '\t', ' ', '\t');
-    if (ws != uri_text.data() + uri_text.size())
-        return make_parse_error(errc::bad_request_uri,
-                                base + ub + static_cast<std::size_t>(ws - uri_text.data()),
-                                "white space inside the Request-URI");
+    auto inner_wsp = [&]() -> parse_error {
+        static constexpr octet_set wsp_set{" \t"};
+        const char* ws = find_any_of(uri_text.data(), uri_text.data() + uri_text.size(), wsp_set, ' ',
+                                     '\t', ' ', '\t');
+        if (ws != uri_text.data() + uri_text.size())
+            return make_parse_error(errc::bad_request_uri,
+                                    base + ub + static_cast<std::size_t>(ws - uri_text.data()),
+                                    "white space inside the Request-URI");
+        return {};
+    };
     std::string_view ver = detail::sub(l, last + 1);
-    bool supported = false;
-    if (!is_sip_version(ver, supported))
-        return make_parse_error(errc::bad_version, base + last + 1, "malformed SIP-Version");
-    if (!supported)
-        return make_parse_error(errc::version_not_supported, base + last + 1,
-                                "SIP version not supported");
+    if (!usual) {
+        if (parse_error e = inner_wsp()) return e;
+        bool supported = false;
+        if (!is_sip_version(ver, supported))
+            return make_parse_error(errc::bad_version, base + last + 1, "malformed SIP-Version");
+        if (!supported)
+            return make_parse_error(errc::version_not_supported, base + last + 1,
+                                    "SIP version not supported");
+    }
     std::error_code ec;
     uri u;
-    if (!parse_uri_into(uri_text, u, ec, {false}, limit, true))
+    if (!parse_uri_into(uri_text, u, ec, {false}, limit, true)) {
+        // (a Request-URI that parses holds no white space: the usual line
+        // looks for it only now, its version being fine)
+        if (usual)
+            if (parse_error e = inner_wsp()) return e;
         return make_parse_error(errc::bad_request_uri, base + ub, "malformed Request-URI");
+    }
     A::request_uri(m) = uri_text;
     A::version(m) = ver;
     A::status(m) = 0;
