@@ -103,6 +103,16 @@ inline parse_error make_parse_error(errc e, std::size_t off, std::string_view wh
     return parse_error{make_error_code(e), off, what};
 }
 
+/// The eight octets at \p p equal \p lower once those where \p fold has
+/// 0x20 are folded to lower case (letters: any case), in one comparison.
+inline bool equals_folded8(const char* p, const char* lower, const char* fold) noexcept {
+    std::uint64_t w, l, f;
+    std::memcpy(&w, p, 8);
+    std::memcpy(&l, lower, 8);
+    std::memcpy(&f, fold, 8);
+    return (w | f) == l;
+}
+
 inline bool is_sip_version(std::string_view v, bool& supported) noexcept {
     // the usual `SIP/2.0` (letters in any case) in two comparisons
     if (v.size() == 7) {
@@ -135,14 +145,17 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     using A = detail_parser_access;
     A::start_line(m) = line;
     std::string_view l = line;
-    if (l.size() >= 4 && iequals(detail::sub(l, 0, 4), "SIP/")) {
+    // the usual "SIP/2.0 " (letters in any case): the first SP and a
+    // supported version in one comparison
+    bool usual = l.size() >= 8 && equals_folded8(l.data(), "sip/2.0 ", "   \0\0\0\0\0");
+    if (usual || (l.size() >= 4 && iequals(detail::sub(l, 0, 4), "SIP/"))) {
         // Status-Line
-        std::size_t sp = l.find(' ');
+        std::size_t sp = usual ? 7 : l.find(' ');
         if (sp == l.npos)
             return make_parse_error(errc::bad_start_line, base, "status line without status code");
         std::string_view ver = detail::sub(l, 0, sp);
-        bool supported = false;
-        if (!is_sip_version(ver, supported))
+        bool supported = usual;
+        if (!usual && !is_sip_version(ver, supported))
             return make_parse_error(errc::bad_version, base, "malformed SIP-Version");
         if (!supported)
             return make_parse_error(errc::version_not_supported, base, "SIP version not supported");
@@ -178,15 +191,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
     A::method(m) = detail::sub(l, 0, me);
     // The usual line ends in " SIP/2.0" (letters in any case), which holds
     // the last SP and a supported version: one comparison for both.
-    bool usual = false;
-    if (l.size() - me > 9) {
-        std::uint64_t w, fold, sip;
-        std::memcpy(&w, l.data() + l.size() - 8, 8);
-        const unsigned char f[8] = {0, 0x20, 0x20, 0x20, 0, 0, 0, 0};
-        std::memcpy(&fold, f, 8);
-        std::memcpy(&sip, " sip/2.0", 8);
-        usual = (w | fold) == sip;
-    }
+    usual = l.size() - me > 9 && equals_folded8(l.data() + l.size() - 8, " sip/2.0", "\0   \0\0\0\0");
     if (usual) {
         // no white space at the end
     } else if (opt.allow_extra_spaces) {
