@@ -180,8 +180,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
         return {};
     }
     // Request-Line: Method SP Request-URI SP SIP-Version
-    std::size_t me = 0;
-    while (me < l.size() && is_token(l[me])) ++me;
+    std::size_t me = static_cast<std::size_t>(skip_chars(l.data(), l.data() + l.size(), cc_token) - l.data());
     if (me == 0 || me == l.size() || l[me] != ' ')
         return make_parse_error(errc::bad_method, base + me,
                                 me == 0 ? "start line does not begin with a method"
