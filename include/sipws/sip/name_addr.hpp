@@ -140,9 +140,8 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
             gt = find_octet(s.data() + laquot, s.data() + s.size(), '>');
             if (gt == s.data() + s.size()) return fail(errc::bad_name_addr);
         }
-        std::size_t r = static_cast<std::size_t>(gt - s.data());
-        na.uri_text = detail::sub(s, laquot + 1, r - laquot - 1);
-        after = r + 1;
+        na.uri_text = std::string_view(s.data() + laquot + 1, static_cast<std::size_t>(gt - (s.data() + laquot + 1)));
+        after = static_cast<std::size_t>(gt - s.data()) + 1;
     } else {
         if (opt.require_brackets) return fail(errc::bad_name_addr);
         std::size_t e = 0;
