@@ -105,7 +105,7 @@ public:
             }
         } else {
             b.response = std::string(response);
-            b.arrival = finals_;
+            held_.push_back(branch);
             if (s >= 600 && !final_sent_ && !six_) {
                 six_ = true;
                 closed_ = true;
@@ -152,10 +152,11 @@ public:
     /// The best final response among the branches (see the file comment),
     /// with the challenges merged; "" when no branch has a non-2xx final one.
     std::string best() const {
+        // The lowest rank; among equals the first to arrive.
         const branch_state* pick = nullptr;
-        for (const branch_state& b : branches_) {
-            if (b.response.empty()) continue;
-            if (!pick || better(b, *pick)) pick = &b;
+        for (std::size_t i : held_) {
+            const branch_state& b = branches_[i];
+            if (!pick || rank(b.final_status) < rank(pick->final_status)) pick = &b;
         }
         if (!pick) return {};
         const unsigned s = pick->final_status;
@@ -163,12 +164,13 @@ public:
         auto chosen = sip::parse(pick->response);
         if (!chosen) return pick->response;
         sip::message_builder out(*chosen);
-        for (const branch_state* b : by_arrival()) {
-            if (b == pick || (b->final_status != 401 && b->final_status != 407)) continue;
-            auto other = sip::parse(b->response);
+        for (std::size_t i : held_) {
+            const branch_state& b = branches_[i];
+            if (&b == pick || (b.final_status != 401 && b.final_status != 407)) continue;
+            auto other = sip::parse(b.response);
             if (!other) continue;
-            for (std::size_t i = 0; i < other->header_count(); ++i) {
-                sip::header_field h = other->header(i);
+            for (std::size_t k = 0; k < other->header_count(); ++k) {
+                sip::header_field h = other->header(k);
                 if (h.id == sip::header_id::www_authenticate) out.add_header("WWW-Authenticate", h.value);
                 else if (h.id == sip::header_id::proxy_authenticate) out.add_header("Proxy-Authenticate", h.value);
             }
@@ -193,27 +195,9 @@ private:
         bool proceeding = false;
         bool cancel_wanted = false;
         bool cancelled = false;
-        std::size_t arrival = 0;
         std::string response; ///< a non-2xx final response
     };
 
-    static bool better(const branch_state& a, const branch_state& b) {
-        const unsigned ra = rank(a.final_status), rb = rank(b.final_status);
-        return ra != rb ? ra < rb : a.arrival < b.arrival;
-    }
-
-    std::vector<const branch_state*> by_arrival() const {
-        std::vector<const branch_state*> out(finals_ + 1, nullptr);
-        for (const branch_state& b : branches_)
-            if (!b.response.empty() && b.arrival < out.size()) out[b.arrival] = &b;
-        std::vector<const branch_state*> in_order;
-        for (const branch_state* b : out)
-            if (b) in_order.push_back(b);
-        return in_order;
-    }
-
-    /// The INVITE branches still pending: cancelled now when proceeding,
-    /// else marked.
     void cancel_pending(action& a) {
         if (!invite_) return;
         for (std::size_t i = 0; i < branches_.size(); ++i) {
@@ -240,6 +224,7 @@ private:
     bool six_ = false;
     std::size_t finals_ = 0;
     std::vector<branch_state> branches_;
+    std::vector<std::size_t> held_; ///< branches with a non-2xx final response, in arrival order
 };
 
 } // namespace sipws::rfc7118
