@@ -125,8 +125,8 @@ public:
 
     /// A provisional response came back for \p key: an INVITE's Timer C
     /// (re)starts; nothing for other requests.
-    void proceeding(std::string_view key, clock::time_point now) {
-        auto it = by_key_.find(std::string(key));
+    void proceeding(const std::string& key, clock::time_point now) {
+        auto it = by_key_.find(key);
         if (it == by_key_.end() || !it->second.invite) return;
         entry& e = it->second;
         order_[e.timer].erase(e.order);
@@ -138,15 +138,15 @@ public:
     }
 
     /// A final response came back for \p key: nothing more to do.
-    void answered(std::string_view key) {
-        auto it = by_key_.find(std::string(key));
+    void answered(const std::string& key) {
+        auto it = by_key_.find(key);
         if (it == by_key_.end()) return;
         forget(it);
     }
 
     /// The request pending as \p key, or nullptr.
-    entry* find(std::string_view key) {
-        auto it = by_key_.find(std::string(key));
+    entry* find(const std::string& key) {
+        auto it = by_key_.find(key);
         return it == by_key_.end() ? nullptr : &it->second;
     }
 

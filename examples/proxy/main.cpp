@@ -594,7 +594,7 @@ private:
         if (cseq && cseq->method == "CANCEL") return; // to a CANCEL of our own (RFC 3261 section 16.10)
         const unsigned status = resp.status_code();
         const bool invite = cseq && cseq->method == "INVITE";
-        const std::string_view key = resp.top_via()->branch; // response_flow() read it
+        const std::string key(resp.top_via()->branch); // response_flow() read it; one copy for the lookups
         sip::message_builder b(resp);
         b.pop_via();
         const std::string up = b.str();
@@ -612,7 +612,7 @@ private:
             }
             return fork_response(ctx, branch, status, up);
         }
-        if (!(invite && status >= 200 && status < 300) && finished_.count(std::string(key))) return;
+        if (!(invite && status >= 200 && status < 300) && finished_.count(key)) return;
         if (status >= 200) pending_.answered(key);
         else if (invite) pending_.proceeding(key, sipws_program::pending_requests::clock::now());
         send(back, up); // a gone flow: nothing to do, the response is dropped
