@@ -28,6 +28,7 @@
 ///   each time).
 
 #include <sipws/rfc7118/dns.hpp>
+#include <sipws/ws/url.hpp>
 
 #include <cstddef>
 #include <string>
@@ -49,15 +50,14 @@ struct ws_hop {
 /// with the WebSocket resource name \p resource ("/" when empty).
 inline std::string ws_url_for(const ws_target& t, std::string_view address,
                               std::string_view resource = "/") {
-    std::string host(address.empty() ? std::string_view(t.host) : address);
-    if (host.find(':') != std::string::npos) host = "[" + host + "]";
-    std::string url = t.secure ? "wss://" : "ws://";
-    url += host;
-    url += ':';
-    url += std::to_string(t.port);
-    if (resource.empty() || resource.front() != '/') url += '/';
-    url += resource;
-    return url;
+    const std::string_view host = address.empty() ? std::string_view(t.host) : address;
+    ws::url u;
+    u.secure = t.secure;
+    u.host = host.find(':') != std::string_view::npos ? "[" + std::string(host) + "]" : std::string(host);
+    u.port = t.port;
+    u.explicit_port = true;
+    u.resource = (resource.empty() || resource.front() != '/' ? "/" : "") + std::string(resource);
+    return u.to_string();
 }
 
 /// How an attempt through one hop ended.
