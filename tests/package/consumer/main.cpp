@@ -1,8 +1,15 @@
 #include <sipws/sipws.hpp>
+#if defined(SIPWS_HAS_ZLIB)
+#include <sipws/ws/deflate.hpp>
+#endif
 
 #include <cstdio>
 
 int main() {
+#if defined(SIPWS_HAS_ZLIB)
+    // the consumer links zlib when the package says it has it
+    if (zlibVersion()[0] == '\0') return 1;
+#endif
     // RFC 6455 section 1.3: the sample key and its accept value.
     auto accept = sipws::ws::compute_accept("dGhlIHNhbXBsZSBub25jZQ==");
     if (accept != "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") {
