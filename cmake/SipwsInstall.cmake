@@ -9,6 +9,16 @@ install(TARGETS sipws EXPORT sipwsTargets)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/sipws" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(EXPORT sipwsTargets NAMESPACE sipws:: DESTINATION "${SIPWS_INSTALL_CMAKEDIR}")
 
+# zlib (permessage-deflate) is a dependency of the package when this build
+# found it, as the CMake target links it then.
+set(SIPWS_PACKAGE_ZLIB FALSE)
+set(SIPWS_PC_REQUIRES "openssl >= 1.1.1")
+set(SIPWS_PC_CFLAGS "")
+if(ZLIB_FOUND)
+  set(SIPWS_PACKAGE_ZLIB TRUE)
+  string(APPEND SIPWS_PC_REQUIRES " zlib")
+  string(APPEND SIPWS_PC_CFLAGS " -DSIPWS_HAS_ZLIB=1")
+endif()
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/sipwsConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/sipwsConfig.cmake"
@@ -24,13 +34,5 @@ install(FILES
   "${PROJECT_SOURCE_DIR}/cmake/FindAsio.cmake"
   DESTINATION "${SIPWS_INSTALL_CMAKEDIR}")
 
-# zlib (permessage-deflate) is listed when this build found it, as the
-# CMake target links it then.
-set(SIPWS_PC_REQUIRES "openssl >= 1.1.1")
-set(SIPWS_PC_CFLAGS "")
-if(ZLIB_FOUND)
-  string(APPEND SIPWS_PC_REQUIRES " zlib")
-  string(APPEND SIPWS_PC_CFLAGS " -DSIPWS_HAS_ZLIB=1")
-endif()
 configure_file("${PROJECT_SOURCE_DIR}/cmake/sipws.pc.in" "${PROJECT_BINARY_DIR}/sipws.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/sipws.pc" DESTINATION "${CMAKE_INSTALL_DATADIR}/pkgconfig")

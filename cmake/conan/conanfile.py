@@ -16,6 +16,9 @@ class SipwsConan(ConanFile):
     topics = ("sip", "websocket", "rfc7118", "voip", "asio", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
+    # zlib only serves permessage-deflate (RFC 7692), an opt-in policy
+    options = {"with_zlib": [True, False]}
+    default_options = {"with_zlib": True}
     exports_sources = "CMakeLists.txt", "include/*", "cmake/*", "LICENSE"
     no_copy_source = True
 
@@ -37,7 +40,8 @@ class SipwsConan(ConanFile):
     def requirements(self):
         self.requires("asio/[>=1.18 <2]")
         self.requires("openssl/[>=1.1.1 <4]")
-        self.requires("zlib/[>=1.2.11 <2]")  # permessage-deflate (RFC 7692), an opt-in policy
+        if self.options.with_zlib:
+            self.requires("zlib/[>=1.2.11 <2]")
 
     def package_id(self):
         self.info.clear()
@@ -54,8 +58,11 @@ class SipwsConan(ConanFile):
         self.cpp_info.set_property("cmake_file_name", "sipws")
         self.cpp_info.set_property("cmake_target_name", "sipws::sipws")
         self.cpp_info.set_property("pkg_config_name", "sipws")
-        self.cpp_info.defines = ["ASIO_STANDALONE", "SIPWS_HAS_ZLIB=1"]
-        self.cpp_info.requires = ["asio::asio", "openssl::ssl", "openssl::crypto", "zlib::zlib"]
+        self.cpp_info.defines = ["ASIO_STANDALONE"]
+        self.cpp_info.requires = ["asio::asio", "openssl::ssl", "openssl::crypto"]
+        if self.options.with_zlib:
+            self.cpp_info.defines.append("SIPWS_HAS_ZLIB=1")
+            self.cpp_info.requires.append("zlib::zlib")
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
         if self.settings.os in ("Linux", "FreeBSD"):

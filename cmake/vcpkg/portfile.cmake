@@ -8,9 +8,17 @@ vcpkg_from_github(
     HEAD_REF main
 )
 
+# zlib (permessage-deflate) only with the "deflate" feature, even when
+# another port has installed it.
+set(SIPWS_ZLIB_OPTION "")
+if(NOT "deflate" IN_LIST FEATURES)
+    set(SIPWS_ZLIB_OPTION -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON)
+endif()
+
 vcpkg_cmake_configure(
     SOURCE_PATH "${SOURCE_PATH}"
     OPTIONS
+        ${SIPWS_ZLIB_OPTION}
         -DSIPWS_BUILD_TESTS=OFF
         -DSIPWS_BUILD_EXAMPLES=OFF
         -DSIPWS_BUILD_BENCHMARKS=OFF
