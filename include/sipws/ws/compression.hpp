@@ -28,6 +28,9 @@ public:
                                     std::size_t limit) = 0;
     /// The message inflated so far.
     virtual std::string_view output() const noexcept = 0;
+    /// Frees the output's storage (engine::shrink() between messages; the
+    /// last output is gone).
+    virtual void release() noexcept {}
 };
 
 /// Compresses whole messages (RFC 7692 section 7.2.1).

@@ -100,6 +100,10 @@ public:
         return {reinterpret_cast<const char*>(out_.data()), out_.size()};
     }
 
+    void release() noexcept override { out_.clear(0); }
+    /// Octets of output storage held (what release() frees).
+    std::size_t capacity() const noexcept { return out_.capacity(); }
+
 private:
     std::error_code run(const unsigned char* in, std::size_t n, std::size_t limit) {
         if (ended_) return {}; // octets after the final block are ignored

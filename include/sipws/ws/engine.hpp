@@ -219,7 +219,8 @@ public:
             return is_client() ? transport_action::wait_for_peer_close : transport_action::close;
         return transport_action::keep_open;
     }
-    /// Releases the reassembly buffer if no message is being assembled.
+    /// Releases the reassembly buffer (and the inflater's output, with
+    /// permessage-deflate) if no message is being assembled.
     void shrink() noexcept;
 
 private:
@@ -325,6 +326,7 @@ inline bool engine::reserve(std::size_t n) {
 inline void engine::shrink() noexcept {
     if (!msg_active_ || delivered_) {
         release_buffer();
+        if (inflater_) inflater_->release();
         delivered_ = false;
     }
 }

@@ -166,6 +166,38 @@ TEST_CASE("permessage-deflate engine: both roles round-trip SIP-sized messages",
     CHECK(frames[0].payload == "\r\n");
 }
 
+TEST_CASE("permessage-deflate engine: shrink() frees the inflated message's storage between messages",
+          "[ws][deflate][engine][PMD7692-7.2-b]") {
+    engine client = make_engine(role::client);
+    engine server(role::server);
+    auto owned = std::make_unique<zlib_inflater>(15, false);
+    zlib_inflater* inflater = owned.get();
+    server.set_inflater(std::move(owned));
+    const std::string big = sip_like(200000);
+    auto evs = feed(server, encode(client, message_type::text, big), 1500);
+    REQUIRE(evs.size() == 1);
+    CHECK(evs[0].payload == big);
+    CHECK(inflater->capacity() >= big.size());
+    server.shrink();
+    CHECK(inflater->capacity() == 0);
+    // the connection goes on with the same compression context
+    const std::string next = sip_like(3000);
+    evs = feed(server, encode(client, message_type::text, next), 100);
+    REQUIRE(evs.size() == 1);
+    CHECK(evs[0].payload == next);
+    // not while a compressed message is half read: its octets stay
+    const std::string wire = encode(client, message_type::text, big);
+    const std::size_t half = wire.size() / 2;
+    CHECK(feed(server, wire.substr(0, half), 1500).empty());
+    const std::size_t held = inflater->capacity();
+    CHECK(held > 0);
+    server.shrink();
+    CHECK(inflater->capacity() == held);
+    evs = feed(server, wire.substr(half), 1500);
+    REQUIRE(evs.size() == 1);
+    CHECK(evs[0].payload == big);
+}
+
 TEST_CASE("permessage-deflate engine: RSV1 only on the first frame of a data message",
           "[ws][deflate][engine][PMD7692-6-a]") {
     {
