@@ -23,6 +23,9 @@
 #include <sipws/sip/transaction_id.hpp>
 #include <sipws/transport/listener.hpp>
 #include <sipws/transport/policy/client_certificate_auth.hpp>
+#if defined(SIPWS_HAS_ZLIB)
+#include <sipws/transport/policy/permessage_deflate.hpp>
+#endif
 #include <sipws/transport/tls.hpp>
 #include <sipws/ws/url.hpp>
 
@@ -68,6 +71,7 @@ struct options {
     std::string cert, key, client_ca, auth_file, web_token, http_root = SIPWS_PROXY_DEFAULT_HTTP_ROOT;
     unsigned threads = 1;
     unsigned flow_timer = 0; ///< seconds; 0: no Flow-Timer
+    bool deflate = false;    ///< accept permessage-deflate offers (RFC 7692)
 };
 
 void usage(const char* why) {
@@ -75,9 +79,10 @@ void usage(const char* why) {
     std::fprintf(why ? stderr : stdout,
                  "usage: sipws-proxy [--listen URL]... [--cert FILE --key FILE] [--client-ca FILE]\n"
                  "                   [--domain NAME]... [--auth FILE] [--web-token SECRET] [--http-root DIR]\n"
-                 "                   [--flow-timer S] [--threads N] [--log-level error|warn|info|debug]\n"
+                 "                   [--flow-timer S] [--threads N] [--deflate on|off]\n"
+                 "                   [--log-level error|warn|info|debug]\n"
                  "       sipws-proxy --web-token SECRET --print-web-token USER\n"
-                 "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test --threads 1\n");
+                 "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test --threads 1 --deflate off\n");
 }
 
 /// The web token of USER under SECRET: `USER.` + base64url(HMAC-SHA-256).
@@ -106,6 +111,10 @@ struct proxy_web_auth {
 struct proxy_config : tr::default_config {
     using web_auth_policy = proxy_web_auth;
     using keepalive_policy = tr::policy::ws_ping_keepalive; // finds dead browser tabs
+#if defined(SIPWS_HAS_ZLIB)
+    // browsers offer permessage-deflate; accepted with --deflate on
+    using compression_policy = tr::policy::permessage_deflate;
+#endif
 };
 
 // ---- the proxy ---------------------------------------------------------------
@@ -264,6 +273,9 @@ private:
                 return user;
             });
         }
+#if defined(SIPWS_HAS_ZLIB)
+        l.compression_policy().active = opt_.deflate;
+#endif
         listener_limits_ = l.get_limits();
         l.spread_connections(connection_contexts_);
         l.on_open([this](const tr::flow_info& i) { flow_opened(i); });
@@ -1056,7 +1068,7 @@ int main(int argc, char** argv) {
     auto done = sipws_program::read_options(
         argc, argv,
         {"--listen", "--domain", "--cert", "--key", "--client-ca", "--auth", "--web-token", "--http-root", "--log-level",
-         "--print-web-token", "--threads", "--flow-timer"},
+         "--print-web-token", "--threads", "--flow-timer", "--deflate"},
         usage, [&](const std::string& a, const std::string& v) -> std::string {
             if (a == "--listen") o.listen.push_back(v);
             else if (a == "--domain") o.domains.push_back(lower(v));
@@ -1068,6 +1080,13 @@ int main(int argc, char** argv) {
             else if (a == "--http-root") o.http_root = v;
             else if (a == "--print-web-token") print_token = v;
             else if (a == "--threads") return sipws_program::parse_threads(v, o.threads);
+            else if (a == "--deflate") {
+                if (v != "on" && v != "off") return "--deflate is on or off";
+#if !defined(SIPWS_HAS_ZLIB)
+                if (v == "on") return "--deflate on needs a build with zlib";
+#endif
+                o.deflate = v == "on";
+            }
             else if (a == "--flow-timer") {
                 if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos ||
                     std::stoul(v) == 0 || std::stoul(v) > 3600)

@@ -81,6 +81,25 @@ TEST_CASE("sipws-proxy: JsSIP users register over ws, get GRUUs and exchange MES
     CHECK(p.output().find("sipws-proxy: stopped") != std::string::npos);
 }
 
+TEST_CASE("sipws-proxy: permessage-deflate only with --deflate on; JsSIP registers and talks either way",
+          "[interop][proxy][jssip][deflate][PMD7692-8-a][PMD7692-5-a][PMD7692-7.2-a][PMD7692-7.2-b]") {
+    sipws::test::require_node_modules();
+    for (bool deflate : {false, true}) {
+        INFO("--deflate " << (deflate ? "on" : "off"));
+        proxy_options o;
+        o.deflate = deflate;
+        sipws_proxy p(o);
+        // the `ws` socket under JsSIP offers permessage-deflate, as browsers do
+        peer_result reg = run_peer(ua_argv("jssip-ua.mjs", p.ws_url(), "sip:carol@sipws.test", {"register"}));
+        INFO("register output:\n" << reg.output << "\nproxy output:\n" << p.output());
+        CHECK(reg.status == 0);
+        CHECK(reg.line("EXTENSIONS") == (deflate ? "EXTENSIONS permessage-deflate" : "EXTENSIONS -"));
+        CHECK(reg.has_line("REGISTERED"));
+        CHECK(reg.has_line("UNREGISTERED"));
+        exchange_message(p, p.ws_url(), "jssip-ua.mjs", "jssip-ua.mjs", {}, std::string(3000, deflate ? 'z' : 'p'));
+    }
+}
+
 TEST_CASE("sipws-proxy: JsSIP users register over wss (IPv6, test CA) and exchange MESSAGE",
           "[interop][proxy][jssip][wss][WS7118-9.1-a][WS7118-9.1-b][WS7118-5.1-a]") {
     sipws::test::require_node_modules();

@@ -44,6 +44,14 @@ struct deflate_config : tr::default_config {
     using compression_policy = tr::policy::permessage_deflate;
 };
 
+/// permessage-deflate built in and switched off at run time.
+struct deflate_switched_off : tr::policy::permessage_deflate {
+    deflate_switched_off() { active = false; }
+};
+struct deflate_off_config : tr::default_config {
+    using compression_policy = deflate_switched_off;
+};
+
 /// "RX <octets read> <octets of messages>" from the peer: true when the
 /// messages crossed TCP in fewer octets than they hold (they were compressed).
 bool compressed_on_the_wire(const std::string& output) {
@@ -235,6 +243,28 @@ TEST_CASE("transport interop: permessage-deflate with a ws (npm) client, both co
         CHECK(line_starting(out, "EXT ") == "EXT permessage-deflate");
         CHECK(compressed_on_the_wire(out)); // our echoes were compressed
     }
+}
+
+TEST_CASE("transport interop: permessage-deflate switched off at run time declines and offers nothing",
+          "[transport][interop][deflate][PMD7692-8-a]") {
+    require_ws_package();
+    // the npm client offers it (both context rules): declined
+    for (const char* mode : {"deflate", "deflate-reset"}) {
+        INFO(mode);
+        const std::string out = npm_client_against_echo_listener<deflate_off_config>("12", mode);
+        CHECK(line_starting(out, "EXT ") == "EXT -");
+        CHECK_FALSE(compressed_on_the_wire(out));
+    }
+    // a connector makes no offer, so a server that would agree has none to answer
+    npm_echo_server_flow<deflate_off_config> x("deflate");
+    const std::string m = sip_invite(1);
+    CHECK_FALSE(x.client.registry().send(x.flow, m));
+    REQUIRE(wait_until([&] { return x.box.message_count() == 1; }));
+    CHECK(x.box.messages[0].second == m);
+    x.close_cleanly();
+    REQUIRE(x.peer.wait_for_output("RX "));
+    CHECK(line_starting(x.peer.output(), "EXT ") == "EXT -");
+    CHECK_FALSE(compressed_on_the_wire(x.peer.output()));
 }
 
 TEST_CASE("transport interop: permessage-deflate from a sipws connector to a ws (npm) server",

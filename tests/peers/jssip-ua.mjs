@@ -14,6 +14,8 @@
 //
 // One line per event on stdout:
 //   CONNECTED <url> | CONNECT_FAILED <url> | DISCONNECTED <code>
+//   EXTENSIONS <agreed WebSocket extensions, or -> (after CONNECTED; the
+//   `ws` socket offers permessage-deflate, as browsers do)
 //   REGISTERED expires=<s> bindings=<n> | GRUU pub=<uri> temp=<uri>
 //   REGISTRATION_FAILED <code> <cause> | UNREGISTERED
 //   MESSAGE_SENT <code> | MESSAGE_FAILED <code> <cause>
@@ -93,6 +95,7 @@ function main() {
   ua.on('connected', () => {
     connected = true;
     emit(`CONNECTED ${opts.server}`);
+    emit(`EXTENSIONS ${socket.extensions || '-'}`);
   });
   ua.on('disconnected', (e) => {
     if (done) return;

@@ -58,6 +58,7 @@ struct proxy_options {
     unsigned extra_ws = 0;          ///< more ws listeners on 127.0.0.1 (extra_ws_ports())
     unsigned threads = 1;           ///< --threads
     unsigned flow_timer = 0;        ///< --flow-timer when not 0
+    bool deflate = false;           ///< --deflate on
     std::vector<std::string> env;   ///< "NAME=value" for the program's environment
 };
 
@@ -93,6 +94,7 @@ public:
         if (!o.web_token.empty()) argv.insert(argv.end(), {"--web-token", o.web_token});
         if (o.threads != 1) argv.insert(argv.end(), {"--threads", std::to_string(o.threads)});
         if (o.flow_timer != 0) argv.insert(argv.end(), {"--flow-timer", std::to_string(o.flow_timer)});
+        if (o.deflate) argv.insert(argv.end(), {"--deflate", "on"});
         proc_ = std::make_unique<process>(argv, o.env);
         if (!proc_->wait_for_output("sipws-proxy: ready", std::chrono::seconds(10))) {
             std::string out = proc_->output();

@@ -152,6 +152,15 @@ template <class P, bool = compression_ok<P>::value> struct compression_complete 
 template <class P>
 struct compression_complete<P, true>
     : std::bool_constant<!P::enabled || compression_makers_ok<P>::value> {};
+/// An enabled compression policy's run-time switch (`bool active`, when it has one).
+template <class, class = void> struct has_active_switch : std::false_type {};
+template <class P>
+struct has_active_switch<P, std::enable_if_t<std::is_same_v<decltype(std::declval<const P&>().active), bool>>>
+    : std::true_type {};
+template <class P> bool compression_active(const P& p) noexcept {
+    if constexpr (has_active_switch<P>::value) return p.active;
+    else return true;
+}
 /// compression_policy may be left out of a Config (then: none).
 template <class C, class = void> struct compression_of {
     using type = policy::no_compression;

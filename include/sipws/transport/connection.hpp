@@ -298,7 +298,8 @@ private:
         o.when_none_offered = ctx_->subprotocol.when_none_offered;
         o.max_head_size = lim_.max_handshake_size;
         if constexpr (compression_enabled)
-            o.deflate = static_cast<const ws::permessage_deflate_options&>(ctx_->compression);
+            if (detail::compression_active(ctx_->compression))
+                o.deflate = static_cast<const ws::permessage_deflate_options&>(ctx_->compression);
         shs_.reset(new ws::server_handshake(std::move(o)));
         phase_ = phase::handshake;
         read();
@@ -368,7 +369,8 @@ private:
         phase_ = phase::tls;
         cs->opts.max_head_size = lim_.max_handshake_size;
         if constexpr (compression_enabled)
-            cs->opts.deflate = static_cast<const ws::permessage_deflate_options&>(ctx_->compression);
+            if (detail::compression_active(ctx_->compression))
+                cs->opts.deflate = static_cast<const ws::permessage_deflate_options&>(ctx_->compression);
         try {
             chs_.reset(new ws::client_handshake(std::move(cs->opts)));
         } catch (const std::invalid_argument&) {

@@ -23,6 +23,8 @@ export class JsSIPNodeSocket {
   get via_transport() { return this._via_transport; }
   set via_transport(v) { this._via_transport = String(v).toUpperCase(); }
   get url() { return this._url; }
+  /** The WebSocket extensions the server agreed to ('' when none or not open). */
+  get extensions() { return this._ws ? this._ws.extensions : ''; }
   get sip_uri() { return this._sip_uri; }
 
   connect() {

@@ -12,7 +12,8 @@
 /// A compression policy has `static constexpr bool enabled`; an enabled one
 /// derives from ws::permessage_deflate_options and has
 /// `make_inflater(const ws::deflate_agreement&, ws::role) const` and
-/// `make_deflater(const ws::deflate_agreement&, ws::role) const`.
+/// `make_deflater(const ws::deflate_agreement&, ws::role) const`; it may
+/// have `bool active`, a run-time switch (false: as no_compression).
 
 namespace sipws::transport::policy {
 

@@ -28,6 +28,10 @@ namespace sipws::transport::policy {
 
 struct permessage_deflate : ws::permessage_deflate_options {
     static constexpr bool enabled = true;
+    /// Run-time switch: false declines every offer and makes none, as
+    /// no_compression does (a program's command-line option). Read when a
+    /// connection starts its handshake.
+    bool active = true;
 
     std::unique_ptr<ws::message_inflater> make_inflater(const ws::deflate_agreement& a,
                                                         ws::role r) const {
