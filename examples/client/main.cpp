@@ -6,7 +6,7 @@
 //   sipws-client --server URL [--server URL]... --aor SIP-URI [--password P]
 //                [--user NAME] [--insecure] [--ca FILE] [--instance-file FILE]
 //                [--timeout S] [--dns-server IP[:PORT]] [--require-gruu]
-//                [--verbose] COMMAND
+//                [--deflate on|off] [--verbose] COMMAND
 //   COMMAND: register [--expires N] | unregister | options [--to SIP-URI]
 //          | message --to SIP-URI --text TEXT
 //          | listen [--expires N] [--count N] [--duration S] [--retry-base S]
@@ -27,6 +27,7 @@
 //
 // One line per event on stdout (the same lines as tests/peers/jssip-ua.mjs):
 //   CONNECTED <url> | CONNECT_FAILED <url> | DISCONNECTED <code>
+//   EXTENSIONS <permessage-deflate when agreed (--deflate on), or ->
 //   FAILOVER <why> next=<url>
 //   INSTANCE <urn> reg-id=<n>
 //   REGISTERED expires=<s> bindings=<n> | GRUU pub=<uri> temp=<uri>
@@ -48,6 +49,9 @@
 #include <sipws/rfc7118/ua_registration.hpp>
 #include <sipws/sip/parser.hpp>
 #include <sipws/transport/connector.hpp>
+#if defined(SIPWS_HAS_ZLIB)
+#include <sipws/transport/policy/permessage_deflate.hpp>
+#endif
 #include <sipws/transport/reconnect_backoff.hpp>
 #include <sipws/transport/tls.hpp>
 
@@ -76,7 +80,8 @@ enum exit_status { exit_ok = 0, exit_sip = 1, exit_usage = 2, exit_transport = 3
 const char* const usage_text =
     "usage: sipws-client --server URL [--server URL]... --aor SIP-URI [--password P] [--user NAME]\n"
     "                    [--insecure] [--ca FILE] [--cert FILE --key FILE] [--instance-file FILE]\n"
-    "                    [--timeout S] [--dns-server IP[:PORT]] [--require-gruu] [--verbose] COMMAND\n"
+    "                    [--timeout S] [--dns-server IP[:PORT]] [--require-gruu] [--deflate on|off]\n"
+    "                    [--verbose] COMMAND\n"
     "  --server: ws:// or wss:// URL, or sip:DOMAIN / sips:DOMAIN (D2W DNS); 2 to 4 of them\n"
     "            register through each (one flow, reg-id and Call-ID per server)\n"
     "  register [--expires N]             register, print REGISTERED (and GRUUs), exit\n"
@@ -89,6 +94,13 @@ const char* const usage_text =
 
 constexpr std::size_t max_servers = 4; // OB5626-4.2.1-e: sets of up to 4
 
+struct client_config : tr::default_config {
+#if defined(SIPWS_HAS_ZLIB)
+    // offered with --deflate on
+    using compression_policy = tr::policy::permessage_deflate;
+#endif
+};
+
 struct options {
     std::vector<std::string> servers;
     std::string aor, password, user, ca_file, instance_file, to, text, command;
@@ -97,6 +109,7 @@ struct options {
     bool insecure = false;
     bool require_gruu = false;
     bool verbose = false;
+    bool deflate = false; ///< offer permessage-deflate (RFC 7692)
     bool has_password = false;
     std::uint32_t expires = 600;
     unsigned count = 0;
@@ -146,6 +159,14 @@ options parse_args(int argc, char** argv) {
         else if (k == "--dns-server") o.dns_server = value();
         else if (k == "--require-gruu") o.require_gruu = true;
         else if (k == "--verbose") o.verbose = true;
+        else if (k == "--deflate") {
+            std::string v = value();
+            if (v != "on" && v != "off") throw usage_error{"--deflate is on or off"};
+#if !defined(SIPWS_HAS_ZLIB)
+            if (v == "on") throw usage_error{"--deflate on needs a build with zlib"};
+#endif
+            o.deflate = v == "on";
+        }
         else if (k == "--aor") o.aor = value();
         else if (k == "--password") o.password = value(), o.has_password = true;
         else if (k == "--user") o.user = value();
@@ -272,6 +293,9 @@ class client {
 public:
     client(options o, std::string instance)
         : o_(std::move(o)), conn_(io_), end_timer_(io_), signals_(io_, SIGINT, SIGTERM) {
+#if defined(SIPWS_HAS_ZLIB)
+        conn_.compression_policy().active = o_.deflate;
+#endif
         if (o_.retry_base) {
             if (o_.retry_base->count() == 0) throw usage_error{"--retry-base must be above 0"};
             backoff_.first = *o_.retry_base;
@@ -390,6 +414,8 @@ private:
             }
             l.flow = f;
             line("CONNECTED " + url);
+            auto c = conn_.registry().find(f);
+            line(std::string("EXTENSIONS ") + (c && c->info().compressed ? "permessage-deflate" : "-"));
             if (stopping_) {
                 l.finished = true;
                 conn_.registry().close(f);
@@ -742,7 +768,7 @@ private:
     options o_;
     asio::io_context io_;
     std::unique_ptr<asio::ssl::context> tls_; // before conn_, which uses it
-    tr::connector<> conn_;
+    tr::connector<client_config> conn_;
     asio::steady_timer end_timer_;
     asio::signal_set signals_;
     std::string domain_uri_;

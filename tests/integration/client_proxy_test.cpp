@@ -92,6 +92,32 @@ TEST_CASE("sipws-client and sipws-proxy: register with Outbound and GRUU, MESSAG
     CHECK(options.line("OPTIONS") == "OPTIONS 200 OK");
 }
 
+TEST_CASE("sipws-client --deflate on and sipws-proxy --deflate on agree on permessage-deflate, over ws and wss",
+          "[client][proxy][deflate][PMD7692-5-a][PMD7692-7-c][PMD7692-8-a]") {
+    client_dir d;
+    for (bool proxy_deflate : {false, true}) {
+        proxy_options o;
+        o.wss = true;
+        o.deflate = proxy_deflate;
+        sipws_proxy p(o);
+        for (const std::string& server : {p.ws_url(), p.wss_url()}) {
+            const std::string ca = server == p.wss_url() ? p.ca_file() : std::string();
+            for (bool client_deflate : {false, true}) {
+                INFO("proxy --deflate " << proxy_deflate << ", client --deflate " << client_deflate << ", " << server);
+                std::vector<std::string> more{"--deflate", client_deflate ? "on" : "off", "register"};
+                peer_result reg = run_peer(client_argv(d, server, "sip:alice@sipws.test", more, ca));
+                INFO(reg.output << "\nproxy:\n" << p.output());
+                CHECK(reg.status == 0);
+                CHECK(reg.line("EXTENSIONS") ==
+                      (proxy_deflate && client_deflate ? "EXTENSIONS permessage-deflate" : "EXTENSIONS -"));
+                CHECK(reg.line("REGISTERED").rfind("REGISTERED expires=", 0) == 0);
+            }
+        }
+    }
+    peer_result bad = run_peer(client_argv(d, "ws://127.0.0.1:1", "sip:alice@sipws.test", {"--deflate", "yes", "register"}));
+    CHECK(bad.status == 2);
+}
+
 TEST_CASE("sipws-client and JsSIP exchange MESSAGE through sipws-proxy with digest",
           "[client][proxy][jssip][auth][WS7118-B.1-b][WS7118-7-f]") {
     REQUIRE(sipws::test::file_exists(client_program()));

@@ -114,6 +114,7 @@ template <class Config> struct npm_echo_server_flow {
     tr::connector<Config> client{run.io};
     inbox box;
     tr::flow_id flow{};
+    bool was_compressed = false; ///< flow_info::compressed of the flow
 
     explicit npm_echo_server_flow(const std::string& compression = {})
         : peer(argv(compression), {"NODE_PATH=" + node_modules_dir()}) {
@@ -126,6 +127,9 @@ template <class Config> struct npm_echo_server_flow {
                                         asio::use_future);
         REQUIRE(fut.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
         flow = fut.get();
+        auto c = client.registry().find(flow);
+        REQUIRE(c);
+        was_compressed = c->info().compressed;
     }
     static std::vector<std::string> argv(const std::string& compression) {
         std::vector<std::string> a{"node", peer_script(), "server"};
@@ -257,6 +261,7 @@ TEST_CASE("transport interop: permessage-deflate switched off at run time declin
     }
     // a connector makes no offer, so a server that would agree has none to answer
     npm_echo_server_flow<deflate_off_config> x("deflate");
+    CHECK_FALSE(x.was_compressed);
     const std::string m = sip_invite(1);
     CHECK_FALSE(x.client.registry().send(x.flow, m));
     REQUIRE(wait_until([&] { return x.box.message_count() == 1; }));
@@ -284,5 +289,6 @@ TEST_CASE("transport interop: permessage-deflate from a sipws connector to a ws 
         REQUIRE(x.peer.wait_for_output("RX "));
         CHECK(line_starting(x.peer.output(), "EXT ") == "EXT permessage-deflate");
         CHECK(compressed_on_the_wire(x.peer.output())); // what we sent was compressed
+        CHECK(x.was_compressed);
     }
 }

@@ -414,6 +414,7 @@ private:
     void enable_compression(const std::optional<ws::deflate_agreement>& a, ws::role r) {
         if constexpr (compression_enabled) {
             if (!a) return;
+            info_.compressed = true;
             engine_->set_inflater(ctx_->compression.make_inflater(*a, r));
             auto d = ctx_->compression.make_deflater(*a, r);
             std::lock_guard<std::mutex> lk(qmu_);

@@ -45,6 +45,7 @@ struct flow_info {
     asio::ip::tcp::endpoint local;
     asio::ip::tcp::endpoint remote;
     std::string subprotocol; ///< negotiated ("sip"), empty when none
+    bool compressed = false; ///< permessage-deflate agreed (RFC 7692)
     std::string origin;      ///< server: the Origin of the handshake (empty if absent)
     std::string target;      ///< the request-target (path and query) of the handshake
     std::string host;        ///< the Host of the handshake
