@@ -23,7 +23,9 @@
 // transaction (RFC 3263 4.3). Two to four --server options are an
 // outbound-proxy set (RFC 5626 4.2.1): register and listen register through
 // each, one flow with its own reg-id and Call-ID per server; the other
-// commands use the first. A 439 is answered by registering without Outbound.
+// commands use the first. listen starts on the servers of the set it can
+// reach and keeps trying the others; it gives up only when none answers.
+// A 439 is answered by registering without Outbound.
 //
 // One line per event on stdout (the same lines as tests/peers/jssip-ua.mjs):
 //   CONNECTED <url> | CONNECT_FAILED <url> | DISCONNECTED <code>
@@ -284,6 +286,7 @@ struct leg {
     std::optional<rf::registration> reg;
     asio::steady_timer tx_timer, refresh_timer, retry_timer;
     bool recovering = false;    // listen: the flow was lost, a new one is on its way
+    bool start_failed = false;  // listen: its first connection failed (retried meanwhile)
     bool outbound_used = false; // the registrar confirmed Outbound
     bool finished = false;      // register/stop: this leg has its answer
     unsigned failures = 0;      // consecutive failed recovery attempts
@@ -384,6 +387,15 @@ private:
             if (o.get() != &l && o->flow != 0 && o->reg && o->reg->registered()) return true;
         return false;
     }
+    /// Another leg has not failed its first connection: it is up, or on its
+    /// way up (listen starts on the servers it can reach, RFC 5626 4.2.1,
+    /// and keeps trying the others).
+    bool other_leg_alive(const leg& l) const {
+        for (auto& o : legs_)
+            if (o.get() != &l && (!o->start_failed || (o->flow != 0 && o->reg && o->reg->registered())))
+                return true;
+        return false;
+    }
 
     void connect(leg& l) {
         const rf::ws_hop* hop = l.hops.current();
@@ -405,7 +417,9 @@ private:
                     return connect(l);
                 }
                 l.hops.rewind();
-                if ((l.recovering || (o_.command == "listen" && other_leg_up(l))) && !stopping_) {
+                const bool first = !l.recovering;
+                if (first && o_.command == "listen") l.start_failed = true;
+                if ((l.recovering || (o_.command == "listen" && other_leg_alive(l))) && !stopping_) {
                     l.recovering = true;
                     ++l.failures;
                     return schedule_reconnect(l);

@@ -138,6 +138,58 @@ TEST_CASE("sipws-client listen through an outbound-proxy set of two: a flow, reg
     CHECK(bob->wait(15s) == 0);
 }
 
+TEST_CASE("sipws-client listen through an outbound-proxy set with a server down at start: registers "
+          "through the other, keeps trying, and registers there once it is up",
+          "[client][proxy][outbound][OB5626-4.2.1-e][OB5626-4.5-a]") {
+    REQUIRE(file_exists(client_program()));
+    proxy_options o;
+    o.extra_ws = 1;
+    sipws_proxy p(o);
+    // The second server's port answers nothing until the relay starts.
+    const unsigned short late_port = free_port();
+    const std::string second = "ws://127.0.0.1:" + std::to_string(late_port);
+    client_dir d;
+    for (bool down_first : {false, true}) {
+        INFO("the server that is down comes " << (down_first ? "first" : "second"));
+        std::vector<std::string> more{"--server", down_first ? p.ws_url() : second,
+                                      "listen", "--duration", "30", "--retry-base", "1"};
+        auto bob = start_peer(client_argv(d, down_first ? second : p.ws_url(), "sip:bob@sipws.test", more),
+                              "LISTENING");
+        const std::string up_reg_id = down_first ? "2" : "1";
+        REQUIRE(bob->wait_for_output("REGISTERED expires=", 10s));
+        REQUIRE(bob->wait_for_output("RECONNECTING in=", 10s));
+        INFO("bob:\n" << bob->output());
+        CHECK(bob->output().find("CONNECT_FAILED " + second) != std::string::npos);
+        auto registered = lines_starting(bob->output(), "REGISTERED ");
+        REQUIRE(registered.size() == 1u);
+        CHECK(field_of(registered[0], "reg-id") == up_reg_id);
+        CHECK(bob->running());
+
+        // The MESSAGE reaches bob through the flow that is up.
+        peer_result alice = run_peer(client_argv(d, p.ws_url(), "sip:alice@sipws.test",
+                                                 {"message", "--to", "sip:bob@sipws.test", "--text", "one up"}));
+        CHECK(alice.line("MESSAGE_SENT") == "MESSAGE_SENT 200");
+        CHECK(bob->wait_for_output("MESSAGE from sip:alice@sipws.test: one up", 10s));
+
+        // The second server comes up: bob registers through it too.
+        {
+            tcp_relay relay(p.extra_ws_ports().at(0), late_port);
+            REQUIRE(wait_for_count(*bob, "REGISTERED expires=", 2, 20s));
+            registered = lines_starting(bob->output(), "REGISTERED ");
+            CHECK(field_of(registered.back(), "reg-id") == (down_first ? "1" : "2"));
+            CHECK(field_of(registered.back(), "bindings") == "2");
+            CHECK(bob->stop() == 0);
+        }
+    }
+    // With every server of the set down, listen gives up (exit status 3).
+    const std::string also_down = "ws://127.0.0.1:" + std::to_string(free_port());
+    peer_result none = run_peer(client_argv(d, second, "sip:bob@sipws.test",
+                                            {"--server", also_down, "listen", "--duration", "30", "--retry-base", "1"}));
+    INFO("none:\n" << none.output);
+    CHECK(none.status == 3);
+    CHECK(lines_starting(none.output, "CONNECT_FAILED ").size() >= 2u);
+}
+
 TEST_CASE("sipws-client: 439 First Hop Lacks Outbound Support is answered by a REGISTER without "
           "Outbound",
           "[client][outbound][OB5626-4.2.1-d]") {

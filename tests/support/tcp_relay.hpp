@@ -24,12 +24,13 @@ namespace sipws::test {
 
 class tcp_relay {
 public:
-    /// Relays 127.0.0.1:port() to 127.0.0.1:\p target_port.
-    explicit tcp_relay(unsigned short target_port) : target_(target_port) {
+    /// Relays 127.0.0.1:port() to 127.0.0.1:\p target_port; port() is
+    /// \p listen_port when not 0 (a server that comes up on a known port).
+    explicit tcp_relay(unsigned short target_port, unsigned short listen_port = 0) : target_(target_port) {
         listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
         ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in a = loopback(0);
+        sockaddr_in a = loopback(listen_port);
         socklen_t len = sizeof a;
         if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
             ::listen(listen_fd_, 8) != 0 ||
