@@ -70,8 +70,14 @@ public:
         std::list<std::string>::iterator order;  ///< its place in that list
     };
 
-    static constexpr std::chrono::milliseconds timer_f{32000};  ///< 64*T1 (also Timer B)
+    static constexpr std::chrono::milliseconds default_t1{500}; ///< RFC 3261 17.1.1.1
     static constexpr std::chrono::milliseconds timer_c{180000}; ///< more than 3 minutes is not needed
+
+    /// 64*T1: Timer B (INVITE) and Timer F (other requests), RFC 3261 17.1.
+    std::chrono::milliseconds timer_f() const noexcept { return timer_f_; }
+    /// T1, the round-trip estimate (RFC 3261 17.1.1.1: 500 ms unless the
+    /// network is known to be faster or slower).
+    void set_t1(std::chrono::milliseconds t1) noexcept { timer_f_ = 64 * t1; }
 
     explicit pending_requests(std::size_t capacity = 65536) : capacity_(capacity) {}
 
@@ -102,7 +108,7 @@ public:
         e.downstream = downstream;
         e.upstream = upstream;
         e.request = std::move(request);
-        e.expires = now + timer_f;
+        e.expires = now + timer_f_;
         e.order = std::prev(order_[0].end());
         return &e;
     }
@@ -211,6 +217,7 @@ private:
     }
 
     std::size_t capacity_;
+    std::chrono::milliseconds timer_f_ = 64 * default_t1;
     std::unordered_map<std::string, entry> by_key_;
     std::unordered_map<std::uint64_t, std::set<std::string>> by_flow_;
     std::unordered_map<std::string, std::string> by_transaction_; // INVITE transaction -> key

@@ -44,7 +44,6 @@
 #include <sstream>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -71,6 +70,7 @@ struct options {
     std::string cert, key, client_ca, auth_file, web_token, http_root = SIPWS_PROXY_DEFAULT_HTTP_ROOT;
     unsigned threads = 1;
     unsigned flow_timer = 0; ///< seconds; 0: no Flow-Timer
+    unsigned t1_ms = 500;    ///< RFC 3261 T1 (Timer B and F are 64*T1)
     bool deflate = false;    ///< accept permessage-deflate offers (RFC 7692)
 };
 
@@ -79,7 +79,7 @@ void usage(const char* why) {
     std::fprintf(why ? stderr : stdout,
                  "usage: sipws-proxy [--listen URL]... [--cert FILE --key FILE] [--client-ca FILE]\n"
                  "                   [--domain NAME]... [--auth FILE] [--web-token SECRET] [--http-root DIR]\n"
-                 "                   [--flow-timer S] [--threads N] [--deflate on|off]\n"
+                 "                   [--flow-timer S] [--threads N] [--deflate on|off] [--t1 MS]\n"
                  "                   [--log-level error|warn|info|debug]\n"
                  "       sipws-proxy --web-token SECRET --print-web-token USER\n"
                  "defaults: --listen ws://127.0.0.1:8080 --domain sipws.test --threads 1 --deflate off\n");
@@ -160,7 +160,9 @@ public:
           edge_(r7::flow_token_codec(r7::flow_token_key::generate(1)), "127.0.0.1"),
           registrar_(store_, registrar_options(opt_),
                      r7::temp_gruu_codec(r7::temp_gruu_codec::key::generate(1))),
-          purge_timer_(io) {}
+          purge_timer_(io) {
+        pending_.set_t1(std::chrono::milliseconds(opt_.t1_ms));
+    }
 
     int start() {
         if (!opt_.auth_file.empty() && !load_users()) return 1;
@@ -368,6 +370,10 @@ private:
                 continue;
             // Timer C: the INVITE is cancelled downstream as well (RFC 3261 section 16.8).
             if (code == 408 && e.invite && e.proceeding) send_cancel(e);
+            // A final response may still come (after Timer B, or a 487 to
+            // that CANCEL): it is ACKed here and goes no further.
+            if (code == 408 && e.invite)
+                if (std::string key = invite_branch(e); !key.empty()) remember_finished(key, &e);
             log(level::info, "%s %.*s forwarded on flow %llu: %u to flow %llu",
                 code == 430 ? "flow closed before the final response to" : "no final response to",
                 static_cast<int>(req->method().size()), req->method().data(),
@@ -457,11 +463,22 @@ private:
 
     /// A response on our Via branch \p key that is (or was) a fork's
     /// branch the proxy ended: drop it unless it is a 2xx to an INVITE.
-    void remember_finished(const std::string& key) {
-        if (!finished_.insert(key).second) return;
-        finished_order_.emplace_back(sipws_program::pending_requests::clock::now() +
-                                         sipws_program::pending_requests::timer_f,
-                                     key);
+    /// \p invite: the INVITE that went out on that branch (a late non-2xx
+    /// final response to it is then ACKed, RFC 3261 17.1.1.3).
+    void remember_finished(const std::string& key, const sipws_program::pending_requests::entry* invite = nullptr) {
+        auto [it, fresh] = finished_.try_emplace(key);
+        if (invite && it->second.forwarded.empty()) {
+            it->second.downstream = invite->downstream;
+            it->second.forwarded = invite->forwarded;
+        }
+        if (!fresh) return;
+        finished_order_.emplace_back(sipws_program::pending_requests::clock::now() + pending_.timer_f(), key);
+    }
+    /// Our branch of the INVITE of \p e (its key among the pending requests).
+    static std::string invite_branch(const sipws_program::pending_requests::entry& e) {
+        auto inv = sip::parse(e.forwarded);
+        auto via = inv ? inv->top_via() : std::nullopt;
+        return via ? std::string(via->branch) : std::string();
     }
     void purge_finished(sipws_program::pending_requests::clock::time_point now) {
         while (!finished_order_.empty() && finished_order_.front().first <= now) {
@@ -624,7 +641,17 @@ private:
             }
             return fork_response(ctx, branch, status, up);
         }
-        if (!(invite && status >= 200 && status < 300) && finished_.count(key)) return;
+        if (auto fin = finished_.find(key); fin != finished_.end() && !(invite && status >= 200 && status < 300)) {
+            if (invite && status >= 300 && !fin->second.forwarded.empty()) {
+                sipws_program::pending_requests::entry e;
+                e.downstream = fin->second.downstream;
+                e.forwarded = fin->second.forwarded;
+                log(level::info, "late %u to an INVITE whose branch had ended: ACKed on flow %llu", status,
+                    static_cast<unsigned long long>(e.downstream));
+                send_ack(e, resp);
+            }
+            return;
+        }
         if (status >= 200) pending_.answered(key);
         else if (invite) pending_.proceeding(key, sipws_program::pending_requests::clock::now());
         send(back, up); // a gone flow: nothing to do, the response is dropped
@@ -1052,7 +1079,12 @@ private:
     std::uint64_t last_fork_ = 0;
     // Fork branches the proxy ended itself and forked INVITE transactions
     // that are over, for Timer F: their late responses and ACKs stop here.
-    std::unordered_set<std::string> finished_;
+    /// What a late final response to an INVITE branch needs for its ACK.
+    struct finished_branch {
+        tr::flow_id downstream = 0;
+        std::string forwarded; ///< the INVITE as sent ("" when not an INVITE the proxy ended)
+    };
+    std::unordered_map<std::string, finished_branch> finished_;
     std::deque<std::pair<sipws_program::pending_requests::clock::time_point, std::string>> finished_order_;
     asio::steady_timer purge_timer_;
     bool stopping_ = false;
@@ -1068,7 +1100,7 @@ int main(int argc, char** argv) {
     auto done = sipws_program::read_options(
         argc, argv,
         {"--listen", "--domain", "--cert", "--key", "--client-ca", "--auth", "--web-token", "--http-root", "--log-level",
-         "--print-web-token", "--threads", "--flow-timer", "--deflate"},
+         "--print-web-token", "--threads", "--flow-timer", "--deflate", "--t1"},
         usage, [&](const std::string& a, const std::string& v) -> std::string {
             if (a == "--listen") o.listen.push_back(v);
             else if (a == "--domain") o.domains.push_back(lower(v));
@@ -1080,6 +1112,12 @@ int main(int argc, char** argv) {
             else if (a == "--http-root") o.http_root = v;
             else if (a == "--print-web-token") print_token = v;
             else if (a == "--threads") return sipws_program::parse_threads(v, o.threads);
+            else if (a == "--t1") {
+                if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos ||
+                    std::stoul(v) < 10 || std::stoul(v) > 10000)
+                    return "--t1 takes milliseconds from 10 to 10000";
+                o.t1_ms = static_cast<unsigned>(std::stoul(v));
+            }
             else if (a == "--deflate") {
                 if (v != "on" && v != "off") return "--deflate is on or off";
 #if !defined(SIPWS_HAS_ZLIB)

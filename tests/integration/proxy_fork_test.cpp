@@ -35,8 +35,8 @@ struct devices {
     std::vector<std::string> registered; ///< bob's 200 to each REGISTER
     std::string domain;
 
-    explicit devices(std::size_t n, const std::string& dom = "sipws.test")
-        : proxy(options(dom)), domain(dom) {
+    explicit devices(std::size_t n, const std::string& dom = "sipws.test") : devices(n, options(dom)) {}
+    devices(std::size_t n, const proxy_options& o) : proxy(o), domain(o.domain) {
         alice = peers.open(proxy.ws_url() + "/");
         REQUIRE(alice != 0);
         for (std::size_t i = 0; i < n; ++i) {
@@ -244,6 +244,41 @@ TEST_CASE("sipws-proxy: 486 + 603 from a forked INVITE: the 603 goes up, a ringi
     d.send(d.alice, caller_ack);
     for (tr::flow_id f : d.bob) CHECK(d.next(f, 300ms).empty());
     CHECK(d.pending() == "0");
+}
+
+TEST_CASE("sipws-proxy: a final response after the branch's Timer B is ACKed by the proxy and goes no further",
+          "[integration][proxy][fork][SIP3261-17.1.1.3]") {
+    proxy_options o;
+    o.t1_ms = 50; // Timer B: 3.2 s
+    devices d(2, o);
+    INFO("proxy:\n" << d.proxy.output());
+    d.send(d.alice, d.from_alice("INVITE", "sip:bob@sipws.test", "tb1"));
+    CHECK(status_of(d.next(d.alice)) == 100);
+    const std::string i0 = d.request_at(d.bob[0], "INVITE"), i1 = d.request_at(d.bob[1], "INVITE");
+    // Device 1 answers at once (ACKed as usual); device 0 stays silent past Timer B.
+    d.answer_at(1, i1, "486 Busy Here");
+    const std::string ack1 = d.request_at(d.bob[1], "ACK");
+    const std::string timed_out = d.next(d.alice, 10s);
+    INFO("at alice:\n" << timed_out);
+    // the best of the 486 and the proxy's own 408 (Timer B), RFC 3261 16.7: the device's answer
+    CHECK(status_of(timed_out) == 486);
+    CHECK(d.pending() == "0");
+    // Its 486 comes late: the proxy ACKs it on device 0's flow, for its branch, with its To tag.
+    d.answer_at(0, i0, "486 Busy Here");
+    const std::string ack0 = d.request_at(d.bob[0], "ACK");
+    INFO("ACK:\n" << ack0);
+    auto inv = sip::parse(i0);
+    auto ack = sip::parse(ack0);
+    REQUIRE(inv);
+    REQUIRE(ack);
+    CHECK(top_via(ack0) == top_via(i0));
+    CHECK(ack->request_uri() == inv->request_uri());
+    CHECK(ack->call_id() == inv->call_id());
+    CHECK(ack->cseq()->number == inv->cseq()->number);
+    CHECK(ack->cseq()->method == "ACK");
+    CHECK(ack->to()->has_tag());
+    CHECK(d.next(d.alice, 300ms).empty());
+    CHECK(d.proxy.output().find("ACKed on flow") != std::string::npos);
 }
 
 TEST_CASE("sipws-proxy: two challenges from a forked request go up as one 401 carrying both",

@@ -59,6 +59,7 @@ struct proxy_options {
     unsigned threads = 1;           ///< --threads
     unsigned flow_timer = 0;        ///< --flow-timer when not 0
     bool deflate = false;           ///< --deflate on
+    unsigned t1_ms = 0;             ///< --t1 when not 0 (Timer B and F are 64*T1)
     std::vector<std::string> env;   ///< "NAME=value" for the program's environment
 };
 
@@ -95,6 +96,7 @@ public:
         if (o.threads != 1) argv.insert(argv.end(), {"--threads", std::to_string(o.threads)});
         if (o.flow_timer != 0) argv.insert(argv.end(), {"--flow-timer", std::to_string(o.flow_timer)});
         if (o.deflate) argv.insert(argv.end(), {"--deflate", "on"});
+        if (o.t1_ms != 0) argv.insert(argv.end(), {"--t1", std::to_string(o.t1_ms)});
         proc_ = std::make_unique<process>(argv, o.env);
         if (!proc_->wait_for_output("sipws-proxy: ready", std::chrono::seconds(10))) {
             std::string out = proc_->output();
