@@ -73,7 +73,18 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trimmed ? value : trim_lws(value);
-    if (!fresh) v = via{};
+    if (!fresh) {
+        // only the fields a successful parse may leave alone; it sets the others
+        v.port = 0;
+        v.has_port = false;
+        v.branch = {};
+        v.received = {};
+        v.maddr = {};
+        v.ttl = -1;
+        v.has_rport = false;
+        v.rport_has_value = false;
+        v.rport = 0;
+    }
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
         ec = e;
