@@ -63,6 +63,110 @@ struct via {
 };
 
 namespace detail {
+/// The Via parameters parse_via_into() keeps, as bits (0: any other name).
+inline constexpr unsigned vp_branch = 1, vp_rport = 2, vp_received = 4, vp_maddr = 8, vp_ttl = 16;
+
+/// Which of them the token at \p p of \p n octets names (in any case): one
+/// folded comparison of the length it has.
+SIPWS_SIP_ALWAYS_INLINE unsigned via_param_of(const char* p, std::size_t n) noexcept {
+    switch (n) {
+    case 3: return equals_lower_n(p, "ttl", 3) ? vp_ttl : 0;
+    case 5: return equals_lower_n(p, "rport", 5) ? vp_rport : equals_lower_n(p, "maddr", 5) ? vp_maddr : 0;
+    case 6: return equals_lower_n(p, "branch", 6) ? vp_branch : 0;
+    case 8: return equals_lower_n(p, "received", 8) ? vp_received : 0;
+    default: return 0;
+    }
+}
+
+/// Keeps the value \p pv of the parameter \p kind (one of those bits) in \p v;
+/// false when it is not one the parameter takes. \p token: \p pv is one token.
+SIPWS_SIP_ALWAYS_INLINE bool keep_via_param(via& v, unsigned kind, std::string_view pv, bool has_pv, bool token,
+                                            const char* limit) noexcept {
+    host_kind hk;
+    switch (kind) {
+    case vp_ttl: {
+        std::uint64_t t;
+        if (!has_pv || pv.size() > 3 || !parse_uint(pv, 255, t)) return false;
+        v.ttl = static_cast<int>(t);
+        return true;
+    }
+    case vp_rport:
+        v.has_rport = true;
+        if (!has_pv) return true;
+        v.rport_has_value = true;
+        return parse_port(pv, v.rport);
+    case vp_maddr:
+        v.maddr = pv;
+        return has_pv && parse_host(pv, hk, limit);
+    case vp_branch:
+        v.branch = pv;
+        return has_pv && token;
+    case vp_received:
+        v.received = pv;
+        // the usual IPv4 address first (what parse_host() would accept as one)
+        if (has_pv && parse_ipv4(pv)) return true;
+        if (has_pv && parse_host(pv, hk, limit) && hk != host_kind::name) return true;
+        // RFC 3261 writes IPv6 without brackets: accept that form too.
+        return has_pv && is_ipv6_address(pv);
+    default: return true;
+    }
+}
+
+/// scan_params() for a Via value from \p i, keeping the known parameters in
+/// \p v (and the list in v.parameters). A duplicate of a known name shows in
+/// their bits: only the other names are compared with each other. \p bad_value
+/// is set when a known parameter has a value it does not take.
+inline std::size_t scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
+                                   const char* limit, bool& bad_value) {
+    name_ref others[max_parameters];
+    std::size_t n_others = 0, count = 0;
+    unsigned seen = 0;
+    const char* const b = s.data();
+    const char* const end = b + s.size();
+    auto skip = [end](const char* p) {
+        while (p < end && is_lws(*p)) ++p;
+        return p;
+    };
+    const char* const begin = skip(b + i);
+    const char* last = b + i;
+    const char* p = begin;
+    while (p < end && *p == ';') {
+        p = skip(p + 1);
+        const char* ne = skip_chars(p, end, cc_token);
+        if (ne == p) return ec = errc::bad_parameter, s.npos;
+        if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
+        std::size_t n = static_cast<std::size_t>(ne - p);
+        unsigned kind = via_param_of(p, n);
+        if (kind != 0) {
+            if ((seen & kind) != 0) return ec = errc::duplicate_parameter, s.npos;
+            seen |= kind;
+        } else {
+            for (std::size_t k = 0; k < n_others; ++k)
+                if (others[k].n == n && iequals(others[k].view(), std::string_view(p, n)))
+                    return ec = errc::duplicate_parameter, s.npos;
+            others[n_others++] = name_ref{p, n};
+        }
+        ++count;
+        last = ne;
+        p = skip(ne);
+        if (p < end && *p == '=') {
+            p = skip(p + 1);
+            bool token;
+            std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b), token);
+            if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
+            std::string_view pv(p, static_cast<std::size_t>(b + ve - p));
+            if (kind != 0 && !keep_via_param(v, kind, pv, true, token, limit)) bad_value = true;
+            last = b + ve;
+            p = skip(last);
+        } else if (kind != 0 && !keep_via_param(v, kind, std::string_view{}, false, false, limit)) {
+            bad_value = true;
+        }
+    }
+    v.parameters = parameter_list(count ? std::string_view(begin, static_cast<std::size_t>(last - begin))
+                                        : std::string_view{});
+    return static_cast<std::size_t>(last - b);
+}
+
 /// parse_via() into \p v, which it resets first: a caller that keeps the
 /// result in place saves a copy. False on failure (\p v is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
@@ -154,57 +258,10 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         i = pe;
     }
     v.sent_by = detail::sub(s, h, sb_end - h);
-    // The parameters a transport needs, checked as the scan meets them (each
-    // name appears at most once: a duplicate fails the scan). A bad value is
-    // reported after the scan, whose own errors come first.
+    // The parameters a transport needs, checked as the scan meets them. A bad
+    // value is reported after the scan, whose own errors come first.
     bool bad_value = false;
-    std::size_t e = scan_params(
-        s, sb_end, v.parameters, ec,
-        [&](std::string_view pn, std::string_view pv, bool has_pv, bool token) SIPWS_SIP_LAMBDA_INLINE {
-            // names are tokens: one folded comparison each (of the length the case gives)
-            switch (pn.size()) {
-            case 3:
-                if (equals_lower_n(pn.data(), "ttl", 3)) {
-                    std::uint64_t t;
-                    if (!has_pv || pv.size() > 3 || !parse_uint(pv, 255, t)) bad_value = true;
-                    else v.ttl = static_cast<int>(t);
-                }
-                break;
-            case 5:
-                if (equals_lower_n(pn.data(), "rport", 5)) {
-                    v.has_rport = true;
-                    if (has_pv) {
-                        if (!parse_port(pv, v.rport)) bad_value = true;
-                        v.rport_has_value = true;
-                    }
-                } else if (equals_lower_n(pn.data(), "maddr", 5)) {
-                    host_kind hk;
-                    if (!has_pv || !parse_host(pv, hk, limit)) bad_value = true;
-                    v.maddr = pv;
-                }
-                break;
-            case 6:
-                if (equals_lower_n(pn.data(), "branch", 6)) {
-                    // the value scan saw whether it is one token
-                    if (!has_pv || !token) bad_value = true;
-                    v.branch = pv;
-                }
-                break;
-            case 8:
-                if (equals_lower_n(pn.data(), "received", 8)) {
-                    host_kind hk;
-                    // the usual IPv4 address first (what parse_host() would accept as one)
-                    bool ipv4 = has_pv && parse_ipv4(pv);
-                    if (!ipv4 && (!has_pv || !parse_host(pv, hk, limit) || hk == host_kind::name)) {
-                        // RFC 3261 writes IPv6 without brackets: accept that form too.
-                        if (!(has_pv && is_ipv6_address(pv))) bad_value = true;
-                    }
-                    v.received = pv;
-                }
-                break;
-            default: break;
-            }
-        });
+    std::size_t e = scan_via_params(s, sb_end, v, ec, limit, bad_value);
     if (ec) {
         if (ec == errc::bad_parameter) return fail();
         v = via{};
