@@ -112,6 +112,36 @@ SIPWS_SIP_ALWAYS_INLINE bool keep_via_param(via& v, unsigned kind, std::string_v
     }
 }
 
+/// End of the IPv4address at \p p when it makes a whole gen-value (the octet
+/// after it, if any, is neither a token octet nor ":"), else nullptr.
+SIPWS_SIP_ALWAYS_INLINE const char* ipv4_value_end(const char* p, const char* end) noexcept {
+    for (int part = 0;; ++part) {
+        // a dec-octet of one to three digits, at most 255
+        if (p == end || !is_digit(*p)) return nullptr;
+        unsigned x = unsigned(*p++ - '0');
+        if (p != end && is_digit(*p)) {
+            x = x * 10 + unsigned(*p++ - '0');
+            if (p != end && is_digit(*p)) x = x * 10 + unsigned(*p++ - '0');
+        }
+        if (x > 255) return nullptr;
+        if (part == 3) break;
+        if (p == end || *p != '.') return nullptr;
+        ++p;
+    }
+    return p != end && gen_value_chars(*p) ? nullptr : p;
+}
+
+/// End of the port (one to five digits, at most 65535) at \p p, kept in
+/// \p port, when it makes a whole gen-value; else nullptr.
+SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* end, std::uint16_t& port) noexcept {
+    const char* q = p;
+    unsigned x = 0;
+    while (q != end && is_digit(*q) && q - p < 6) x = x * 10 + unsigned(*q++ - '0');
+    if (q == p || q - p > 5 || x > 65535 || (q != end && gen_value_chars(*q))) return nullptr;
+    port = static_cast<std::uint16_t>(x);
+    return q;
+}
+
 /// scan_params() for a Via value from \p i, keeping the known parameters in
 /// \p v (and the list in v.parameters). A duplicate of a known name shows in
 /// their bits: only the other names are compared with each other. \p bad_value
@@ -151,6 +181,22 @@ inline std::size_t scan_via_params(std::string_view s, std::size_t i, via& v, st
         p = skip(ne);
         if (p < end && *p == '=') {
             p = skip(p + 1);
+            // the usual received IPv4 address and rport number, checked as
+            // they are scanned: what the gen-value scan and the checks below
+            // make of them when no token octet or ":" follows
+            const char* q = nullptr;
+            if (kind == vp_received) {
+                q = ipv4_value_end(p, end);
+                if (q != nullptr) v.received = std::string_view(p, static_cast<std::size_t>(q - p));
+            } else if (kind == vp_rport) {
+                q = port_value_end(p, end, v.rport);
+                if (q != nullptr) v.has_rport = v.rport_has_value = true;
+            }
+            if (q != nullptr) {
+                last = q;
+                p = skip(q);
+                continue;
+            }
             bool token;
             std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b), token);
             if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
