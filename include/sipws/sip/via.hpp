@@ -146,7 +146,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* en
 /// \p v (and the list in v.parameters). A duplicate of a known name shows in
 /// their bits: only the other names are compared with each other. \p bad_value
 /// is set when a known parameter has a value it does not take.
-inline std::size_t scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
+SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
                                    const char* limit, bool& bad_value) {
     name_ref others[max_parameters];
     std::size_t n_others = 0, count = 0;
