@@ -142,12 +142,37 @@ SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* en
     return q;
 }
 
+/// The first eight octets of the usual Via parameters as words of the host's
+/// byte order, with the masks that fold the case of their letters and keep
+/// the octets compared.
+struct via_param_words {
+    std::uint64_t branch, rport_eq, rport_semi, received;
+    std::uint64_t fold_branch, fold_rport, fold_received, keep7, keep6;
+    via_param_words() noexcept {
+        auto word = [](const char* s) {
+            std::uint64_t w;
+            std::memcpy(&w, s, 8);
+            return w;
+        };
+        branch = word("branch=\0");
+        rport_eq = word("rport=\0\0");
+        rport_semi = word("rport;\0\0");
+        received = word("received");
+        fold_branch = word("      \0\0");
+        fold_rport = word("     \0\0\0");
+        fold_received = word("        ");
+        keep7 = word("\xff\xff\xff\xff\xff\xff\xff\0");
+        keep6 = word("\xff\xff\xff\xff\xff\xff\0\0");
+    }
+};
+
 /// scan_params() for a Via value from \p i, keeping the known parameters in
 /// \p v (and the list in v.parameters). A duplicate of a known name shows in
 /// their bits: only the other names are compared with each other. \p bad_value
 /// is set when a known parameter has a value it does not take.
 SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
                                    const char* limit, bool& bad_value) {
+    const via_param_words params;
     name_ref others[max_parameters];
     std::size_t n_others = 0, count = 0;
     unsigned seen = 0;
@@ -162,11 +187,32 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
     const char* p = begin;
     while (p < end && *p == ';') {
         p = skip(p + 1);
-        const char* ne = skip_chars(p, end, cc_token);
-        if (ne == p) return ec = errc::bad_parameter, s.npos;
+        const char* ne = p;
+        unsigned kind = 0;
+        if (end - p >= 8) {
+            // the usual `branch=`, `rport=`, `rport;` and `received=` in one
+            // folded comparison (and one octet): the name ends at the "=" or ";"
+            std::uint64_t w;
+            std::memcpy(&w, p, 8);
+            if (((w | params.fold_branch) & params.keep7) == params.branch) {
+                kind = vp_branch;
+                ne = p + 6;
+            } else if (((w | params.fold_rport) & params.keep6) == params.rport_eq ||
+                       ((w | params.fold_rport) & params.keep6) == params.rport_semi) {
+                kind = vp_rport;
+                ne = p + 5;
+            } else if ((w | params.fold_received) == params.received && end - p >= 9 && p[8] == '=') {
+                kind = vp_received;
+                ne = p + 8;
+            }
+        }
+        if (kind == 0) {
+            ne = skip_chars(p, end, cc_token);
+            if (ne == p) return ec = errc::bad_parameter, s.npos;
+            kind = via_param_of(p, static_cast<std::size_t>(ne - p));
+        }
         if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
         std::size_t n = static_cast<std::size_t>(ne - p);
-        unsigned kind = via_param_of(p, n);
         if (kind != 0) {
             if ((seen & kind) != 0) return ec = errc::duplicate_parameter, s.npos;
             seen |= kind;
