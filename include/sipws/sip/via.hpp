@@ -146,8 +146,8 @@ SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* en
 /// byte order, with the masks that fold the case of their letters and keep
 /// the octets compared.
 struct via_param_words {
-    std::uint64_t branch, rport_eq, rport_semi, received;
-    std::uint64_t fold_branch, fold_rport, fold_received, keep7, keep6;
+    std::uint64_t branch, rport_eq, rport_semi, rport, received;
+    std::uint64_t fold_branch, fold_rport, fold_received, keep7, keep6, keep5;
     via_param_words() noexcept {
         auto word = [](const char* s) {
             std::uint64_t w;
@@ -157,12 +157,14 @@ struct via_param_words {
         branch = word("branch=\0");
         rport_eq = word("rport=\0\0");
         rport_semi = word("rport;\0\0");
+        rport = word("rport\0\0\0");
         received = word("received");
         fold_branch = word("      \0\0");
         fold_rport = word("     \0\0\0");
         fold_received = word("        ");
         keep7 = word("\xff\xff\xff\xff\xff\xff\xff\0");
         keep6 = word("\xff\xff\xff\xff\xff\xff\0\0");
+        keep5 = word("\xff\xff\xff\xff\xff\0\0\0");
     }
 };
 
@@ -189,21 +191,30 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
         p = skip(p + 1);
         const char* ne = p;
         unsigned kind = 0;
-        if (end - p >= 8) {
-            // the usual `branch=`, `rport=`, `rport;` and `received=` in one
-            // folded comparison (and one octet): the name ends at the "=" or ";"
+        bool eq = false; // the name is followed by "=" (no LWS)
+        if (limit - p >= 8) {
+            // the usual `branch=`, `rport=`, `rport;`, `rport` (at the end)
+            // and `received=` in one folded comparison of the octets before
+            // the end (and one octet): the name ends at the "=", ";" or end
             std::uint64_t w;
             std::memcpy(&w, p, 8);
-            if (((w | params.fold_branch) & params.keep7) == params.branch) {
+            std::ptrdiff_t room = end - p;
+            std::uint64_t rport = (w | params.fold_rport) & params.keep6;
+            if (room >= 7 && ((w | params.fold_branch) & params.keep7) == params.branch) {
                 kind = vp_branch;
                 ne = p + 6;
-            } else if (((w | params.fold_rport) & params.keep6) == params.rport_eq ||
-                       ((w | params.fold_rport) & params.keep6) == params.rport_semi) {
+                eq = true;
+            } else if (room >= 6 && (rport == params.rport_eq || rport == params.rport_semi)) {
                 kind = vp_rport;
                 ne = p + 5;
-            } else if ((w | params.fold_received) == params.received && end - p >= 9 && p[8] == '=') {
+                eq = rport == params.rport_eq;
+            } else if (room == 5 && (rport & params.keep5) == params.rport) {
+                kind = vp_rport;
+                ne = p + 5;
+            } else if (room >= 9 && (w | params.fold_received) == params.received && p[8] == '=') {
                 kind = vp_received;
                 ne = p + 8;
+                eq = true;
             }
         }
         if (kind == 0) {
@@ -224,14 +235,21 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
         }
         ++count;
         last = ne;
-        p = skip(ne);
-        if (p < end && *p == '=') {
+        p = eq ? ne : skip(ne);
+        if (eq || (p < end && *p == '=')) {
             p = skip(p + 1);
-            // the usual received IPv4 address and rport number, checked as
-            // they are scanned: what the gen-value scan and the checks below
-            // make of them when no token octet or ":" follows
+            // the usual branch token, received IPv4 address and rport number,
+            // checked as they are scanned: what the gen-value scan and the
+            // checks below make of them when no ":" (nor, after a number, a
+            // token octet) follows
             const char* q = nullptr;
-            if (kind == vp_received) {
+            if (kind == vp_branch) {
+                const char* e = skip_chars(p, end, cc_token);
+                if (e != p && (e == end || *e != ':')) {
+                    v.branch = std::string_view(p, static_cast<std::size_t>(e - p));
+                    q = e;
+                }
+            } else if (kind == vp_received) {
                 q = ipv4_value_end(p, end);
                 if (q != nullptr) v.received = std::string_view(p, static_cast<std::size_t>(q - p));
             } else if (kind == vp_rport) {
