@@ -142,31 +142,32 @@ SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* en
     return q;
 }
 
-/// The first eight octets of the usual Via parameters as words of the host's
-/// byte order, with the masks that fold the case of their letters and keep
-/// the octets compared.
-struct via_param_words {
-    std::uint64_t branch, rport_eq, rport_semi, rport, received;
-    std::uint64_t fold_branch, fold_rport, fold_received, keep7, keep6, keep5;
-    via_param_words() noexcept {
-        auto word = [](const char* s) {
-            std::uint64_t w;
-            std::memcpy(&w, s, 8);
-            return w;
-        };
-        branch = word("branch=\0");
-        rport_eq = word("rport=\0\0");
-        rport_semi = word("rport;\0\0");
-        rport = word("rport\0\0\0");
-        received = word("received");
-        fold_branch = word("      \0\0");
-        fold_rport = word("     \0\0\0");
-        fold_received = word("        ");
-        keep7 = word("\xff\xff\xff\xff\xff\xff\xff\0");
-        keep6 = word("\xff\xff\xff\xff\xff\xff\0\0");
-        keep5 = word("\xff\xff\xff\xff\xff\0\0\0");
+/// Eight octets as the word a load of them gives on the host (the
+/// comparisons below are then independent of its byte order).
+constexpr std::uint64_t octets_word(const char (&o)[9]) noexcept {
+    std::uint64_t w = 0;
+    for (int k = 0; k < 8; ++k) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = (w << 8) | static_cast<unsigned char>(o[k]);
+#else
+        w |= std::uint64_t{static_cast<unsigned char>(o[k])} << (8 * k);
+#endif
     }
-};
+    return w;
+}
+
+/// The first octets of the usual Via parameters, with the masks that fold
+/// the case of their letters and keep the octets compared.
+namespace via_words {
+inline constexpr std::uint64_t branch = octets_word("branch=\0"), rport_eq = octets_word("rport=\0\0"),
+                               rport_semi = octets_word("rport;\0\0"), rport = octets_word("rport\0\0\0"),
+                               received = octets_word("received");
+inline constexpr std::uint64_t fold_branch = octets_word("      \0\0"), fold_rport = octets_word("     \0\0\0"),
+                               fold_received = octets_word("        ");
+inline constexpr std::uint64_t keep7 = octets_word("\xff\xff\xff\xff\xff\xff\xff\0"),
+                               keep6 = octets_word("\xff\xff\xff\xff\xff\xff\0\0"),
+                               keep5 = octets_word("\xff\xff\xff\xff\xff\0\0\0");
+} // namespace via_words
 
 /// scan_params() for a Via value from \p i, keeping the known parameters in
 /// \p v (and the list in v.parameters). A duplicate of a known name shows in
@@ -174,7 +175,6 @@ struct via_param_words {
 /// is set when a known parameter has a value it does not take.
 SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
                                    const char* limit, bool& bad_value) {
-    const via_param_words params;
     name_ref others[max_parameters];
     std::size_t n_others = 0, count = 0;
     unsigned seen = 0;
@@ -199,19 +199,19 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
             std::uint64_t w;
             std::memcpy(&w, p, 8);
             std::ptrdiff_t room = end - p;
-            std::uint64_t rport = (w | params.fold_rport) & params.keep6;
-            if (room >= 7 && ((w | params.fold_branch) & params.keep7) == params.branch) {
+            std::uint64_t rport = (w | via_words::fold_rport) & via_words::keep6;
+            if (room >= 7 && ((w | via_words::fold_branch) & via_words::keep7) == via_words::branch) {
                 kind = vp_branch;
                 ne = p + 6;
                 eq = true;
-            } else if (room >= 6 && (rport == params.rport_eq || rport == params.rport_semi)) {
+            } else if (room >= 6 && (rport == via_words::rport_eq || rport == via_words::rport_semi)) {
                 kind = vp_rport;
                 ne = p + 5;
-                eq = rport == params.rport_eq;
-            } else if (room == 5 && (rport & params.keep5) == params.rport) {
+                eq = rport == via_words::rport_eq;
+            } else if (room == 5 && (rport & via_words::keep5) == via_words::rport) {
                 kind = vp_rport;
                 ne = p + 5;
-            } else if (room >= 9 && (w | params.fold_received) == params.received && p[8] == '=') {
+            } else if (room >= 9 && (w | via_words::fold_received) == via_words::received && p[8] == '=') {
                 kind = vp_received;
                 ne = p + 8;
                 eq = true;
