@@ -285,7 +285,9 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
 inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
                            const char* limit = nullptr, bool fresh = false, bool trimmed = false) {
     if (limit == nullptr) limit = value.data() + value.size();
-    ec.clear();
+    // ec.clear() without its call for the category on each value
+    static const std::error_category& no_error = std::system_category();
+    ec.assign(0, no_error);
     std::string_view s = trimmed ? value : trim_lws(value);
     if (!fresh) {
         // only the fields a successful parse may leave alone; it sets the others
