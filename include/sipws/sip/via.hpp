@@ -326,8 +326,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         return false;
     };
     std::size_t i = 0;
-    std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
-    int k0 = 0;
+    bool usual = false;
     if (s.size() >= 8) {
         // the usual `SIP/2.0/` in one comparison (letters in any case)
         std::uint64_t w;
@@ -346,19 +345,22 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
             if (e == i) return fail();
             v.transport = detail::sub(s, i, e - i);
             i = e;
-            k0 = 3;
+            usual = true;
         }
     }
-    for (int k = k0; k < 3; ++k) {
-        if (k) {
-            i = skip_lws(s, i);
-            if (i >= s.size() || s[i] != '/') return fail();
-            i = skip_lws(s, i + 1);
+    if (!usual) {
+        std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
+        for (int k = 0; k < 3; ++k) {
+            if (k) {
+                i = skip_lws(s, i);
+                if (i >= s.size() || s[i] != '/') return fail();
+                i = skip_lws(s, i + 1);
+            }
+            std::size_t e = scan_token(s, i);
+            if (e == i) return fail();
+            *parts[k] = detail::sub(s, i, e - i);
+            i = e;
         }
-        std::size_t e = scan_token(s, i);
-        if (e == i) return fail();
-        *parts[k] = detail::sub(s, i, e - i);
-        i = e;
     }
     std::size_t h = skip_lws(s, i);
     if (h == i) return fail(); // LWS required before sent-by
