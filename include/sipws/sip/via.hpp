@@ -190,9 +190,11 @@ SIPWS_SIP_ALWAYS_INLINE const char* branch_token_end(const char* p, const char* 
 /// scan_params() for a Via value from \p i, keeping the known parameters in
 /// \p v (and the list in v.parameters). A duplicate of a known name shows in
 /// their bits: only the other names are compared with each other. \p bad_value
-/// is set when a known parameter has a value it does not take.
-SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
-                                   const char* limit, bool& bad_value) {
+/// is set when a known parameter has a value it does not take. Returns where
+/// the scan stopped, after any LWS (the end when nothing follows), or nullptr
+/// with \p ec set on a syntax error, a repeated name or too many parameters.
+SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
+                                                    const char* limit, bool& bad_value) {
     name_ref others[max_parameters];
     std::size_t n_others = 0, count = 0;
     unsigned seen = 0;
@@ -237,18 +239,18 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
         }
         if (kind == 0) {
             ne = skip_chars(p, end, cc_token);
-            if (ne == p) return ec = errc::bad_parameter, s.npos;
+            if (ne == p) return ec = errc::bad_parameter, nullptr;
             kind = via_param_of(p, static_cast<std::size_t>(ne - p));
         }
-        if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
+        if (count == max_parameters) return ec = errc::too_many_parameters, nullptr;
         std::size_t n = static_cast<std::size_t>(ne - p);
         if (kind != 0) {
-            if ((seen & kind) != 0) return ec = errc::duplicate_parameter, s.npos;
+            if ((seen & kind) != 0) return ec = errc::duplicate_parameter, nullptr;
             seen |= kind;
         } else {
             for (std::size_t k = 0; k < n_others; ++k)
                 if (others[k].n == n && iequals(others[k].view(), std::string_view(p, n)))
-                    return ec = errc::duplicate_parameter, s.npos;
+                    return ec = errc::duplicate_parameter, nullptr;
             others[n_others++] = name_ref{p, n};
         }
         ++count;
@@ -281,7 +283,7 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
             }
             bool token;
             std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b), token);
-            if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
+            if (ve == s.npos) return ec = errc::bad_parameter, nullptr;
             std::string_view pv(p, static_cast<std::size_t>(b + ve - p));
             if (kind != 0 && !keep_via_param(v, kind, pv, true, token, limit)) bad_value = true;
             last = b + ve;
@@ -292,7 +294,7 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t scan_via_params(std::string_view s, std::siz
     }
     v.parameters = parameter_list(count ? std::string_view(begin, static_cast<std::size_t>(last - begin))
                                         : std::string_view{});
-    return static_cast<std::size_t>(last - b);
+    return p;
 }
 
 /// parse_via() into \p v, which it resets first: a caller that keeps the
@@ -393,13 +395,13 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     // The parameters a transport needs, checked as the scan meets them. A bad
     // value is reported after the scan, whose own errors come first.
     bool bad_value = false;
-    std::size_t e = scan_via_params(s, sb_end, v, ec, limit, bad_value);
-    if (ec) {
+    const char* stop = scan_via_params(s, sb_end, v, ec, limit, bad_value);
+    if (stop == nullptr) {
         if (ec == errc::bad_parameter) return fail();
         v = via{};
         return false;
     }
-    if (skip_lws(s, e) != s.size() || bad_value) return fail();
+    if (stop != s.data() + s.size() || bad_value) return fail();
     return true;
 }
 } // namespace detail
