@@ -297,6 +297,46 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
     return p;
 }
 
+/// The usual sent-by host from \p i: letters, digits and single dots (no
+/// "-"), a valid hostname or IPv4address. Returns its end and sets \p kind
+/// when the host is one, sixteen octets at a time while a load of them ends
+/// at or before \p limit; 0 otherwise (scan_host_chars() then decides).
+SIPWS_SIP_ALWAYS_INLINE std::size_t usual_host_end(std::string_view s, std::size_t i, const char* limit,
+                                                   host_kind& kind) noexcept {
+#if defined(__SSE2__)
+    const char* const d = s.data();
+    const std::size_t n = s.size();
+    unsigned letters = 0;
+    unsigned dot_before = 1; // a label starts as if after a "."
+    for (std::size_t k = i; k < n && limit - (d + k) >= 16; k += 16) {
+        alnum_masks m = classify16(d + k);
+        unsigned stop = ~(m.letter | m.digit | m.dot);
+        if (n - k < 16) stop |= ~0u << (n - k);
+        unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
+        unsigned in = (1u << e) - 1;
+        unsigned dots = m.dot & in;
+        // a "-" goes on the host, an empty label is not one
+        if ((k + e < n && d[k + e] == '-') || (dots & ((dots << 1) | dot_before)) != 0) return 0;
+        letters |= m.letter & in;
+        if (e < 16) {
+            std::size_t end = k + e;
+            if (end == i) return 0;
+            if (letters != 0) {
+                kind = host_kind::name;
+            } else {
+                kind = host_kind::ipv4;
+                if (!parse_ipv4(detail::sub(s, i, end - i))) return 0;
+            }
+            return end;
+        }
+        dot_before = dots >> 15;
+    }
+#else
+    (void)s, (void)i, (void)limit, (void)kind;
+#endif
+    return 0;
+}
+
 /// parse_via() into \p v, which it resets first: a caller that keeps the
 /// result in place saves a copy. False on failure (\p v is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
@@ -374,6 +414,8 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         ++he;
         v.host = detail::sub(s, i, he - i);
         if (!parse_host(v.host, v.host_type)) return fail();
+    } else if ((he = usual_host_end(s, i, limit, v.host_type)) != 0) {
+        v.host = detail::sub(s, i, he - i);
     } else {
         host_scan hs = scan_host_chars(s, i, limit);
         he = hs.end;
