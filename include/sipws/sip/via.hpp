@@ -208,7 +208,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
     const char* last = b + i;
     const char* p = begin;
     while (p < end && *p == ';') {
-        p = skip(p + 1);
+        ++p; // LWS before the name fails the comparisons below; skipped after them
         const char* ne = p;
         unsigned kind = 0;
         bool eq = false; // the name is followed by "=" (no LWS)
@@ -238,6 +238,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             }
         }
         if (kind == 0) {
+            p = skip(p);
             ne = skip_chars(p, end, cc_token);
             if (ne == p) return ec = errc::bad_parameter, nullptr;
             kind = via_param_of(p, static_cast<std::size_t>(ne - p));
