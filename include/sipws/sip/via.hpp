@@ -258,11 +258,11 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
         last = ne;
         p = eq ? ne : skip(ne);
         if (eq || (p < end && *p == '=')) {
-            p = skip(p + 1);
+            ++p;
             // the usual branch token, received IPv4 address and rport number,
             // checked as they are scanned: what the gen-value scan and the
             // checks below make of them when no ":" (nor, after a number, a
-            // token octet) follows
+            // token octet) follows. None starts with LWS, skipped after them.
             const char* q = nullptr;
             if (kind == vp_branch) {
                 const char* e = branch_token_end(p, end, limit);
@@ -282,6 +282,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
                 p = skip(q);
                 continue;
             }
+            p = skip(p);
             bool token;
             std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b), token);
             if (ve == s.npos) return ec = errc::bad_parameter, nullptr;
