@@ -135,9 +135,10 @@ SIPWS_SIP_ALWAYS_INLINE const char* ipv4_value_end(const char* p, const char* en
 /// \p port, when it makes a whole gen-value; else nullptr.
 SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* end, std::uint16_t& port) noexcept {
     const char* q = p;
+    const char* const last = end - p > 5 ? p + 5 : end; // a sixth digit is a gen-value octet
     unsigned x = 0;
-    while (q != end && is_digit(*q) && q - p < 6) x = x * 10 + unsigned(*q++ - '0');
-    if (q == p || q - p > 5 || x > 65535 || (q != end && gen_value_chars(*q))) return nullptr;
+    while (q != last && is_digit(*q)) x = x * 10 + unsigned(*q++ - '0');
+    if (q == p || x > 65535 || (q != end && gen_value_chars(*q))) return nullptr;
     port = static_cast<std::uint16_t>(x);
     return q;
 }
