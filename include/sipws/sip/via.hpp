@@ -112,23 +112,35 @@ SIPWS_SIP_ALWAYS_INLINE bool keep_via_param(via& v, unsigned kind, std::string_v
     }
 }
 
-/// End of the IPv4address at \p p when it makes a whole gen-value (the octet
-/// after it, if any, is neither a token octet nor ":"), else nullptr.
-SIPWS_SIP_ALWAYS_INLINE const char* ipv4_value_end(const char* p, const char* end) noexcept {
+/// End of the IPv4address at \p p, or nullptr. \p bounded: stops at \p end;
+/// otherwise reads the (at most sixteen) octets it needs wherever \p end
+/// is, and an end past \p end means the address went on past it.
+template <bool bounded>
+SIPWS_SIP_ALWAYS_INLINE const char* dotted_quad_end(const char* p, const char* end) noexcept {
+    auto more = [end](const char* q) { return !bounded || q != end; };
     for (int part = 0;; ++part) {
         // a dec-octet of one to three digits, at most 255
-        if (p == end || !is_digit(*p)) return nullptr;
+        if (!more(p) || !is_digit(*p)) return nullptr;
         unsigned x = unsigned(*p++ - '0');
-        if (p != end && is_digit(*p)) {
+        if (more(p) && is_digit(*p)) {
             x = x * 10 + unsigned(*p++ - '0');
-            if (p != end && is_digit(*p)) x = x * 10 + unsigned(*p++ - '0');
+            if (more(p) && is_digit(*p)) x = x * 10 + unsigned(*p++ - '0');
         }
         if (x > 255) return nullptr;
-        if (part == 3) break;
-        if (p == end || *p != '.') return nullptr;
+        if (part == 3) return p;
+        if (!more(p) || *p != '.') return nullptr;
         ++p;
     }
-    return p != end && gen_value_chars(*p) ? nullptr : p;
+}
+
+/// End of the IPv4address at \p p when it makes a whole gen-value (the octet
+/// after it, if any, is neither a token octet nor ":"), else nullptr. The
+/// octet at \p end, read when \p limit allows, only ends the address (as
+/// \p end would) or makes it go past \p end (nullptr, as a longer value).
+SIPWS_SIP_ALWAYS_INLINE const char* ipv4_value_end(const char* p, const char* end, const char* limit) noexcept {
+    const char* q = limit - p >= 16 ? dotted_quad_end<false>(p, end) : dotted_quad_end<true>(p, end);
+    if (q == nullptr || q > end || (q != end && gen_value_chars(*q))) return nullptr;
+    return q;
 }
 
 /// End of the port (one to five digits, at most 65535) at \p p, kept in
@@ -272,7 +284,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
                     q = e;
                 }
             } else if (kind == vp_received) {
-                q = ipv4_value_end(p, end);
+                q = ipv4_value_end(p, end, limit);
                 if (q != nullptr) v.received = std::string_view(p, static_cast<std::size_t>(q - p));
             } else if (kind == vp_rport) {
                 q = port_value_end(p, end, v.rport);
