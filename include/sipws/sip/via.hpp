@@ -312,6 +312,26 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
     return p;
 }
 
+/// Four octets as the word a load of them gives on the host.
+constexpr std::uint32_t octets_word4(const char (&o)[5]) noexcept {
+    return static_cast<std::uint32_t>(octets_word({o[0], o[1], o[2], o[3], 0, 0, 0, 0, 0}) >>
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+                                      32
+#else
+                                      0
+#endif
+    );
+}
+
+/// The usual transports with the SP after them, and the masks that fold the
+/// case of their letters and keep the octets compared.
+namespace transport_words {
+inline constexpr std::uint32_t wss = octets_word4("wss "), udp = octets_word4("udp "), tcp = octets_word4("tcp "),
+                               tls = octets_word4("tls "), ws = octets_word4("ws \0");
+inline constexpr std::uint32_t fold3 = octets_word4("   \0"), fold2 = octets_word4("  \0\0"),
+                               keep3 = octets_word4("\xff\xff\xff\0");
+} // namespace transport_words
+
 /// The usual sent-by host from \p i: letters, digits and single dots (no
 /// "-"), a valid hostname or IPv4address. Returns its end and sets \p kind
 /// when the host is one, sixteen octets at a time while a load of them ends
@@ -397,9 +417,25 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         if ((w | mask) == lower) {
             v.protocol_name = detail::sub(s, 0, 3);
             v.protocol_version = detail::sub(s, 4, 3);
-            i = skip_lws(s, 8);
-            std::size_t e = scan_token(s, i);
-            if (e == i) return fail();
+            std::size_t e = 0;
+            if (s.size() >= 12) {
+                // the usual transports followed by SP, folded as above
+                std::uint32_t t;
+                std::memcpy(&t, s.data() + 8, 4);
+                std::uint32_t t3 = t | transport_words::fold3;
+                if (t3 == transport_words::wss || t3 == transport_words::udp || t3 == transport_words::tcp ||
+                    t3 == transport_words::tls)
+                    e = 11;
+                else if (((t | transport_words::fold2) & transport_words::keep3) == transport_words::ws)
+                    e = 10;
+            }
+            if (e != 0) {
+                i = 8;
+            } else {
+                i = skip_lws(s, 8);
+                e = scan_token(s, i);
+                if (e == i) return fail();
+            }
             v.transport = detail::sub(s, i, e - i);
             i = e;
             usual = true;
