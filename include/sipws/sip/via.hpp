@@ -70,18 +70,25 @@ inline constexpr unsigned vp_branch = 1, vp_rport = 2, vp_received = 4, vp_maddr
 /// folded comparison of the length it has.
 SIPWS_SIP_ALWAYS_INLINE unsigned via_param_of(const char* p, std::size_t n) noexcept {
     switch (n) {
-    case 3: return equals_lower_n(p, "ttl", 3) ? vp_ttl : 0;
-    case 5: return equals_lower_n(p, "rport", 5) ? vp_rport : equals_lower_n(p, "maddr", 5) ? vp_maddr : 0;
-    case 6: return equals_lower_n(p, "branch", 6) ? vp_branch : 0;
-    case 8: return equals_lower_n(p, "received", 8) ? vp_received : 0;
-    default: return 0;
+    case 3:
+        return equals_lower_n(p, "ttl", 3) ? vp_ttl : 0;
+    case 5:
+        return equals_lower_n(p, "rport", 5)   ? vp_rport
+               : equals_lower_n(p, "maddr", 5) ? vp_maddr
+                                               : 0;
+    case 6:
+        return equals_lower_n(p, "branch", 6) ? vp_branch : 0;
+    case 8:
+        return equals_lower_n(p, "received", 8) ? vp_received : 0;
+    default:
+        return 0;
     }
 }
 
 /// Keeps the value \p pv of the parameter \p kind (one of those bits) in \p v;
 /// false when it is not one the parameter takes. \p token: \p pv is one token.
-SIPWS_SIP_ALWAYS_INLINE bool keep_via_param(via& v, unsigned kind, std::string_view pv, bool has_pv, bool token,
-                                            const char* limit) noexcept {
+SIPWS_SIP_ALWAYS_INLINE bool keep_via_param(via& v, unsigned kind, std::string_view pv, bool has_pv,
+                                            bool token, const char* limit) noexcept {
     host_kind hk;
     switch (kind) {
     case vp_ttl: {
@@ -108,7 +115,8 @@ SIPWS_SIP_ALWAYS_INLINE bool keep_via_param(via& v, unsigned kind, std::string_v
         if (has_pv && parse_host(pv, hk, limit) && hk != host_kind::name) return true;
         // RFC 3261 writes IPv6 without brackets: accept that form too.
         return has_pv && is_ipv6_address(pv);
-    default: return true;
+    default:
+        return true;
     }
 }
 
@@ -137,15 +145,18 @@ SIPWS_SIP_ALWAYS_INLINE const char* dotted_quad_end(const char* p, const char* e
 /// after it, if any, is neither a token octet nor ":"), else nullptr. The
 /// octet at \p end, read when \p limit allows, only ends the address (as
 /// \p end would) or makes it go past \p end (nullptr, as a longer value).
-SIPWS_SIP_ALWAYS_INLINE const char* ipv4_value_end(const char* p, const char* end, const char* limit) noexcept {
-    const char* q = limit - p >= 16 ? dotted_quad_end<false>(p, end) : dotted_quad_end<true>(p, end);
+SIPWS_SIP_ALWAYS_INLINE const char* ipv4_value_end(const char* p, const char* end,
+                                                   const char* limit) noexcept {
+    const char* q =
+        limit - p >= 16 ? dotted_quad_end<false>(p, end) : dotted_quad_end<true>(p, end);
     if (q == nullptr || q > end || (q != end && gen_value_chars(*q))) return nullptr;
     return q;
 }
 
 /// End of the port (one to five digits, at most 65535) at \p p, kept in
 /// \p port, when it makes a whole gen-value; else nullptr.
-SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* end, std::uint16_t& port) noexcept {
+SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* end,
+                                                   std::uint16_t& port) noexcept {
     const char* q = p;
     const char* const last = end - p > 5 ? p + 5 : end; // a sixth digit is a gen-value octet
     unsigned x = 0;
@@ -155,15 +166,17 @@ SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* en
     return q;
 }
 
-/// Eight octets as the word a load of them gives on the host (the
-/// comparisons below are then independent of its byte order).
-constexpr std::uint64_t octets_word(const char (&o)[9]) noexcept {
-    std::uint64_t w = 0;
-    for (int k = 0; k < 8; ++k) {
+/// The octets of \p o (its terminating NUL aside) as the word a load of
+/// them gives on the host: comparisons with it hold in either byte order.
+template <class Word, std::size_t n>
+constexpr Word octets_word(const char (&o)[n]) noexcept {
+    static_assert(n == sizeof(Word) + 1, "one octet per byte of the word");
+    Word w = 0;
+    for (std::size_t k = 0; k < sizeof(Word); ++k) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w = (w << 8) | static_cast<unsigned char>(o[k]);
+        w = static_cast<Word>((w << 8) | static_cast<unsigned char>(o[k]));
 #else
-        w |= std::uint64_t{static_cast<unsigned char>(o[k])} << (8 * k);
+        w = static_cast<Word>(w | (Word{static_cast<unsigned char>(o[k])} << (8 * k)));
 #endif
     }
     return w;
@@ -172,20 +185,24 @@ constexpr std::uint64_t octets_word(const char (&o)[9]) noexcept {
 /// The first octets of the usual Via parameters, with the masks that fold
 /// the case of their letters and keep the octets compared.
 namespace via_words {
-inline constexpr std::uint64_t branch = octets_word("branch=\0"), rport_eq = octets_word("rport=\0\0"),
-                               rport_semi = octets_word("rport;\0\0"), rport = octets_word("rport\0\0\0"),
-                               received = octets_word("received");
-inline constexpr std::uint64_t fold_branch = octets_word("      \0\0"), fold_rport = octets_word("     \0\0\0"),
-                               fold_received = octets_word("        ");
-inline constexpr std::uint64_t keep7 = octets_word("\xff\xff\xff\xff\xff\xff\xff\0"),
-                               keep6 = octets_word("\xff\xff\xff\xff\xff\xff\0\0"),
-                               keep5 = octets_word("\xff\xff\xff\xff\xff\0\0\0");
+inline constexpr std::uint64_t branch = octets_word<std::uint64_t>("branch=\0"),
+                               rport_eq = octets_word<std::uint64_t>("rport=\0\0"),
+                               rport_semi = octets_word<std::uint64_t>("rport;\0\0"),
+                               rport = octets_word<std::uint64_t>("rport\0\0\0"),
+                               received = octets_word<std::uint64_t>("received");
+inline constexpr std::uint64_t fold_branch = octets_word<std::uint64_t>("      \0\0"),
+                               fold_rport = octets_word<std::uint64_t>("     \0\0\0"),
+                               fold_received = octets_word<std::uint64_t>("        ");
+inline constexpr std::uint64_t keep7 = octets_word<std::uint64_t>("\xff\xff\xff\xff\xff\xff\xff\0"),
+                               keep6 = octets_word<std::uint64_t>("\xff\xff\xff\xff\xff\xff\0\0"),
+                               keep5 = octets_word<std::uint64_t>("\xff\xff\xff\xff\xff\0\0\0");
 } // namespace via_words
 
 /// End of the token at \p p: the letters and digits a branch is usually
 /// made of sixteen octets at a time while a load of them ends at or
 /// before \p limit, then the other token octets one by one.
-SIPWS_SIP_ALWAYS_INLINE const char* branch_token_end(const char* p, const char* end, const char* limit) noexcept {
+SIPWS_SIP_ALWAYS_INLINE const char* branch_token_end(const char* p, const char* end,
+                                                     const char* limit) noexcept {
 #if defined(__SSE2__)
     while (limit - p >= 16 && p < end) {
         unsigned stop = ~alnum16(p);
@@ -206,8 +223,9 @@ SIPWS_SIP_ALWAYS_INLINE const char* branch_token_end(const char* p, const char* 
 /// is set when a known parameter has a value it does not take. Returns where
 /// the scan stopped, after any LWS (the end when nothing follows), or nullptr
 /// with \p ec set on a syntax error, a repeated name or too many parameters.
-SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::size_t i, via& v, std::error_code& ec,
-                                                    const char* limit, bool& bad_value) {
+SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::size_t i, via& v,
+                                                    std::error_code& ec, const char* limit,
+                                                    bool& bad_value) {
     name_ref others[max_parameters];
     std::size_t n_others = 0, count = 0;
     unsigned seen = 0;
@@ -233,18 +251,21 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             std::memcpy(&w, p, 8);
             std::ptrdiff_t room = end - p;
             std::uint64_t rport = (w | via_words::fold_rport) & via_words::keep6;
-            if (room >= 7 && ((w | via_words::fold_branch) & via_words::keep7) == via_words::branch) {
+            if (room >= 7 &&
+                ((w | via_words::fold_branch) & via_words::keep7) == via_words::branch) {
                 kind = vp_branch;
                 ne = p + 6;
                 eq = true;
-            } else if (room >= 6 && (rport == via_words::rport_eq || rport == via_words::rport_semi)) {
+            } else if (room >= 6 &&
+                       (rport == via_words::rport_eq || rport == via_words::rport_semi)) {
                 kind = vp_rport;
                 ne = p + 5;
                 eq = rport == via_words::rport_eq;
             } else if (room == 5 && (rport & via_words::keep5) == via_words::rport) {
                 kind = vp_rport;
                 ne = p + 5;
-            } else if (room >= 9 && (w | via_words::fold_received) == via_words::received && p[8] == '=') {
+            } else if (room >= 9 && (w | via_words::fold_received) == via_words::received &&
+                       p[8] == '=') {
                 kind = vp_received;
                 ne = p + 8;
                 eq = true;
@@ -307,37 +328,31 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             bad_value = true;
         }
     }
-    v.parameters = parameter_list(count ? std::string_view(begin, static_cast<std::size_t>(last - begin))
-                                        : std::string_view{});
+    v.parameters =
+        parameter_list(count ? std::string_view(begin, static_cast<std::size_t>(last - begin))
+                             : std::string_view{});
     return p;
-}
-
-/// Four octets as the word a load of them gives on the host.
-constexpr std::uint32_t octets_word4(const char (&o)[5]) noexcept {
-    return static_cast<std::uint32_t>(octets_word({o[0], o[1], o[2], o[3], 0, 0, 0, 0, 0}) >>
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-                                      32
-#else
-                                      0
-#endif
-    );
 }
 
 /// The usual transports with the SP after them, and the masks that fold the
 /// case of their letters and keep the octets compared.
 namespace transport_words {
-inline constexpr std::uint32_t wss = octets_word4("wss "), udp = octets_word4("udp "), tcp = octets_word4("tcp "),
-                               tls = octets_word4("tls "), ws = octets_word4("ws \0");
-inline constexpr std::uint32_t fold3 = octets_word4("   \0"), fold2 = octets_word4("  \0\0"),
-                               keep3 = octets_word4("\xff\xff\xff\0");
+inline constexpr std::uint32_t wss = octets_word<std::uint32_t>("wss "),
+                               udp = octets_word<std::uint32_t>("udp "),
+                               tcp = octets_word<std::uint32_t>("tcp "),
+                               tls = octets_word<std::uint32_t>("tls "),
+                               ws = octets_word<std::uint32_t>("ws \0");
+inline constexpr std::uint32_t fold3 = octets_word<std::uint32_t>("   \0"),
+                               fold2 = octets_word<std::uint32_t>("  \0\0"),
+                               keep3 = octets_word<std::uint32_t>("\xff\xff\xff\0");
 } // namespace transport_words
 
 /// The usual sent-by host from \p i: letters, digits and single dots (no
 /// "-"), a valid hostname or IPv4address. Returns its end and sets \p kind
 /// when the host is one, sixteen octets at a time while a load of them ends
 /// at or before \p limit; 0 otherwise (scan_host_chars() then decides).
-SIPWS_SIP_ALWAYS_INLINE std::size_t usual_host_end(std::string_view s, std::size_t i, const char* limit,
-                                                   host_kind& kind) noexcept {
+SIPWS_SIP_ALWAYS_INLINE std::size_t usual_host_end(std::string_view s, std::size_t i,
+                                                   const char* limit, host_kind& kind) noexcept {
 #if defined(__SSE2__)
     const char* const d = s.data();
     const std::size_t n = s.size();
@@ -423,10 +438,11 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
                 std::uint32_t t;
                 std::memcpy(&t, s.data() + 8, 4);
                 std::uint32_t t3 = t | transport_words::fold3;
-                if (t3 == transport_words::wss || t3 == transport_words::udp || t3 == transport_words::tcp ||
-                    t3 == transport_words::tls)
+                if (t3 == transport_words::wss || t3 == transport_words::udp ||
+                    t3 == transport_words::tcp || t3 == transport_words::tls)
                     e = 11;
-                else if (((t | transport_words::fold2) & transport_words::keep3) == transport_words::ws)
+                else if (((t | transport_words::fold2) & transport_words::keep3) ==
+                         transport_words::ws)
                     e = 10;
             }
             if (e != 0) {
