@@ -418,6 +418,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         return false;
     };
     std::size_t i = 0;
+    std::size_t h = 0; // where sent-by starts, once known
     bool usual = false;
     if (s.size() >= 8) {
         // the usual `SIP/2.0/` in one comparison (letters in any case)
@@ -446,33 +447,36 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
                     e = 10;
             }
             if (e != 0) {
-                i = 8;
+                v.transport = detail::sub(s, 8, e - 8);
+                h = skip_lws(s, e + 1); // after the SP compared
             } else {
                 i = skip_lws(s, 8);
                 e = scan_token(s, i);
                 if (e == i) return fail();
+                v.transport = detail::sub(s, i, e - i);
+                i = e;
+                usual = true;
             }
-            v.transport = detail::sub(s, i, e - i);
-            i = e;
-            usual = true;
         }
     }
-    if (!usual) {
-        std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
-        for (int k = 0; k < 3; ++k) {
-            if (k) {
-                i = skip_lws(s, i);
-                if (i >= s.size() || s[i] != '/') return fail();
-                i = skip_lws(s, i + 1);
+    if (h == 0) {
+        if (!usual) {
+            std::string_view* parts[3] = {&v.protocol_name, &v.protocol_version, &v.transport};
+            for (int k = 0; k < 3; ++k) {
+                if (k) {
+                    i = skip_lws(s, i);
+                    if (i >= s.size() || s[i] != '/') return fail();
+                    i = skip_lws(s, i + 1);
+                }
+                std::size_t e = scan_token(s, i);
+                if (e == i) return fail();
+                *parts[k] = detail::sub(s, i, e - i);
+                i = e;
             }
-            std::size_t e = scan_token(s, i);
-            if (e == i) return fail();
-            *parts[k] = detail::sub(s, i, e - i);
-            i = e;
         }
+        h = skip_lws(s, i);
+        if (h == i) return fail(); // LWS required before sent-by
     }
-    std::size_t h = skip_lws(s, i);
-    if (h == i) return fail(); // LWS required before sent-by
     i = h;
     std::size_t he;
     if (i < s.size() && s[i] == '[') {
