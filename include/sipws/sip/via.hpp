@@ -209,7 +209,10 @@ SIPWS_SIP_ALWAYS_INLINE const char* branch_token_end(const char* p, const char* 
         if (end - p < 16) stop |= ~0u << (end - p);
         unsigned n = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
         p += n;
-        if (n < 16) break;
+        if (n < 16) {
+            if (p == end || !is_token(*p)) return p;
+            break;
+        }
     }
 #else
     (void)limit;
