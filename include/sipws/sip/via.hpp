@@ -182,20 +182,19 @@ constexpr Word octets_word(const char (&o)[n]) noexcept {
     return w;
 }
 
-/// The first octets of the usual Via parameters, with the masks that fold
-/// the case of their letters and keep the octets compared.
+/// The first octets of the usual Via parameters, and the masks that keep
+/// the octets compared, without the case bit of their letters: a name
+/// matches when ((word loaded ^ name) & mask) == 0.
 namespace via_words {
 inline constexpr std::uint64_t branch = octets_word<std::uint64_t>("branch=\0"),
-                               rport_eq = octets_word<std::uint64_t>("rport=\0\0"),
-                               rport_semi = octets_word<std::uint64_t>("rport;\0\0"),
                                rport = octets_word<std::uint64_t>("rport\0\0\0"),
                                received = octets_word<std::uint64_t>("received");
-inline constexpr std::uint64_t fold_branch = octets_word<std::uint64_t>("      \0\0"),
-                               fold_rport = octets_word<std::uint64_t>("     \0\0\0"),
-                               fold_received = octets_word<std::uint64_t>("        ");
-inline constexpr std::uint64_t keep7 = octets_word<std::uint64_t>("\xff\xff\xff\xff\xff\xff\xff\0"),
-                               keep6 = octets_word<std::uint64_t>("\xff\xff\xff\xff\xff\xff\0\0"),
-                               keep5 = octets_word<std::uint64_t>("\xff\xff\xff\xff\xff\0\0\0");
+inline constexpr std::uint64_t branch_mask =
+                                   octets_word<std::uint64_t>("\xdf\xdf\xdf\xdf\xdf\xdf\xff\0"),
+                               rport_mask =
+                                   octets_word<std::uint64_t>("\xdf\xdf\xdf\xdf\xdf\0\0\0"),
+                               received_mask =
+                                   octets_word<std::uint64_t>("\xdf\xdf\xdf\xdf\xdf\xdf\xdf\xdf");
 } // namespace via_words
 
 /// End of the token at \p p: the letters and digits a branch is usually
@@ -253,21 +252,16 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             std::uint64_t w;
             std::memcpy(&w, p, 8);
             std::ptrdiff_t room = end - p;
-            std::uint64_t rport = (w | via_words::fold_rport) & via_words::keep6;
-            if (room >= 7 &&
-                ((w | via_words::fold_branch) & via_words::keep7) == via_words::branch) {
+            if (room >= 7 && ((w ^ via_words::branch) & via_words::branch_mask) == 0) {
                 kind = vp_branch;
                 ne = p + 6;
                 eq = true;
-            } else if (room >= 6 &&
-                       (rport == via_words::rport_eq || rport == via_words::rport_semi)) {
+            } else if (room >= 5 && ((w ^ via_words::rport) & via_words::rport_mask) == 0 &&
+                       (room == 5 || p[5] == '=' || p[5] == ';')) {
                 kind = vp_rport;
                 ne = p + 5;
-                eq = rport == via_words::rport_eq;
-            } else if (room == 5 && (rport & via_words::keep5) == via_words::rport) {
-                kind = vp_rport;
-                ne = p + 5;
-            } else if (room >= 9 && (w | via_words::fold_received) == via_words::received &&
+                eq = room > 5 && p[5] == '=';
+            } else if (room >= 9 && ((w ^ via_words::received) & via_words::received_mask) == 0 &&
                        p[8] == '=') {
                 kind = vp_received;
                 ne = p + 8;
