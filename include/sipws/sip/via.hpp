@@ -247,7 +247,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
         bool eq = false; // the name is followed by "=" (no LWS)
         if (limit - p >= 8) {
             // the usual `branch=`, `rport=`, `rport;`, `rport` (at the end)
-            // and `received=` in one folded comparison of the octets before
+            // and `received=` by one masked comparison of the octets before
             // the end (and one octet): the name ends at the "=", ";" or end
             std::uint64_t w;
             std::memcpy(&w, p, 8);
