@@ -154,9 +154,35 @@ SIPWS_SIP_ALWAYS_INLINE const char* ipv4_value_end(const char* p, const char* en
 }
 
 /// End of the port (one to five digits, at most 65535) at \p p, kept in
-/// \p port, when it makes a whole gen-value; else nullptr.
+/// \p port, when it makes a whole gen-value; else nullptr. Eight octets at
+/// once when \p limit allows, those from \p end counting as non-digits.
 SIPWS_SIP_ALWAYS_INLINE const char* port_value_end(const char* p, const char* end,
-                                                   std::uint16_t& port) noexcept {
+                                                   const char* limit, std::uint16_t& port) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && \
+    !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+    if (limit - p >= 8) {
+        constexpr std::uint64_t ones = 0x0101010101010101ull;
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        std::uint64_t x = w ^ (ones * '0'); // a digit octet becomes its value
+        // bit 7 of each octet that is not a digit (above 9 or with bit 7 set)
+        std::uint64_t other = ((((x & (ones * 0x7f)) + ones * 0x76) | x) & (ones * 0x80));
+        std::ptrdiff_t room = end - p;
+        if (room < 8) other |= (ones * 0x80) << (8 * room);
+        if (other == 0) return nullptr; // eight digits or more
+        unsigned n = static_cast<unsigned>(__builtin_ctzll(other)) / 8;
+        const char* q = p + n;
+        if (n == 0 || n > 5 || (q != end && gen_value_chars(*q))) return nullptr;
+        // the n digits as a number: first octet most significant, zeros before
+        std::uint64_t d = x << (8 * (8 - n));
+        d = (d * 10 + (d >> 8)) & 0x00ff00ff00ff00ffull;
+        d = (d * 100 + (d >> 16)) & 0x0000ffff0000ffffull;
+        d = (d * 10000 + (d >> 32)) & 0xffffffffull;
+        if (d > 65535) return nullptr;
+        port = static_cast<std::uint16_t>(d);
+        return q;
+    }
+#endif
     const char* q = p;
     const char* const last = end - p > 5 ? p + 5 : end; // a sixth digit is a gen-value octet
     unsigned x = 0;
@@ -305,7 +331,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
                 q = ipv4_value_end(p, end, limit);
                 if (q != nullptr) v.received = std::string_view(p, static_cast<std::size_t>(q - p));
             } else if (kind == vp_rport) {
-                q = port_value_end(p, end, v.rport);
+                q = port_value_end(p, end, limit, v.rport);
                 if (q != nullptr) v.has_rport = v.rport_has_value = true;
             }
             if (q != nullptr) {
