@@ -509,7 +509,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         v.host = detail::sub(s, i, he - i);
         if (!parse_host(v.host, v.host_type)) return fail();
     } else if ((he = usual_host_end(s, i, limit, v.host_type)) != 0) {
-        v.host = detail::sub(s, i, he - i);
+        v.host = std::string_view(s.data() + i, he - i); // he <= s.size()
     } else {
         host_scan hs = scan_host_chars(s, i, limit);
         he = hs.end;
@@ -527,7 +527,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
         sb_end = pe;
         i = pe;
     }
-    v.sent_by = detail::sub(s, h, sb_end - h);
+    v.sent_by = std::string_view(s.data() + h, sb_end - h); // sb_end <= s.size()
     // The parameters a transport needs, checked as the scan meets them. A bad
     // value is reported after the scan, whose own errors come first.
     bool bad_value = false;
