@@ -336,7 +336,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             }
             if (q != nullptr) {
                 last = q;
-                p = skip(q);
+                p = q < end && *q == ';' ? q : skip(q); // the usual next ";" at once
                 continue;
             }
             p = skip(p);
