@@ -87,8 +87,10 @@ SIPWS_SIP_ALWAYS_INLINE unsigned via_param_of(const char* p, std::size_t n) noex
 
 /// Keeps the value \p pv of the parameter \p kind (one of those bits) in \p v;
 /// false when it is not one the parameter takes. \p token: \p pv is one token.
-SIPWS_SIP_ALWAYS_INLINE bool keep_via_param(via& v, unsigned kind, std::string_view pv, bool has_pv,
-                                            bool token, const char* limit) noexcept {
+/// Not forced inline (the usual values are checked in the scan itself): the
+/// compiler then lays out the scan's usual path with fewer instructions.
+inline bool keep_via_param(via& v, unsigned kind, std::string_view pv, bool has_pv, bool token,
+                           const char* limit) noexcept {
     host_kind hk;
     switch (kind) {
     case vp_ttl: {
