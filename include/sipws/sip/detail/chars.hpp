@@ -241,6 +241,17 @@ SIPWS_SIP_ALWAYS_INLINE alnum_masks classify16(const char* p) noexcept {
             static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')))),
             static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('-'))))};
 }
+/// Sixteen octets from \p p as one bit mask (bit k for p[k]) of letters and
+/// digits: classify16() for the runs where only they count.
+SIPWS_SIP_ALWAYS_INLINE unsigned alnum16(const char* p) noexcept {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i letter = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i digit = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+    // lo <= octet <= lo + span as one unsigned comparison
+    __m128i any = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
+                               _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit));
+    return static_cast<unsigned>(_mm_movemask_epi8(any));
+}
 #endif
 
 using sipws::detail::ascii_lower;
