@@ -353,12 +353,15 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
     using T = typed_values;
     T& typed = detail_parser_access::typed(m);
     std::error_code ec;
-    for (std::size_t i = 0; i < m.header_count(); ++i) {
-        header_field h = m.header(i);
-        std::size_t off = h.offset;
+    const header_slot* const slots = detail_parser_access::slots(m);
+    const char* const data = detail_parser_access::data(m);
+    for (std::size_t i = 0, n = m.header_count(); i < n; ++i) {
+        const header_slot& h = slots[i];
+        std::size_t off = h.name_off;
+        std::string_view value(data + h.value_off, h.value_len);
         switch (h.id) {
         case header_id::via:
-            if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
+            if (!for_each_element(value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
                         via other;
                         parse_via_into(e, other, ec, limit, true, true);
@@ -375,8 +378,8 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
                 name_addr other;
-                parse_name_addr_into(h.value, other, ec, {}, limit, true, true);
-            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec, {}, limit, false, true)) {
+                parse_name_addr_into(value, other, ec, {}, limit, true, true);
+            } else if (parse_name_addr_into(value, from ? typed.from : typed.to, ec, {}, limit, false, true)) {
                 typed.have |= bit;
             }
             if (ec)
@@ -390,7 +393,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
         case header_id::path: {
             bool contact = h.id == header_id::contact;
             name_addr_options o{!contact, contact};
-            if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
+            if (!for_each_element(value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
                         name_addr other;
                         parse_name_addr_into(e, other, ec, o, limit, true, true);
@@ -408,11 +411,11 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             break;
         }
         case header_id::call_id:
-            if (!is_call_id(h.value)) return make_parse_error(errc::bad_call_id, off, "malformed Call-ID");
+            if (!is_call_id(value)) return make_parse_error(errc::bad_call_id, off, "malformed Call-ID");
             break;
         case header_id::cseq: {
             cseq c;
-            if (!parse_cseq_trimmed(h.value, c)) return make_parse_error(errc::bad_cseq, off, "malformed CSeq");
+            if (!parse_cseq_trimmed(value, c)) return make_parse_error(errc::bad_cseq, off, "malformed CSeq");
             if (m.is_request() && c.method != m.method())
                 return make_parse_error(errc::cseq_method_mismatch, off,
                                         "CSeq method does not match the request method");
@@ -424,7 +427,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
         }
         case header_id::max_forwards: {
             std::uint64_t v;
-            if (!parse_uint(h.value, 255, v))
+            if (!parse_uint(value, 255, v))
                 return make_parse_error(errc::bad_max_forwards, off, "malformed Max-Forwards");
             break;
         }
