@@ -251,12 +251,13 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
 
 /// From \p p, the start of a header row: the first ":" when no control
 /// octet precedes it (\p colon) and the first control octet after it among
-/// the octets loaded with it (\p ctl, nullptr if none), sixteen octets at a
-/// time (SSE2) while they lie before \p end. False when a control octet
+/// the octets loaded with it (\p ctl, nullptr if none; \p loaded: the end
+/// of those octets), sixteen octets at a time (SSE2) while they lie before
+/// \p end. False when a control octet
 /// comes first, or the end is near, or the target lacks SSE2: the caller
 /// then scans the row octet by octet.
 SIPWS_SIP_ALWAYS_INLINE bool find_name_colon(const char* p, const char* end, const char*& colon,
-                                            const char*& ctl) noexcept {
+                                            const char*& ctl, const char*& loaded) noexcept {
 #if defined(__SSE2__)
     const __m128i lim = _mm_set1_epi8(0x1f);
     const __m128i del = _mm_set1_epi8(0x7f);
@@ -275,10 +276,11 @@ SIPWS_SIP_ALWAYS_INLINE bool find_name_colon(const char* p, const char* end, con
         colon = p + __builtin_ctz(k);
         unsigned after = c & ~((first << 1) - 1);
         ctl = after != 0 ? p + __builtin_ctz(after) : nullptr;
+        loaded = p + 16;
         return true;
     }
 #else
-    (void)p, (void)end, (void)colon, (void)ctl;
+    (void)p, (void)end, (void)colon, (void)ctl, (void)loaded;
 #endif
     return false;
 }
@@ -550,8 +552,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         // and a known name is its own token check.
         const char* colon;
         const char* ctl;
+        const char* loaded = nullptr;
         bool fast = false;
-        if (find_name_colon(p, end, colon, ctl)) {
+        if (find_name_colon(p, end, colon, ctl, loaded)) {
             const char* ne = colon;
             while (ne > name && ne[-1] == ' ') --ne;
             name_len = static_cast<std::size_t>(ne - name);
@@ -560,12 +563,15 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                 fast = id != header_id::unknown || skip_chars(name, ne, cc_token) == ne;
             }
         }
-        // the first control octet from the value on, when that load saw it
+        // the first control octet from the value on, when that load saw it;
+        // else where the search for it starts (no control octet before)
         const char* first_ctl = nullptr;
+        const char* ctl_from = nullptr;
         if (fast) {
             p = colon + 1;
             while (p < end && is_wsp(*p)) ++p;
-            if (ctl != nullptr && ctl >= p) first_ctl = ctl;
+            if (ctl == nullptr) ctl_from = loaded;
+            else if (ctl >= p) first_ctl = ctl;
         } else {
             p = skip_chars(p, end, cc_token);
             name_len = static_cast<std::size_t>(p - name);
@@ -590,8 +596,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         const char* qp_pos = vb;
         bool qp_in_quote = false;
         for (;;) {
-            const char* q = first_ctl != nullptr ? first_ctl : find_ctl(p, end);
-            first_ctl = nullptr;
+            const char* q = first_ctl != nullptr ? first_ctl
+                            : find_ctl(ctl_from != nullptr && ctl_from > p ? ctl_from : p, end);
+            first_ctl = ctl_from = nullptr;
             if (q == end)
                 return make_parse_error(errc::missing_empty_line, off(q),
                                         "header section not terminated by an empty line");
