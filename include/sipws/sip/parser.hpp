@@ -235,8 +235,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                     "SIP version not supported");
     }
     std::error_code ec;
-    uri u;
-    if (!parse_uri_into(uri_text, u, ec, {false}, limit, true)) {
+    if (!parse_uri_into(uri_text, A::typed(m).other.uri, ec, {false}, limit, false)) {
         // (a Request-URI that parses holds no white space: the usual line
         // looks for it only now, its version being fine)
         if (usual)
@@ -365,8 +364,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
         case header_id::via:
             if (!for_each_element(value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
-                        via other;
-                        parse_via_into(e, other, ec, limit, true, true);
+                        parse_via_into(e, typed.other_via, ec, limit, false, true);
                     } else if (parse_via_into(e, typed.top_via, ec, limit, false, true)) {
                         typed.have |= T::has_via;
                     }
@@ -379,8 +377,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             bool from = h.id == header_id::from;
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
-                name_addr other;
-                parse_name_addr_into(value, other, ec, {}, limit, true, true);
+                parse_name_addr_into(value, typed.other, ec, {}, limit, false, true);
             } else if (parse_name_addr_into(value, from ? typed.from : typed.to, ec, {}, limit, false, true)) {
                 typed.have |= bit;
             }
@@ -397,8 +394,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             name_addr_options o{!contact, contact};
             if (!for_each_element(value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
-                        name_addr other;
-                        parse_name_addr_into(e, other, ec, o, limit, true, true);
+                        parse_name_addr_into(e, typed.other, ec, o, limit, false, true);
                     } else if (parse_name_addr_into(e, typed.contact, ec, o, limit, false, true)) {
                         typed.have |= T::has_contact;
                     }
@@ -457,11 +453,14 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
     A::has_content_length(m) = false;
     A::content_length(m) = 0;
     A::surplus(m) = 0;
+    std::uint16_t* first = A::first(m);
+    header_slot* slots = A::slots(m);
+    // Only the ids of the previous parse's rows can have an entry (the index
+    // starts zeroed and parse() sets no other): clearing those costs less
+    // than clearing the whole index.
+    for (std::size_t i = 0, n = A::count(m); i < n; ++i) first[static_cast<std::size_t>(slots[i].id)] = 0;
     A::count(m) = 0;
     A::typed(m).have = 0;
-    std::uint16_t* first = A::first(m);
-    std::memset(first, 0, sizeof(std::uint16_t) * static_cast<std::size_t>(header_id::count_));
-    header_slot* slots = A::slots(m);
     std::size_t limit = A::capacity(m) < opt.max_headers ? A::capacity(m) : opt.max_headers;
 
     if (input.size() > opt.max_message_size || input.size() > 0xffffffffu)
