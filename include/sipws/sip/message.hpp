@@ -55,6 +55,11 @@ struct typed_values {
     sip::via top_via;
     name_addr from, to, contact;
     sip::cseq cseq;
+    /// Room for the values checked and not kept (a further Via, a Route
+    /// element, the Request-URI): reused from parse to parse, so that no
+    /// object is built (and cleared whole) per value.
+    sip::via other_via;
+    name_addr other;
 };
 
 /// Next element of a comma list starting at \p pos: commas inside quoted
@@ -419,10 +424,13 @@ private:
         return v;
     }
 
-    const char* data_ = "";
-    std::size_t size_ = 0;
+    // (parse() resets these one by one; the two it sets to the input sit
+    // between the others, so that no compiler makes one block clear of them)
     std::size_t head_size_ = 0;
-    std::string_view start_line_, method_, request_uri_, version_, reason_, body_;
+    std::string_view start_line_, method_, request_uri_;
+    const char* data_ = "";
+    std::string_view version_, reason_, body_;
+    std::size_t size_ = 0;
     unsigned status_ = 0;
     bool has_content_length_ = false;
     std::size_t content_length_ = 0;

@@ -76,6 +76,14 @@ struct name_addr {
 };
 
 namespace detail {
+/// `na = name_addr{}` member by member (see clear(uri&)).
+inline void clear(name_addr& na) noexcept {
+    na.raw = na.display_name = na.uri_text = {};
+    clear(na.uri);
+    na.bracketed = na.star = false;
+    na.parameters = parameter_list{};
+}
+
 /// parse_name_addr() into \p na, which it resets first: a caller that keeps
 /// the result in place saves a copy. False on failure (\p na is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
@@ -88,11 +96,11 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trimmed ? value : trim_lws(value);
-    if (!fresh) na = name_addr{};
+    if (!fresh) clear(na);
     na.raw = s;
     auto fail = [&](errc e) {
         ec = e;
-        na = name_addr{};
+        clear(na);
         return false;
     };
     if (s.empty()) return fail(errc::bad_name_addr);
@@ -135,7 +143,7 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         if (parse_bracketed_sip_uri(s.data() + laquot + 1, s.data() + s.size(), na.uri, ec, limit, gt)) {
             uri_done = true;
         } else {
-            na.uri = uri{};
+            clear(na.uri);
             ec.clear();
             gt = find_octet(s.data() + laquot, s.data() + s.size(), '>');
             if (gt == s.data() + s.size()) return fail(errc::bad_name_addr);

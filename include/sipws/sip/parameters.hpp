@@ -149,15 +149,44 @@ public:
     /// The text as written, starting at the first ";" (or empty).
     std::string_view str() const noexcept { return text_; }
 
-    /// The parameter named \p name (case-insensitive), if present.
+    /// The parameter named \p name (case-insensitive), if present: the
+    /// walk of the iterator, with each name compared before its value is
+    /// read and no parameter built but the one found.
     const parameter* find(std::string_view name, parameter& storage) const {
-        for (const parameter& p : *this) {
-            if (detail::iequals(p.name, name)) {
-                storage = p;
+        const char* const b = text_.data();
+        const char* const e = b + text_.size();
+        const char* p = b;
+        for (;;) {
+            while (p < e && (detail::is_lws(*p) || *p == ';')) ++p;
+            if (p == e) return nullptr;
+            const char* nb = p;
+            p = detail::skip_class(p, e, detail::param_name_octets, 1);
+            bool match = static_cast<std::size_t>(p - nb) == name.size() &&
+                         detail::iequals(std::string_view(nb, name.size()), name);
+            const char* j = p;
+            while (j < e && detail::is_lws(*j)) ++j;
+            if (j < e && *j == '=') {
+                ++j;
+                while (j < e && detail::is_lws(*j)) ++j;
+                const char* vb = j;
+                if (j < e && *j == '"') {
+                    ++j;
+                    while (j < e && *j != '"') j += *j == '\\' ? (e - j >= 2 ? 2 : 1) : 1;
+                    if (j < e) ++j;
+                } else {
+                    j = detail::skip_class(j, e, detail::param_value_octets, 1);
+                }
+                if (match) {
+                    storage = parameter{std::string_view(nb, name.size()),
+                                        std::string_view(vb, static_cast<std::size_t>(j - vb)), true};
+                    return &storage;
+                }
+                p = j;
+            } else if (match) {
+                storage = parameter{std::string_view(nb, name.size()), {}, false};
                 return &storage;
             }
         }
-        return nullptr;
     }
     bool has(std::string_view name) const {
         parameter p;

@@ -235,8 +235,7 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
                                     "SIP version not supported");
     }
     std::error_code ec;
-    uri u;
-    if (!parse_uri_into(uri_text, u, ec, {false}, limit, true)) {
+    if (!parse_uri_into(uri_text, A::typed(m).other.uri, ec, {false}, limit, false)) {
         // (a Request-URI that parses holds no white space: the usual line
         // looks for it only now, its version being fine)
         if (usual)
@@ -251,12 +250,13 @@ inline parse_error parse_start_line(message& m, std::string_view line, std::size
 
 /// From \p p, the start of a header row: the first ":" when no control
 /// octet precedes it (\p colon) and the first control octet after it among
-/// the octets loaded with it (\p ctl, nullptr if none), sixteen octets at a
-/// time (SSE2) while they lie before \p end. False when a control octet
+/// the octets loaded with it (\p ctl, nullptr if none; \p loaded: the end
+/// of those octets), sixteen octets at a time (SSE2) while they lie before
+/// \p end. False when a control octet
 /// comes first, or the end is near, or the target lacks SSE2: the caller
 /// then scans the row octet by octet.
 SIPWS_SIP_ALWAYS_INLINE bool find_name_colon(const char* p, const char* end, const char*& colon,
-                                            const char*& ctl) noexcept {
+                                            const char*& ctl, const char*& loaded) noexcept {
 #if defined(__SSE2__)
     const __m128i lim = _mm_set1_epi8(0x1f);
     const __m128i del = _mm_set1_epi8(0x7f);
@@ -275,10 +275,11 @@ SIPWS_SIP_ALWAYS_INLINE bool find_name_colon(const char* p, const char* end, con
         colon = p + __builtin_ctz(k);
         unsigned after = c & ~((first << 1) - 1);
         ctl = after != 0 ? p + __builtin_ctz(after) : nullptr;
+        loaded = p + 16;
         return true;
     }
 #else
-    (void)p, (void)end, (void)colon, (void)ctl;
+    (void)p, (void)end, (void)colon, (void)ctl, (void)loaded;
 #endif
     return false;
 }
@@ -353,15 +354,17 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
     using T = typed_values;
     T& typed = detail_parser_access::typed(m);
     std::error_code ec;
-    for (std::size_t i = 0; i < m.header_count(); ++i) {
-        header_field h = m.header(i);
-        std::size_t off = h.offset;
+    const header_slot* const slots = detail_parser_access::slots(m);
+    const char* const data = detail_parser_access::data(m);
+    for (std::size_t i = 0, n = m.header_count(); i < n; ++i) {
+        const header_slot& h = slots[i];
+        std::size_t off = h.name_off;
+        std::string_view value(data + h.value_off, h.value_len);
         switch (h.id) {
         case header_id::via:
-            if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
+            if (!for_each_element(value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (typed.have & T::has_via) {
-                        via other;
-                        parse_via_into(e, other, ec, limit, true, true);
+                        parse_via_into(e, typed.other_via, ec, limit, false, true);
                     } else if (parse_via_into(e, typed.top_via, ec, limit, false, true)) {
                         typed.have |= T::has_via;
                     }
@@ -374,9 +377,8 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             bool from = h.id == header_id::from;
             std::uint8_t bit = from ? T::has_from : T::has_to;
             if (typed.have & bit) {
-                name_addr other;
-                parse_name_addr_into(h.value, other, ec, {}, limit, true, true);
-            } else if (parse_name_addr_into(h.value, from ? typed.from : typed.to, ec, {}, limit, false, true)) {
+                parse_name_addr_into(value, typed.other, ec, {}, limit, false, true);
+            } else if (parse_name_addr_into(value, from ? typed.from : typed.to, ec, {}, limit, false, true)) {
                 typed.have |= bit;
             }
             if (ec)
@@ -390,10 +392,9 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
         case header_id::path: {
             bool contact = h.id == header_id::contact;
             name_addr_options o{!contact, contact};
-            if (!for_each_element(h.value, opt.allow_empty_list_elements, [&](std::string_view e) {
+            if (!for_each_element(value, opt.allow_empty_list_elements, [&](std::string_view e) {
                     if (!contact || (typed.have & T::has_contact)) {
-                        name_addr other;
-                        parse_name_addr_into(e, other, ec, o, limit, true, true);
+                        parse_name_addr_into(e, typed.other, ec, o, limit, false, true);
                     } else if (parse_name_addr_into(e, typed.contact, ec, o, limit, false, true)) {
                         typed.have |= T::has_contact;
                     }
@@ -408,11 +409,11 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
             break;
         }
         case header_id::call_id:
-            if (!is_call_id(h.value)) return make_parse_error(errc::bad_call_id, off, "malformed Call-ID");
+            if (!is_call_id(value)) return make_parse_error(errc::bad_call_id, off, "malformed Call-ID");
             break;
         case header_id::cseq: {
             cseq c;
-            if (!parse_cseq_trimmed(h.value, c)) return make_parse_error(errc::bad_cseq, off, "malformed CSeq");
+            if (!parse_cseq_trimmed(value, c)) return make_parse_error(errc::bad_cseq, off, "malformed CSeq");
             if (m.is_request() && c.method != m.method())
                 return make_parse_error(errc::cseq_method_mismatch, off,
                                         "CSeq method does not match the request method");
@@ -424,7 +425,7 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
         }
         case header_id::max_forwards: {
             std::uint64_t v;
-            if (!parse_uint(h.value, 255, v))
+            if (!parse_uint(value, 255, v))
                 return make_parse_error(errc::bad_max_forwards, off, "malformed Max-Forwards");
             break;
         }
@@ -452,11 +453,14 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
     A::has_content_length(m) = false;
     A::content_length(m) = 0;
     A::surplus(m) = 0;
+    std::uint16_t* first = A::first(m);
+    header_slot* slots = A::slots(m);
+    // Only the ids of the previous parse's rows can have an entry (the index
+    // starts zeroed and parse() sets no other): clearing those costs less
+    // than clearing the whole index.
+    for (std::size_t i = 0, n = A::count(m); i < n; ++i) first[static_cast<std::size_t>(slots[i].id)] = 0;
     A::count(m) = 0;
     A::typed(m).have = 0;
-    std::uint16_t* first = A::first(m);
-    std::memset(first, 0, sizeof(std::uint16_t) * static_cast<std::size_t>(header_id::count_));
-    header_slot* slots = A::slots(m);
     std::size_t limit = A::capacity(m) < opt.max_headers ? A::capacity(m) : opt.max_headers;
 
     if (input.size() > opt.max_message_size || input.size() > 0xffffffffu)
@@ -547,8 +551,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         // and a known name is its own token check.
         const char* colon;
         const char* ctl;
+        const char* loaded = nullptr;
         bool fast = false;
-        if (find_name_colon(p, end, colon, ctl)) {
+        if (find_name_colon(p, end, colon, ctl, loaded)) {
             const char* ne = colon;
             while (ne > name && ne[-1] == ' ') --ne;
             name_len = static_cast<std::size_t>(ne - name);
@@ -557,12 +562,15 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
                 fast = id != header_id::unknown || skip_chars(name, ne, cc_token) == ne;
             }
         }
-        // the first control octet from the value on, when that load saw it
+        // the first control octet from the value on, when that load saw it;
+        // else where the search for it starts (no control octet before)
         const char* first_ctl = nullptr;
+        const char* ctl_from = nullptr;
         if (fast) {
             p = colon + 1;
             while (p < end && is_wsp(*p)) ++p;
-            if (ctl != nullptr && ctl >= p) first_ctl = ctl;
+            if (ctl == nullptr) ctl_from = loaded;
+            else if (ctl >= p) first_ctl = ctl;
         } else {
             p = skip_chars(p, end, cc_token);
             name_len = static_cast<std::size_t>(p - name);
@@ -587,8 +595,9 @@ inline parse_error parse(std::string_view input, message& m, const parse_options
         const char* qp_pos = vb;
         bool qp_in_quote = false;
         for (;;) {
-            const char* q = first_ctl != nullptr ? first_ctl : find_ctl(p, end);
-            first_ctl = nullptr;
+            const char* q = first_ctl != nullptr ? first_ctl
+                            : find_ctl(ctl_from != nullptr && ctl_from > p ? ctl_from : p, end);
+            first_ctl = ctl_from = nullptr;
             if (q == end)
                 return make_parse_error(errc::missing_empty_line, off(q),
                                         "header section not terminated by an empty line");

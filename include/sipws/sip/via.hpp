@@ -412,6 +412,17 @@ SIPWS_SIP_ALWAYS_INLINE std::size_t usual_host_end(std::string_view s, std::size
     return 0;
 }
 
+/// `v = via{}` member by member (see clear(uri&)).
+inline void clear(via& v) noexcept {
+    v.raw = v.protocol_name = v.protocol_version = v.transport = v.host = v.sent_by = {};
+    v.branch = v.received = v.maddr = {};
+    v.host_type = host_kind::name;
+    v.port = v.rport = 0;
+    v.has_port = v.has_rport = v.rport_has_value = false;
+    v.parameters = parameter_list{};
+    v.ttl = -1;
+}
+
 /// parse_via() into \p v, which it resets first: a caller that keeps the
 /// result in place saves a copy. False on failure (\p v is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
@@ -439,7 +450,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     v.raw = s;
     auto fail = [&](errc e = errc::bad_via) {
         ec = e;
-        v = via{};
+        clear(v);
         return false;
     };
     std::size_t i = 0;
@@ -536,7 +547,7 @@ inline bool parse_via_into(std::string_view value, via& v, std::error_code& ec,
     const char* stop = scan_via_params(s, sb_end, v, ec, limit, bad_value);
     if (stop == nullptr) {
         if (ec == errc::bad_parameter) return fail();
-        v = via{};
+        clear(v);
         return false;
     }
     if (stop != s.data() + s.size() || bad_value) return fail();
