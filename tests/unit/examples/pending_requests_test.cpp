@@ -35,17 +35,26 @@ TEST_CASE("pending_requests: Timer F for non-INVITE, Timer B then C for an INVIT
     p.proceeding("i1", t0 + 10s);
     p.proceeding("m1", t0 + 10s); // not an INVITE: nothing changes
     CHECK(p.take_expired(t0 + 31s).empty());
-    CHECK(requests_of(p.take_expired(t0 + pending_requests::timer_f + 2s)) ==
+    CHECK(requests_of(p.take_expired(t0 + p.timer_f() + 2s)) ==
           std::vector<std::string>{"INVITE 2", "MESSAGE 1"});
-    CHECK(requests_of(p.take_expired(t0 + pending_requests::timer_f + 3s)) == std::vector<std::string>{"MESSAGE 2"});
+    CHECK(requests_of(p.take_expired(t0 + p.timer_f() + 3s)) == std::vector<std::string>{"MESSAGE 2"});
     CHECK(p.take_expired(t0 + 10s + pending_requests::timer_c - 1s).empty());
     auto c = p.take_expired(t0 + 10s + pending_requests::timer_c);
     REQUIRE(c.size() == 1);
     CHECK(c[0].invite);
     CHECK(c[0].proceeding);
+    CHECK(p.timer_f() == 32s); // 64*T1 with T1 = 500 ms (RFC 3261 17.1.1.1)
     CHECK(c[0].forwarded == "forwarded");
     CHECK(p.size() == 0);
     CHECK(p.find_invite("tx-i1") == nullptr);
+
+    // A smaller T1 (sipws-proxy --t1) shortens Timer B and F with it.
+    pending_requests fast;
+    fast.set_t1(50ms);
+    CHECK(fast.timer_f() == 3200ms);
+    REQUIRE(fast.add_invite("i3", 7, 1, "INVITE 3", "tx-i3", "forwarded", t0));
+    CHECK(fast.take_expired(t0 + 3199ms).empty());
+    CHECK(requests_of(fast.take_expired(t0 + 3200ms)) == std::vector<std::string>{"INVITE 3"});
 }
 
 TEST_CASE("pending_requests: a closed flow, answers, CANCEL's own key and the INVITE by its transaction",
