@@ -346,26 +346,96 @@ inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls
     }
 }
 
+#if defined(__SSE2__)
+/// Sixteen octets from \p p as bit masks (bit k for p[k]): \p usual for the
+/// letters, digits, "-", ".", "/" and ":" that make up most URI parameters
+/// (all of them pname / pvalue octets), \p eq for "=".
+struct uri_param_masks {
+    unsigned usual, eq;
+};
+SIPWS_SIP_ALWAYS_INLINE uri_param_masks classify_uri_param16(const char* p) noexcept {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // lo <= octet <= lo + span as one unsigned comparison
+    auto in_range = [](__m128i v, char lo, char span) {
+        __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+        return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
+    };
+    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
+    __m128i punct_digit = in_range(x, '-', ':' - '-'); // - . / 0-9 :
+    return {static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, punct_digit))),
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('='))))};
+}
+#endif
+
+/// The usual `pname [ "=" pvalue ]` from \p nb (after its ";"): letters,
+/// digits, "-", ".", "/" and ":" with at most one "=", read sixteen octets
+/// at a time while a load ends at or before \p limit. On success \p name
+/// is the pname and the return value where the parameter ends: \p end or a
+/// ";", "?" or (\p AtGt) ">" after a non-empty name and value. nullptr
+/// for anything else (an escape, another octet, a bad parameter, too little
+/// readable room), which the caller then scans octet by octet.
+template <bool AtGt>
+SIPWS_SIP_ALWAYS_INLINE const char* scan_usual_uri_param(const char* nb, const char* const end,
+                                                        const char* limit, name_ref& name) noexcept {
+#if defined(__SSE2__)
+    const char* q = nb;
+    const char* eq = nullptr;
+    for (;;) {
+        if (limit - q < 16) return nullptr;
+        uri_param_masks k = classify_uri_param16(q);
+        unsigned stop = ~(k.usual | k.eq); // bits 16 and up set
+        if (end - q < 16) stop |= ~0u << (end - q);
+        unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
+        unsigned eqs = k.eq & ((1u << e) - 1);
+        if (eqs != 0) {
+            if (eq != nullptr || (eqs & (eqs - 1)) != 0) return nullptr;
+            eq = q + __builtin_ctz(eqs);
+        }
+        if (e < 16) {
+            q += e;
+            break;
+        }
+        q += 16;
+    }
+    if (q < end && *q != ';' && *q != '?' && !(AtGt && *q == '>')) return nullptr;
+    const char* ne = eq != nullptr ? eq : q;
+    if (ne == nb || (eq != nullptr && q == eq + 1)) return nullptr;
+    name = name_ref{nb, static_cast<std::size_t>(ne - nb)};
+    return q;
+#else
+    (void)nb, (void)end, (void)limit, (void)name;
+    return nullptr;
+#endif
+}
+
 /// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI from \p p,
 /// duplicates included, in one pass. Returns where the parameters end (the
 /// "?" of the headers or \p end), or nullptr with \p ec set. \p AtGt: a ">"
 /// ends them too (a URI in `<...>` scanned before its end is known).
+/// \p limit: the end of the readable buffer (nullptr: \p end).
 template <bool AtGt = false>
-inline const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec) {
+inline const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec,
+                                   const char* limit = nullptr) {
+    if (limit == nullptr) limit = end;
     name_ref names[max_parameters];
     std::size_t count = 0;
     while (p < end && *p != '?' && !(AtGt && *p == '>')) {
         if (*p != ';') return ec = errc::bad_uri, nullptr;
         const char* nb = ++p;
-        p = scan_escaped(p, end, uc_param);
-        if (p == nb) return ec = errc::bad_uri, nullptr;
-        name_ref name{nb, static_cast<std::size_t>(p - nb)};
-        if (p < end && *p == '=') {
-            const char* vb = ++p;
+        name_ref name;
+        if (const char* q = scan_usual_uri_param<AtGt>(nb, end, limit, name)) {
+            p = q;
+        } else {
             p = scan_escaped(p, end, uc_param);
-            if (p == vb) return ec = errc::bad_uri, nullptr;
+            if (p == nb) return ec = errc::bad_uri, nullptr;
+            name = name_ref{nb, static_cast<std::size_t>(p - nb)};
+            if (p < end && *p == '=') {
+                const char* vb = ++p;
+                p = scan_escaped(p, end, uc_param);
+                if (p == vb) return ec = errc::bad_uri, nullptr;
+            }
+            if (p < end && *p != ';' && *p != '?' && !(AtGt && *p == '>')) return ec = errc::bad_uri, nullptr;
         }
-        if (p < end && *p != ';' && *p != '?' && !(AtGt && *p == '>')) return ec = errc::bad_uri, nullptr;
         if (count == max_parameters) return ec = errc::too_many_parameters, nullptr;
         for (std::size_t k = 0; k < count; ++k)
             if (names[k].n == name.n && iequals(names[k].view(), name.view()))
@@ -429,7 +499,7 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
     const char* pb = p;
     if (gt != nullptr) {
         if (p < end && *p == ';') {
-            p = scan_uri_params<true>(p, end, ec);
+            p = scan_uri_params<true>(p, end, ec, limit);
             if (p == nullptr) return false;
         }
         if (p == end || *p != '>') return false;
@@ -439,7 +509,7 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
     }
     if (p < end && *p != '?') {
         // (without parameters, as usual, no call)
-        p = scan_uri_params(p, end, ec);
+        p = scan_uri_params(p, end, ec, limit);
         if (p == nullptr) return false;
     }
     u.parameters = parameter_list(view(pb, p));
