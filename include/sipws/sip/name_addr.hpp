@@ -88,8 +88,6 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
     if (limit == nullptr) limit = value.data() + value.size();
     ec.clear();
     std::string_view s = trimmed ? value : trim_lws(value);
-    if (!fresh) na = name_addr{};
-    na.raw = s;
     auto fail = [&](errc e) {
         ec = e;
         na = name_addr{};
@@ -97,9 +95,20 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
     };
     if (s.empty()) return fail(errc::bad_name_addr);
     if (opt.allow_star && s == "*") {
+        if (!fresh) na = name_addr{};
+        na.raw = s;
         na.star = true;
         return true;
     }
+    // The members the usual walk may leave as they are: the URI is written
+    // whole by parse_bracketed_sip_uri() or reset before parse_uri_into().
+    na.raw = s;
+    if (!fresh) {
+        na.display_name = {};
+        na.bracketed = false;
+        na.star = false;
+    }
+    bool uri_fresh = fresh;
     std::size_t i = 0;
     std::size_t laquot = s.npos;
     if (s[0] == '"') {
@@ -132,10 +141,11 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         na.bracketed = true;
         // the usual <sip:...> in one walk that ends at its ">"; else the
         // ">" first, then the URI between
-        if (parse_bracketed_sip_uri(s.data() + laquot + 1, s.data() + s.size(), na.uri, ec, limit, gt)) {
+        if (parse_bracketed_sip_uri(s.data() + laquot + 1, s.data() + s.size(), na.uri, ec, limit, gt, fresh)) {
             uri_done = true;
         } else {
             na.uri = uri{};
+            uri_fresh = true;
             ec.clear();
             gt = find_octet(s.data() + laquot, s.data() + s.size(), '>');
             if (gt == s.data() + s.size()) return fail(errc::bad_name_addr);
@@ -153,8 +163,7 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         na.uri_text = detail::sub(s, 0, e);
         after = e;
     }
-    // na.uri is default-constructed: reset above or fresh
-    if (!uri_done && !parse_uri_into(na.uri_text, na.uri, ec, {}, limit, true))
+    if (!uri_done && !parse_uri_into(na.uri_text, na.uri, ec, {}, limit, uri_fresh))
         return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
                         ? static_cast<errc>(ec.value())
                         : errc::bad_uri);

@@ -688,9 +688,11 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_uri_into(std::string_view text, uri& u, std::
 /// parse_uri_into() gives for the text from \p b to *\p gt (the ">") and
 /// \p ec is left clear. False for anything else (\p u and \p ec then hold
 /// partial results): the caller parses the URI the usual way.
+/// \p fresh: \p u is default-constructed already; otherwise it may hold any
+/// values, and on success every member is written.
 SIPWS_SIP_ALWAYS_INLINE bool parse_bracketed_sip_uri(const char* b, const char* const end, uri& u,
                                                     std::error_code& ec, const char* limit,
-                                                    const char*& gt) {
+                                                    const char*& gt, bool fresh = true) {
     auto view = [](const char* x, const char* y) {
         return std::string_view(x, static_cast<std::size_t>(y - x));
     };
@@ -712,6 +714,18 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_bracketed_sip_uri(const char* b, const char* 
         hp = r + user_end + 1;
     } else if (r + h.end < end && r[h.end] == '@') {
         return false;
+    } else if (!fresh) {
+        u.user = {};
+        u.has_user = false;
+    }
+    if (!fresh) {
+        // what the walk below does not write (the port only when present)
+        u.port = 0;
+        u.has_port = false;
+        u.password = {};
+        u.has_password = false;
+        u.headers = {};
+        u.opaque = {};
     }
     if (!parse_sip_hostport_tail(hp, end, u, ec, {}, &h, limit, &gt)) return false;
     u.raw = view(b, gt);

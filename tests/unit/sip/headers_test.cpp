@@ -155,6 +155,73 @@ TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between 
         }
 }
 
+namespace {
+void check_same_uri(const uri& a, const uri& b) {
+    CHECK(a.raw == b.raw);
+    CHECK(a.scheme == b.scheme);
+    CHECK(a.scheme_name == b.scheme_name);
+    CHECK(a.user == b.user);
+    CHECK(a.password == b.password);
+    CHECK(a.has_user == b.has_user);
+    CHECK(a.has_password == b.has_password);
+    CHECK(a.host == b.host);
+    CHECK(a.host_type == b.host_type);
+    CHECK(a.port == b.port);
+    CHECK(a.has_port == b.has_port);
+    CHECK(a.parameters.str() == b.parameters.str());
+    CHECK(a.headers == b.headers);
+    CHECK(a.opaque == b.opaque);
+}
+} // namespace
+
+TEST_CASE("name-addr: a value parsed over a kept one keeps nothing of it", "[sip][name_addr][SIP3261-20.10-a]") {
+    // A message parsed into the same object reuses its kept From, To and
+    // Contact: each member must come from the new value alone.
+    const std::string values[] = {"\"A\" <sip:a:pw@[::1]:5060;lr?x=y>;tag=1", "<sip:b@example.com>", "*",
+                                  "<sip:example.com;transport=ws>", "Bob <sip:c@192.0.2.1:5>;tag=2", "sip:d@e;ob",
+                                  "<tel:+1234>;x", "<sip:%41@f:1>", "<sip:g@h", "<sips:i@j>;expires=1", "<sip:k@l>"};
+    for (const std::string& first : values)
+        for (const std::string& second : values) {
+            INFO(first << " then " << second);
+            for (name_addr_options o : {name_addr_options{}, name_addr_options{false, true}}) {
+                std::error_code e1, e2, e3;
+                name_addr kept, want = parse_name_addr(second, e2, o);
+                detail::parse_name_addr_into(first, kept, e1, o);
+                detail::parse_name_addr_into(second, kept, e3, o);
+                CHECK(e3 == e2);
+                CHECK(kept.raw == want.raw);
+                CHECK(kept.display_name == want.display_name);
+                CHECK(kept.uri_text == want.uri_text);
+                CHECK(kept.bracketed == want.bracketed);
+                CHECK(kept.star == want.star);
+                CHECK(kept.parameters.str() == want.parameters.str());
+                check_same_uri(kept.uri, want.uri);
+            }
+            // and inside messages parsed into the same object
+            auto wire = [](const std::string& v) {
+                return "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bK1\r\nFrom: " + v +
+                       "\r\nTo: <sip:b@example.com>\r\nCall-ID: c\r\nCSeq: 1 MESSAGE\r\nContact: " + v + "\r\n\r\n";
+            };
+            std::string m1 = wire(first), m2 = wire(second);
+            basic_message<16> m;
+            parse(m1, m);
+            if (parse(m2, m)) continue;
+            std::error_code ec;
+            name_addr from = m.from(ec), contact = m.contact(ec);
+            std::string_view v = second;
+            name_addr want_from = parse_name_addr(v, ec), want_contact = parse_name_addr(v, ec, {false, true});
+            for (auto [got, want] : {std::pair{&from, &want_from}, std::pair{&contact, &want_contact}}) {
+                CHECK(got->raw == want->raw);
+                CHECK(got->display_name == want->display_name);
+                CHECK(got->uri_text == want->uri_text);
+                CHECK(got->bracketed == want->bracketed);
+                CHECK(got->star == want->star);
+                CHECK(got->parameters.str() == want->parameters.str());
+                check_same_uri(got->uri, want->uri);
+            }
+        }
+}
+
 TEST_CASE("name-addr: RFC 5626/5627 Contact parameters", "[sip][name_addr][GR5627-3.1-a][E1-F4-c][E1-F4-d]") {
     std::error_code ec;
     name_addr c = parse_name_addr(
