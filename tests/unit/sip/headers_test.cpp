@@ -155,6 +155,50 @@ TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between 
         }
 }
 
+TEST_CASE("name-addr: header parameters read the same alone and inside a message", "[sip][name_addr][SIP3261-20.10-a][SIP3261-7.3-d]") {
+    // Inside a message the scans may load sixteen octets past the value's
+    // end; alone they may not: both must give the same parameters or error.
+    const std::string params[] = {"", ";tag=1", ";tag=65bnmj.34asd", ";TAG=a;tag=b", ";tag=", ";=1", ";tag==1", ";a=1=2",
+                                  ";a;b;c;A", ";tag=abcdefghijklmnopqrstuvwxyz0123456789", ";abcdefghijklmnopqrstuvwxyz=1",
+                                  ";+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\";reg-id=1",
+                                  ";q=\"a\\\"b\";r", ";q=\"open", ";q=\"\"", ";a=b\"c\"", ";a=[::1]", ";a=b:c", ";a=%41",
+                                  ";a_b=c~d", ";a ;b", ";a= b", ";a;", ";;a", ";a,b", ";expires=600;expires=60",
+                                  ";x=0123456789abcdef;y=0123456789abcdef0;z"};
+    std::string many;
+    for (int k = 0; k < 70; ++k) many += ";p" + std::to_string(k);
+    std::vector<std::string> all(std::begin(params), std::end(params));
+    all.push_back(many);
+    for (const std::string& after : all) {
+        std::string value = "<sip:alice@example.com>" + after;
+        INFO(value);
+        std::error_code ne;
+        name_addr alone = parse_name_addr(value, ne);
+        std::string wire = "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bK1\r\nFrom: " + value +
+                           "\r\nTo: <sip:b@example.com>\r\nCall-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n";
+        basic_message<16> m;
+        parse_error e = parse(wire, m);
+        if (ne) {
+            CHECK(e.code == (ne == errc::bad_name_addr ? errc::bad_name_addr : static_cast<errc>(ne.value())));
+            continue;
+        }
+        REQUIRE_FALSE(e);
+        std::error_code ec;
+        name_addr kept = m.from(ec);
+        CHECK(kept.parameters.str() == alone.parameters.str());
+        CHECK(kept.parameters.str() == after);
+        CHECK(kept.tag() == alone.tag());
+    }
+    std::error_code ec;
+    std::string dup = "<sip:a@b>;tag=1;x=\"2\";TAG=3" + std::string(20, ' ');
+    parse_name_addr(dup, ec);
+    CHECK(ec == errc::duplicate_parameter);
+    std::string quoted = "<sip:a@b>;x=\"<sip:c@d;gr>\";tag=1" + std::string(20, ' ');
+    name_addr q = parse_name_addr(quoted, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(q.param("x") == "\"<sip:c@d;gr>\"");
+    CHECK(q.tag() == "1");
+}
+
 namespace {
 void check_same_uri(const uri& a, const uri& b) {
     CHECK(a.raw == b.raw);
