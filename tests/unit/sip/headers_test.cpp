@@ -110,7 +110,12 @@ TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between 
                                 "sip:a@b;x=%4g", "sip:a@b;lr;LR", "sip:a@[::1]:5", "sip:b?x=y", "sip:a:pw@b", "sip:a%41@b",
                                 "sip:@b", "sip:a@", "sip:a@b-", "sip:a@999.1.1.1", "sips:a@b", "tel:+1234", "sip:a@b;x=\"q\"",
                                 "sip:abcdefghijklmnopqrstuvwxyz0123@host.example.com",
-                                "sip:h7kjh12s@proxy.example.com:443;transport=ws;lr"};
+                                "sip:h7kjh12s@proxy.example.com:443;transport=ws;lr",
+                                "sip:alice@example.com;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6;ob",
+                                "sip:a@b;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6;GR", "sip:a@b;x==1", "sip:a@b;x=1=2",
+                                "sip:a@b;x=", "sip:a@b;=1", "sip:a@b;;x", "sip:a@b;x;", "sip:a@b;x_y=~z!;w=[::1]", "sip:a@b;x=a%2",
+                                "sip:a@b;abcdefghijklmnop=0123456789abcdef;q", "sip:a@b;x=0123456789abcdef0123%41;y=1",
+                                "sip:a@b;x=y?h=v", "sip:a@b;x=\"y\"", "sip:a@b;x=<y"};
     const std::string afters[] = {"", ";tag=1", " ;tag=abcdefghijklmnopqrstuvwxyz0123456789", ">"};
     for (const std::string& u : uris)
         for (const std::string& after : afters) {
