@@ -169,7 +169,7 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
                                  const name_addr_options& opt = {}, const char* limit = nullptr,
                                  bool fresh = false, bool trimmed = false) {
     if (limit == nullptr) limit = value.data() + value.size();
-    ec.clear();
+    if (ec) ec.clear();
     std::string_view s = trimmed ? value : trim_lws(value);
     auto fail = [&](errc e) {
         ec = e;
