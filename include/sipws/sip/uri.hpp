@@ -414,8 +414,8 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_usual_uri_param(const char* nb, const c
 /// ends them too (a URI in `<...>` scanned before its end is known).
 /// \p limit: the end of the readable buffer (nullptr: \p end).
 template <bool AtGt = false>
-inline const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec,
-                                   const char* limit = nullptr) {
+SIPWS_SIP_ALWAYS_INLINE const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec,
+                                                    const char* limit = nullptr) {
     if (limit == nullptr) limit = end;
     name_ref names[max_parameters];
     std::size_t count = 0;
