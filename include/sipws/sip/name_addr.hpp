@@ -165,9 +165,10 @@ SIPWS_SIP_ALWAYS_INLINE bool scan_usual_header_params(std::string_view s, std::s
 /// the end of \p value): scans may load octets up to it, never use them.
 /// \p fresh: \p na is default-constructed already (no reset needed).
 /// \p trimmed: \p value has no leading or trailing LWS (no trim needed).
+/// \p comma: see parse_first_name_addr_into().
 inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
                                  const name_addr_options& opt = {}, const char* limit = nullptr,
-                                 bool fresh = false, bool trimmed = false) {
+                                 bool fresh = false, bool trimmed = false, std::size_t* comma = nullptr) {
     if (limit == nullptr) limit = value.data() + value.size();
     if (ec) ec.clear();
     std::string_view s = trimmed ? value : trim_lws(value);
@@ -253,8 +254,33 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
     if (scan_usual_header_params(s, after, na.parameters, limit)) return true;
     std::size_t e = scan_params(s, after, na.parameters, ec);
     if (ec) return fail(ec == errc::bad_parameter ? errc::bad_name_addr : static_cast<errc>(ec.value()));
-    if (skip_lws(s, e) != s.size()) return fail(errc::bad_name_addr);
+    std::size_t t = skip_lws(s, e);
+    if (t != s.size()) {
+        if (comma == nullptr || s[t] != ',') return fail(errc::bad_name_addr);
+        // the first element of a list ends where its parameters end
+        na.raw = detail::sub(s, 0, e);
+        *comma = t;
+    }
     return true;
+}
+
+/// The first element of a list value (Route, Record-Route, Path, Contact)
+/// parsed in the same walk as the whole value: true when the value starts
+/// with a valid name-addr that is the whole value or is followed by LWS and
+/// a comma; \p na then holds what parse_name_addr_into() gives for the first
+/// element next_list_element() splits off (the same text, without the
+/// LWS), and \p comma is the index of that comma (\p value's size when
+/// there is none). The next element starts after it. False otherwise, with
+/// \p ec set (\p na is then empty): the first element may still be valid
+/// (an addr-spec, whose URI may not be followed by a comma here) or invalid
+/// with another error; the caller then splits the value and parses each
+/// element on its own. \p value has no leading or trailing LWS; other
+/// arguments as for parse_name_addr_into().
+inline bool parse_first_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
+                                       std::size_t& comma, const name_addr_options& opt = {},
+                                       const char* limit = nullptr, bool fresh = false) {
+    comma = value.size();
+    return parse_name_addr_into(value, na, ec, opt, limit, fresh, true, &comma);
 }
 } // namespace detail
 

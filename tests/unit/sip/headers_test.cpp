@@ -2,6 +2,7 @@
 
 #include "support/test.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -221,6 +222,15 @@ void check_same_uri(const uri& a, const uri& b) {
     CHECK(a.headers == b.headers);
     CHECK(a.opaque == b.opaque);
 }
+void check_same_name_addr(const name_addr& a, const name_addr& b) {
+    CHECK(a.raw == b.raw);
+    CHECK(a.display_name == b.display_name);
+    CHECK(a.uri_text == b.uri_text);
+    CHECK(a.bracketed == b.bracketed);
+    CHECK(a.star == b.star);
+    CHECK(a.parameters.str() == b.parameters.str());
+    check_same_uri(a.uri, b.uri);
+}
 } // namespace
 
 TEST_CASE("name-addr: a value parsed over a kept one keeps nothing of it", "[sip][name_addr][SIP3261-20.10-a]") {
@@ -238,13 +248,7 @@ TEST_CASE("name-addr: a value parsed over a kept one keeps nothing of it", "[sip
                 detail::parse_name_addr_into(first, kept, e1, o);
                 detail::parse_name_addr_into(second, kept, e3, o);
                 CHECK(e3 == e2);
-                CHECK(kept.raw == want.raw);
-                CHECK(kept.display_name == want.display_name);
-                CHECK(kept.uri_text == want.uri_text);
-                CHECK(kept.bracketed == want.bracketed);
-                CHECK(kept.star == want.star);
-                CHECK(kept.parameters.str() == want.parameters.str());
-                check_same_uri(kept.uri, want.uri);
+                check_same_name_addr(kept, want);
             }
             // and inside messages parsed into the same object
             auto wire = [](const std::string& v) {
@@ -259,16 +263,60 @@ TEST_CASE("name-addr: a value parsed over a kept one keeps nothing of it", "[sip
             name_addr from = m.from(ec), contact = m.contact(ec);
             std::string_view v = second;
             name_addr want_from = parse_name_addr(v, ec), want_contact = parse_name_addr(v, ec, {false, true});
-            for (auto [got, want] : {std::pair{&from, &want_from}, std::pair{&contact, &want_contact}}) {
-                CHECK(got->raw == want->raw);
-                CHECK(got->display_name == want->display_name);
-                CHECK(got->uri_text == want->uri_text);
-                CHECK(got->bracketed == want->bracketed);
-                CHECK(got->star == want->star);
-                CHECK(got->parameters.str() == want->parameters.str());
-                check_same_uri(got->uri, want->uri);
-            }
+            check_same_name_addr(from, want_from);
+            check_same_name_addr(contact, want_contact);
         }
+}
+
+TEST_CASE("name-addr: the first element of a list parsed in the walk over the whole value", "[sip][name_addr][SIP3261-7.3-c]") {
+    // parse_first_name_addr_into() gives what the first element split off
+    // by next_list_element() parses to, and where the next one starts;
+    // when it declines, the split is left to the caller.
+    const std::string firsts[] = {"<sip:h7kjh12s@proxy.example.com:443;transport=ws;lr>", "<sip:a@b>;tag=1", "\"A, B\" <sip:a@b>",
+                                  "A <sip:a@b;lr>;x=\"1,2\"", "<sip:a@b>;x=[::1]", "<sip:a@b>;x=y:z", "<sip:a@b> ;x ;y=1",
+                                  "sip:a@b", "sip:a@b;x", "<tel:+1,2>", "<sip:a@b", "<sip:a@b>;x=", "*", "<sip:a@b>;x;X",
+                                  "<sip:a@[::1]:5>;p=\"<,>\"", "<sip:a@b>x", "\"A\\\",\" <sip:a@b>", ""};
+    const std::string seps[] = {"", ",", ", ", " ,", " , ", ",,", "\r\n ,\t"};
+    const std::string seconds[] = {"", "<sip:proxy.example.com;transport=udp;lr>", "x", "<sip:c@d>, <sip:e@f>"};
+    for (name_addr_options o : {name_addr_options{}, name_addr_options{true, false}, name_addr_options{false, true}})
+        for (const std::string& first : firsts)
+            for (const std::string& sep : seps)
+                for (const std::string& second : seconds) {
+                    std::string value = first + sep + second;
+                    std::string_view v = detail::trim_lws(value);
+                    INFO(value);
+                    // inside a longer buffer, as in a message
+                    std::string buf = std::string(v) + "\r\nCall-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n";
+                    std::string_view in(buf.data(), v.size());
+                    name_addr got;
+                    std::error_code ec;
+                    std::size_t comma = 0;
+                    bool ok = detail::parse_first_name_addr_into(in, got, ec, comma, o, buf.data() + buf.size());
+                    std::size_t pos = 0;
+                    std::string_view el;
+                    REQUIRE(detail::next_list_element(in, pos, el));
+                    name_addr want;
+                    std::error_code we;
+                    bool want_ok = detail::parse_name_addr_into(el, want, we, o, buf.data() + buf.size(), true, true);
+                    if (!ok) {
+                        CHECK(ec);
+                        check_same_name_addr(got, name_addr{});
+                        continue;
+                    }
+                    CHECK_FALSE(ec);
+                    REQUIRE(want_ok);
+                    check_same_name_addr(got, want);
+                    CHECK(comma == std::min(pos - 1, in.size()));
+                }
+    // the usual two-element Route: the first element in one walk
+    std::string route = "<sip:h7kjh12s@proxy.example.com:443;transport=ws;lr>,<sip:proxy.example.com;transport=udp;lr>";
+    name_addr first;
+    std::error_code ec;
+    std::size_t comma = 0;
+    REQUIRE(detail::parse_first_name_addr_into(route, first, ec, comma, {true, false}));
+    CHECK(first.uri.host == "proxy.example.com");
+    CHECK(first.uri.user == "h7kjh12s");
+    CHECK(comma == route.find(','));
 }
 
 TEST_CASE("name-addr: RFC 5626/5627 Contact parameters", "[sip][name_addr][GR5627-3.1-a][E1-F4-c][E1-F4-d]") {
