@@ -281,6 +281,50 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
     return host_scan{i, (seen & (hc_letter | hc_hyphen)) == 0, !bad_label};
 }
 
+/// scan_host_chars() with a user, for the usual SIP URI whose userinfo and
+/// host end within 32 octets of \p r (its first octet after "sip:"), the two
+/// sixteen-octet loads classified before one pass over their 32-bit masks.
+/// On success \p user_end is set as scan_host_chars() sets *user (when an
+/// "@" ends the first run) and \p h describes the host, its end an index
+/// from the host's first octet. False (\p user_end and \p h then not
+/// meaningful) when fewer than 32 octets are readable at \p r or a run
+/// reaches the 32nd octet: the caller then uses scan_host_chars().
+SIPWS_SIP_ALWAYS_INLINE bool scan_user_host32(const char* r, const char* end, const char* limit,
+                                             std::size_t& user_end, host_scan& h) noexcept {
+#if defined(__SSE2__)
+    if (limit - r < 32) return false;
+    alnum_masks a = classify16(r), b = classify16(r + 16);
+    std::uint32_t letter = a.letter | b.letter << 16, hyphen = a.hyphen | b.hyphen << 16;
+    std::uint32_t sep = (a.dot | a.hyphen) | (b.dot | b.hyphen) << 16;
+    std::uint32_t stop = ~(a.any() | b.any() << 16);
+    std::ptrdiff_t n = end - r;
+    if (n < 32) stop |= ~0u << n;
+    if (stop == 0) return false;
+    unsigned e = static_cast<unsigned>(__builtin_ctz(stop));
+    unsigned hs = 0;
+    if (e < n && r[e] == '@') {
+        // the user ends here; the host starts after the "@"
+        user_end = e;
+        hs = e + 1;
+        if (hs == 32) return false;
+        stop &= ~0u << hs;
+        if (stop == 0) return false;
+        e = static_cast<unsigned>(__builtin_ctz(stop));
+    }
+    std::uint32_t in = ((1u << e) - 1) & (~0u << hs);
+    std::uint32_t sp = sep & in, hy = hyphen & in;
+    // a "." or "-" at the start or right after one, unless both are "-";
+    // a final "-"
+    bool bad = (sp & ((sp << 1) | (1u << hs)) & ~(hy & (hy << 1))) != 0;
+    if (e > hs && ((hy >> (e - 1)) & 1) != 0) bad = true;
+    h = host_scan{e - hs, ((letter | hyphen) & in) == 0, !bad};
+    return true;
+#else
+    (void)r, (void)end, (void)limit, (void)user_end, (void)h;
+    return false;
+#endif
+}
+
 /// Whether \p host, the octets scan_host_chars() reported as \p h, is a
 /// valid hostname or IPv4address; sets \p kind.
 inline bool scanned_host_valid(std::string_view host, const host_scan& h, host_kind& kind) noexcept {
@@ -704,16 +748,19 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_bracketed_sip_uri(const char* b, const char* 
     if ((w | fold) != sip_colon) return false;
     const char* r = b + 4;
     std::size_t user_end = ~std::size_t{0};
-    host_scan h = scan_host_chars(view(r, end), 0, limit, &user_end);
+    host_scan h;
+    if (!scan_user_host32(r, end, limit, user_end, h)) {
+        user_end = ~std::size_t{0};
+        h = scan_host_chars(view(r, end), 0, limit, &user_end);
+        if (user_end != ~std::size_t{0}) h.end -= user_end + 1;
+        else if (r + h.end < end && r[h.end] == '@') return false;
+    }
     const char* hp = r;
     if (user_end != ~std::size_t{0}) {
         if (user_end == 0) return false;
         u.user = view(r, r + user_end);
         u.has_user = true;
-        h.end -= user_end + 1;
         hp = r + user_end + 1;
-    } else if (r + h.end < end && r[h.end] == '@') {
-        return false;
     } else if (!fresh) {
         u.user = {};
         u.has_user = false;

@@ -117,8 +117,20 @@ TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between 
                                 "sip:a@b;x=", "sip:a@b;=1", "sip:a@b;;x", "sip:a@b;x;", "sip:a@b;x_y=~z!;w=[::1]", "sip:a@b;x=a%2",
                                 "sip:a@b;abcdefghijklmnop=0123456789abcdef;q", "sip:a@b;x=0123456789abcdef0123%41;y=1",
                                 "sip:a@b;x=y?h=v", "sip:a@b;x=\"y\"", "sip:a@b;x=<y"};
+    // users and hosts that end on either side of the 16th and 32nd octet,
+    // with the labels a hostname may not have
+    std::vector<std::string> all(std::begin(uris), std::end(uris));
+    const std::string hosts[] = {"example.com", "a-b.c", "-a.com", "a-.com", "a..b", "a--b.c", ".a", "a.", "a.b-", "1.2.3.4",
+                                 "1.2.3.400", "1.2-3.4", "x", "", "0123456789abcdefghijklmnopqrstu", "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p"};
+    for (std::size_t n : {0, 1, 14, 15, 16, 17, 26, 29, 30, 31, 32, 33})
+        for (const std::string& host : hosts)
+            for (const char* tail : {"", ":5060", ";lr", "!"}) {
+                std::string user(n, 'u');
+                if (n > 3) user[n / 2] = '-';
+                all.push_back("sip:" + user + (n != 0 || host.size() % 2 ? "@" : "") + host + tail);
+            }
     const std::string afters[] = {"", ";tag=1", " ;tag=abcdefghijklmnopqrstuvwxyz0123456789", ">"};
-    for (const std::string& u : uris)
+    for (const std::string& u : all)
         for (const std::string& after : afters) {
             std::string value = "<" + u + ">" + after;
             INFO(value);
