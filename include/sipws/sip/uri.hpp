@@ -155,18 +155,58 @@ struct host_scan {
     bool labels_ok;    ///< as a hostname: labels neither empty nor starting or ending with "-"
 };
 
+#if defined(__SSE2__)
+/// scan_host_chars() when its run ends within 32 octets of \p p: the two
+/// sixteen-octet loads classified before one pass over their 32-bit masks.
+/// \p end: the end of the text, \p limit: the end of the readable buffer.
+/// \p with_user: an "@" that ends the first run ends a user, whose length
+/// goes to \p user_end, and the host scan starts after it. \p h.end is an
+/// index from \p p. False (\p user_end and \p h then not meaningful) when
+/// fewer than 32 octets are readable or a run reaches the 32nd octet.
+SIPWS_SIP_ALWAYS_INLINE bool scan_host32(const char* p, const char* end, const char* limit, bool with_user,
+                                        std::size_t& user_end, host_scan& h) noexcept {
+    if (limit - p < 32) return false;
+    alnum_masks a = classify16(p), b = classify16(p + 16);
+    std::uint32_t letter = a.letter | b.letter << 16, hyphen = a.hyphen | b.hyphen << 16;
+    std::uint32_t sep = (a.dot | a.hyphen) | (b.dot | b.hyphen) << 16;
+    std::uint32_t stop = ~(a.any() | b.any() << 16);
+    std::ptrdiff_t n = end - p;
+    if (n < 32) stop |= ~0u << n;
+    if (stop == 0) return false;
+    unsigned e = static_cast<unsigned>(__builtin_ctz(stop));
+    unsigned hs = 0;
+    if (with_user && e < n && p[e] == '@') {
+        // the user ends here; the host starts after the "@"
+        user_end = e;
+        hs = e + 1;
+        if (hs == 32) return false;
+        stop &= ~0u << hs;
+        if (stop == 0) return false;
+        e = static_cast<unsigned>(__builtin_ctz(stop));
+    }
+    std::uint32_t in = ((1u << e) - 1) & (~0u << hs);
+    std::uint32_t sp = sep & in, hy = hyphen & in;
+    // a "." or "-" at the start or right after one, unless both are "-";
+    // a final "-"
+    bool bad = (sp & ((sp << 1) | (1u << hs)) & ~(hy & (hy << 1))) != 0;
+    if (e > hs && ((hy >> (e - 1)) & 1) != 0) bad = true;
+    h = host_scan{e, ((letter | hyphen) & in) == 0, !bad};
+    return true;
+}
+#endif
+
 /// One pass over the hostname / IPv4address octets from \p i. Letters and
 /// digits cost a table load; only "." and "-" are checked against the octet
-/// before them. With SSE2, sixteen octets at a time while a 16-octet load
-/// ends at or before \p limit (the end of the readable buffer, at or after
-/// the end of \p s; nullptr: the end of \p s); octets past the end of \p s
-/// are never taken.
+/// before them. With SSE2, the first 32 octets at once (scan_host32()), else
+/// sixteen at a time, while the loads end at or before \p limit (the end of
+/// the readable buffer, at or after the end of \p s; nullptr: the end of
+/// \p s); octets past the end of \p s are never taken.
 ///
-/// \p user (a SIP URI's userinfo-or-host): when the sixteen octets loaded
-/// show the run ending at an "@", *\p user is set to its index and the scan
-/// goes on from the octet after it as a host scan of its own, with the same
-/// load (the result then describes that host; its end is still an index
-/// into \p s). Otherwise *\p user is left alone.
+/// \p user (a SIP URI's userinfo-or-host): when the octets loaded show the
+/// run ending at an "@", *\p user is set to its index and the scan goes on
+/// from the octet after it as a host scan of its own, with the same loads
+/// (the result then describes that host; its end is still an index into
+/// \p s). Otherwise *\p user is left alone.
 SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_t i,
                                  const char* limit = nullptr, std::size_t* user = nullptr) noexcept {
     const char* d = s.data();
@@ -179,6 +219,16 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
     std::uint8_t sep = hc_dot;
 #if defined(__SSE2__)
     if (limit == nullptr) limit = d + n;
+    {
+        // the usual host (and user) within 32 octets
+        std::size_t user_end = ~std::size_t{0};
+        host_scan h;
+        if (i <= n && scan_host32(d + i, d + n, limit, user != nullptr, user_end, h)) {
+            if (user_end != ~std::size_t{0}) *user = i + user_end;
+            h.end += i;
+            return h;
+        }
+    }
     // the octet before the block: a separator (a label start counts as "."), a "-"
     unsigned carry_sep = 1, carry_hyphen = 0;
     bool simd = false;
@@ -279,50 +329,6 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
     // a final "." is allowed, a final "-" is not
     bad_label |= sep_at + 1 == i && sep == hc_hyphen;
     return host_scan{i, (seen & (hc_letter | hc_hyphen)) == 0, !bad_label};
-}
-
-/// scan_host_chars() with a user, for the usual SIP URI whose userinfo and
-/// host end within 32 octets of \p r (its first octet after "sip:"), the two
-/// sixteen-octet loads classified before one pass over their 32-bit masks.
-/// On success \p user_end is set as scan_host_chars() sets *user (when an
-/// "@" ends the first run) and \p h describes the host, its end an index
-/// from the host's first octet. False (\p user_end and \p h then not
-/// meaningful) when fewer than 32 octets are readable at \p r or a run
-/// reaches the 32nd octet: the caller then uses scan_host_chars().
-SIPWS_SIP_ALWAYS_INLINE bool scan_user_host32(const char* r, const char* end, const char* limit,
-                                             std::size_t& user_end, host_scan& h) noexcept {
-#if defined(__SSE2__)
-    if (limit - r < 32) return false;
-    alnum_masks a = classify16(r), b = classify16(r + 16);
-    std::uint32_t letter = a.letter | b.letter << 16, hyphen = a.hyphen | b.hyphen << 16;
-    std::uint32_t sep = (a.dot | a.hyphen) | (b.dot | b.hyphen) << 16;
-    std::uint32_t stop = ~(a.any() | b.any() << 16);
-    std::ptrdiff_t n = end - r;
-    if (n < 32) stop |= ~0u << n;
-    if (stop == 0) return false;
-    unsigned e = static_cast<unsigned>(__builtin_ctz(stop));
-    unsigned hs = 0;
-    if (e < n && r[e] == '@') {
-        // the user ends here; the host starts after the "@"
-        user_end = e;
-        hs = e + 1;
-        if (hs == 32) return false;
-        stop &= ~0u << hs;
-        if (stop == 0) return false;
-        e = static_cast<unsigned>(__builtin_ctz(stop));
-    }
-    std::uint32_t in = ((1u << e) - 1) & (~0u << hs);
-    std::uint32_t sp = sep & in, hy = hyphen & in;
-    // a "." or "-" at the start or right after one, unless both are "-";
-    // a final "-"
-    bool bad = (sp & ((sp << 1) | (1u << hs)) & ~(hy & (hy << 1))) != 0;
-    if (e > hs && ((hy >> (e - 1)) & 1) != 0) bad = true;
-    h = host_scan{e - hs, ((letter | hyphen) & in) == 0, !bad};
-    return true;
-#else
-    (void)r, (void)end, (void)limit, (void)user_end, (void)h;
-    return false;
-#endif
 }
 
 /// Whether \p host, the octets scan_host_chars() reported as \p h, is a
@@ -748,19 +754,16 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_bracketed_sip_uri(const char* b, const char* 
     if ((w | fold) != sip_colon) return false;
     const char* r = b + 4;
     std::size_t user_end = ~std::size_t{0};
-    host_scan h;
-    if (!scan_user_host32(r, end, limit, user_end, h)) {
-        user_end = ~std::size_t{0};
-        h = scan_host_chars(view(r, end), 0, limit, &user_end);
-        if (user_end != ~std::size_t{0}) h.end -= user_end + 1;
-        else if (r + h.end < end && r[h.end] == '@') return false;
-    }
+    host_scan h = scan_host_chars(view(r, end), 0, limit, &user_end);
     const char* hp = r;
     if (user_end != ~std::size_t{0}) {
         if (user_end == 0) return false;
         u.user = view(r, r + user_end);
         u.has_user = true;
+        h.end -= user_end + 1;
         hp = r + user_end + 1;
+    } else if (r + h.end < end && r[h.end] == '@') {
+        return false;
     } else if (!fresh) {
         u.user = {};
         u.has_user = false;
