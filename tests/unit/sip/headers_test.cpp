@@ -57,6 +57,54 @@ TEST_CASE("via: protocol, transport, sent-by and parameters", "[sip][via][SIP326
     CHECK(ec == errc::duplicate_parameter);
 }
 
+TEST_CASE("hosts: the Request-URI and Via sent-by read the same with and without room to load past them", "[sip][via][uri][SIP3261-19.1-b]") {
+    // Inside a message the host scans load up to 32 octets past the host's
+    // end; alone they may not: both must give the same host or error.
+    std::vector<std::string> hosts = {"192.168.100.200", "1.2.3.4", "1.2.3.400", "10.0.0.1.", "example.com", "a-b", "a--b"};
+    for (std::size_t n : {14, 15, 16, 17, 30, 31, 32, 33, 47})
+        for (std::size_t at : {std::size_t{0}, std::size_t{14}, std::size_t{15}, std::size_t{16}, n - 1})
+            for (char c : {'.', '-', '_'}) {
+                std::string h(n, 'h');
+                if (at < n) h[at] = c;
+                hosts.push_back(h);
+                if (at + 1 < n) {
+                    h[at + 1] = c == '.' ? '-' : c;
+                    hosts.push_back(h);
+                }
+            }
+    for (const std::string& host : hosts)
+        for (const char* user : {"", "bob@", "0123456789abcdef@"}) {
+            std::string ru = "sip:" + std::string(user) + host;
+            std::string sent = "SIP/2.0/WS " + host + ":5060;branch=z9hG4bK1";
+            INFO(ru << " / " << sent);
+            std::string wire = "OPTIONS " + ru + " SIP/2.0\r\nVia: " + sent +
+                               "\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
+            std::error_code ue, ve;
+            uri u = parse_uri(ru, ue, {false});
+            via v = parse_via(sent, ve);
+            basic_message<16> m;
+            parse_error e = parse(wire, m);
+            if (ue) {
+                CHECK(e.code == errc::bad_request_uri);
+                continue;
+            }
+            if (ve) {
+                CHECK(e.code == errc::bad_via);
+                continue;
+            }
+            REQUIRE_FALSE(e);
+            std::error_code ec;
+            via top = m.top_via(ec);
+            CHECK(top.host == v.host);
+            CHECK(top.host_type == v.host_type);
+            CHECK(top.port == 5060);
+            uri r = m.request_uri_parsed(ec);
+            CHECK(r.host == u.host);
+            CHECK(r.user == u.user);
+            CHECK(r.host_type == u.host_type);
+        }
+}
+
 TEST_CASE("name-addr: display names, URI and header parameters", "[sip][name_addr][SIP3261-20.10-a]") {
     std::error_code ec;
     name_addr a = parse_name_addr("\"Alice \\\"A\\\" Smith\" <sip:alice@example.com;transport=ws>;tag=1928301774", ec);
