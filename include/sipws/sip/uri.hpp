@@ -211,12 +211,6 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
                                  const char* limit = nullptr, std::size_t* user = nullptr) noexcept {
     const char* d = s.data();
     std::size_t n = s.size();
-    std::uint8_t seen = 0;
-    bool bad_label = false;
-    // position and class of the last "." or "-"; a label starts at i as if
-    // a "." preceded it
-    std::size_t sep_at = i - 1;
-    std::uint8_t sep = hc_dot;
 #if defined(__SSE2__)
     if (limit == nullptr) limit = d + n;
     {
@@ -229,6 +223,14 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
             return h;
         }
     }
+#endif
+    std::uint8_t seen = 0;
+    bool bad_label = false;
+    // position and class of the last "." or "-"; a label starts at i as if
+    // a "." preceded it
+    std::size_t sep_at = i - 1;
+    std::uint8_t sep = hc_dot;
+#if defined(__SSE2__)
     // the octet before the block: a separator (a label start counts as "."), a "-"
     unsigned carry_sep = 1, carry_hyphen = 0;
     bool simd = false;
