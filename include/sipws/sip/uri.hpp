@@ -543,9 +543,12 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
         p = he;
     }
     if (p < end && *p == ':') {
+        // one to five digits, at most 65535 (parse_port() in the same walk)
         const char* pb = ++p;
-        while (p < end && is_digit(*p)) ++p;
-        if (!parse_port(view(pb, p), u.port)) return ec = errc::bad_uri, false;
+        unsigned v = 0;
+        while (p < end && is_digit(*p) && p - pb < 6) v = v * 10 + unsigned(*p++ - '0');
+        if (p == pb || p - pb > 5 || v > 65535) return ec = errc::bad_uri, false;
+        u.port = static_cast<std::uint16_t>(v);
         u.has_port = true;
     }
     const char* pb = p;

@@ -155,7 +155,7 @@ TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between 
     // The usual <sip:...> is scanned up to its ">" in one walk, any other
     // once its ">" is found: both give what parse_uri() gives, or its error.
     const std::string uris[] = {"sip:alice@example.com", "SIP:alice@example.com", "sip:example.com", "sip:a@b:5060",
-                                "sip:a@b:65536", "sip:a@b:", "sip:a@1.2.3.4:1;transport=ws;lr", "sip:a@b;x=%41;y",
+                                "sip:a@b:65536", "sip:a@b:65535", "sip:a@b:00443", "sip:a@b:000443", "sip:a@b:1x", "sip:a@b:", "sip:a@1.2.3.4:1;transport=ws;lr", "sip:a@b;x=%41;y",
                                 "sip:a@b;x=%4g", "sip:a@b;lr;LR", "sip:a@[::1]:5", "sip:b?x=y", "sip:a:pw@b", "sip:a%41@b",
                                 "sip:@b", "sip:a@", "sip:a@b-", "sip:a@999.1.1.1", "sips:a@b", "tel:+1234", "sip:a@b;x=\"q\"",
                                 "sip:abcdefghijklmnopqrstuvwxyz0123@host.example.com",
