@@ -84,20 +84,102 @@ inline void clear(name_addr& na) noexcept {
     na.parameters = parameter_list{};
 }
 
+#if defined(__SSE2__)
+/// Sixteen octets from \p p as bit masks (bit k for p[k]): \p usual for
+/// letters, digits, "-", "." and "+" (token octets), \p eq for "=".
+struct header_param_masks {
+    unsigned usual, eq;
+};
+SIPWS_SIP_ALWAYS_INLINE header_param_masks classify_header_param16(const char* p) noexcept {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // lo <= octet <= lo + span as one unsigned comparison
+    auto in_range = [](__m128i v, char lo, char span) {
+        __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+        return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
+    };
+    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
+    // - . / 0-9 without the "/", and "+"
+    __m128i other = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), in_range(x, '-', '9' - '-'));
+    other = _mm_or_si128(other, _mm_cmpeq_epi8(x, _mm_set1_epi8('+')));
+    return {static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, other))),
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('='))))};
+}
+#endif
+
+/// The usual header parameters of a name-addr, from \p i to the end of
+/// \p s: `;name` or `;name=value` without LWS, names and token values of
+/// letters, digits, "-", "." and "+" (read sixteen octets at a time),
+/// quoted-string values, names all different. Sets \p list as scan_params()
+/// does and returns true; false for anything else (\p list untouched),
+/// which scan_params() then reads. \p limit: the end of the readable buffer
+/// (the loads end at or before it).
+SIPWS_SIP_ALWAYS_INLINE bool scan_usual_header_params(std::string_view s, std::size_t i, parameter_list& list,
+                                                     const char* limit) noexcept {
+#if defined(__SSE2__)
+    const char* const b = s.data();
+    const char* const end = b + s.size();
+    const char* p = b + i;
+    name_ref names[max_parameters];
+    std::size_t count = 0;
+    while (p < end) {
+        if (*p != ';' || count == max_parameters) return false;
+        const char* const nb = p + 1;
+        const char* q = nb;
+        const char* eq = nullptr;
+        for (;;) {
+            if (limit - q < 16) return false;
+            header_param_masks k = classify_header_param16(q);
+            unsigned stop = ~(k.usual | k.eq); // bits 16 and up set
+            if (end - q < 16) stop |= ~0u << (end - q);
+            unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
+            unsigned eqs = k.eq & ((1u << e) - 1);
+            if (eqs != 0) {
+                if (eq != nullptr || (eqs & (eqs - 1)) != 0) return false;
+                eq = q + __builtin_ctz(eqs);
+            }
+            if (e < 16) {
+                q += e;
+                break;
+            }
+            q += 16;
+        }
+        const char* ne = eq != nullptr ? eq : q;
+        if (ne == nb) return false;
+        if (eq != nullptr && q == eq + 1) {
+            // a quoted-string value, or something else
+            if (q == end || *q != '"') return false;
+            std::size_t qe = scan_quoted(s, static_cast<std::size_t>(q - b));
+            if (qe == s.npos) return false;
+            q = b + qe;
+        }
+        if (q < end && *q != ';') return false;
+        name_ref name{nb, static_cast<std::size_t>(ne - nb)};
+        for (std::size_t k = 0; k < count; ++k)
+            if (names[k].n == name.n && iequals(names[k].view(), name.view())) return false;
+        names[count++] = name;
+        p = q;
+    }
+    list = parameter_list(count ? detail::sub(s, i) : std::string_view{});
+    return true;
+#else
+    (void)s, (void)i, (void)list, (void)limit;
+    return false;
+#endif
+}
+
 /// parse_name_addr() into \p na, which it resets first: a caller that keeps
 /// the result in place saves a copy. False on failure (\p na is then empty).
 /// \p limit is the end of the readable buffer that holds \p value (nullptr:
 /// the end of \p value): scans may load octets up to it, never use them.
 /// \p fresh: \p na is default-constructed already (no reset needed).
 /// \p trimmed: \p value has no leading or trailing LWS (no trim needed).
+/// \p comma: see parse_first_name_addr_into().
 inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
                                  const name_addr_options& opt = {}, const char* limit = nullptr,
-                                 bool fresh = false, bool trimmed = false) {
+                                 bool fresh = false, bool trimmed = false, std::size_t* comma = nullptr) {
     if (limit == nullptr) limit = value.data() + value.size();
-    ec.clear();
+    if (ec) ec.clear();
     std::string_view s = trimmed ? value : trim_lws(value);
-    if (!fresh) clear(na);
-    na.raw = s;
     auto fail = [&](errc e) {
         ec = e;
         clear(na);
@@ -105,9 +187,20 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
     };
     if (s.empty()) return fail(errc::bad_name_addr);
     if (opt.allow_star && s == "*") {
+        if (!fresh) clear(na);
+        na.raw = s;
         na.star = true;
         return true;
     }
+    // The members the usual walk may leave as they are: the URI is written
+    // whole by parse_bracketed_sip_uri() or reset before parse_uri_into().
+    na.raw = s;
+    if (!fresh) {
+        na.display_name = {};
+        na.bracketed = false;
+        na.star = false;
+    }
+    bool uri_fresh = fresh;
     std::size_t i = 0;
     std::size_t laquot = s.npos;
     if (s[0] == '"') {
@@ -140,10 +233,11 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         na.bracketed = true;
         // the usual <sip:...> in one walk that ends at its ">"; else the
         // ">" first, then the URI between
-        if (parse_bracketed_sip_uri(s.data() + laquot + 1, s.data() + s.size(), na.uri, ec, limit, gt)) {
+        if (parse_bracketed_sip_uri(s.data() + laquot + 1, s.data() + s.size(), na.uri, ec, limit, gt, fresh)) {
             uri_done = true;
         } else {
             clear(na.uri);
+            uri_fresh = true;
             ec.clear();
             gt = find_octet(s.data() + laquot, s.data() + s.size(), '>');
             if (gt == s.data() + s.size()) return fail(errc::bad_name_addr);
@@ -161,15 +255,40 @@ inline bool parse_name_addr_into(std::string_view value, name_addr& na, std::err
         na.uri_text = detail::sub(s, 0, e);
         after = e;
     }
-    // na.uri is default-constructed: reset above or fresh
-    if (!uri_done && !parse_uri_into(na.uri_text, na.uri, ec, {}, limit, true))
+    if (!uri_done && !parse_uri_into(na.uri_text, na.uri, ec, {}, limit, uri_fresh))
         return fail(ec == errc::duplicate_parameter || ec == errc::too_many_parameters
                         ? static_cast<errc>(ec.value())
                         : errc::bad_uri);
+    if (scan_usual_header_params(s, after, na.parameters, limit)) return true;
     std::size_t e = scan_params(s, after, na.parameters, ec);
     if (ec) return fail(ec == errc::bad_parameter ? errc::bad_name_addr : static_cast<errc>(ec.value()));
-    if (skip_lws(s, e) != s.size()) return fail(errc::bad_name_addr);
+    std::size_t t = skip_lws(s, e);
+    if (t != s.size()) {
+        if (comma == nullptr || s[t] != ',') return fail(errc::bad_name_addr);
+        // the first element of a list ends where its parameters end
+        na.raw = detail::sub(s, 0, e);
+        *comma = t;
+    }
     return true;
+}
+
+/// The first element of a list value (Route, Record-Route, Path, Contact)
+/// parsed in the same walk as the whole value: true when the value starts
+/// with a valid name-addr that is the whole value or is followed by LWS and
+/// a comma; \p na then holds what parse_name_addr_into() gives for the first
+/// element next_list_element() splits off (the same text, without the
+/// LWS), and \p comma is the index of that comma (\p value's size when
+/// there is none). The next element starts after it. False otherwise, with
+/// \p ec set (\p na is then empty): the first element may still be valid
+/// (an addr-spec, whose URI may not be followed by a comma here) or invalid
+/// with another error; the caller then splits the value and parses each
+/// element on its own. \p value has no leading or trailing LWS; other
+/// arguments as for parse_name_addr_into().
+inline bool parse_first_name_addr_into(std::string_view value, name_addr& na, std::error_code& ec,
+                                       std::size_t& comma, const name_addr_options& opt = {},
+                                       const char* limit = nullptr, bool fresh = false) {
+    comma = value.size();
+    return parse_name_addr_into(value, na, ec, opt, limit, fresh, true, &comma);
 }
 } // namespace detail
 

@@ -169,22 +169,75 @@ struct host_scan {
     bool labels_ok;    ///< as a hostname: labels neither empty nor starting or ending with "-"
 };
 
+#if defined(__SSE2__)
+/// scan_host_chars() when its run ends within 32 octets of \p p: the two
+/// sixteen-octet loads classified before one pass over their 32-bit masks.
+/// \p end: the end of the text, \p limit: the end of the readable buffer.
+/// \p with_user: an "@" that ends the first run ends a user, whose length
+/// goes to \p user_end, and the host scan starts after it. \p h.end is an
+/// index from \p p. False (\p user_end and \p h then not meaningful) when
+/// fewer than 32 octets are readable or a run reaches the 32nd octet.
+SIPWS_SIP_ALWAYS_INLINE bool scan_host32(const char* p, const char* end, const char* limit, bool with_user,
+                                        std::size_t& user_end, host_scan& h) noexcept {
+    if (limit - p < 32) return false;
+    alnum_masks a = classify16(p), b = classify16(p + 16);
+    std::uint32_t letter = a.letter | b.letter << 16, hyphen = a.hyphen | b.hyphen << 16;
+    std::uint32_t sep = (a.dot | a.hyphen) | (b.dot | b.hyphen) << 16;
+    std::uint32_t stop = ~(a.any() | b.any() << 16);
+    std::ptrdiff_t n = end - p;
+    if (n < 32) stop |= ~0u << n;
+    if (stop == 0) return false;
+    unsigned e = static_cast<unsigned>(__builtin_ctz(stop));
+    unsigned hs = 0;
+    if (with_user && e < n && p[e] == '@') {
+        // the user ends here; the host starts after the "@"
+        user_end = e;
+        hs = e + 1;
+        if (hs == 32) return false;
+        stop &= ~0u << hs;
+        if (stop == 0) return false;
+        e = static_cast<unsigned>(__builtin_ctz(stop));
+    }
+    std::uint32_t in = ((1u << e) - 1) & (~0u << hs);
+    std::uint32_t sp = sep & in, hy = hyphen & in;
+    // a "." or "-" at the start or right after one, unless both are "-";
+    // a final "-"
+    bool bad = (sp & ((sp << 1) | (1u << hs)) & ~(hy & (hy << 1))) != 0;
+    if (e > hs && ((hy >> (e - 1)) & 1) != 0) bad = true;
+    h = host_scan{e, ((letter | hyphen) & in) == 0, !bad};
+    return true;
+}
+#endif
+
 /// One pass over the hostname / IPv4address octets from \p i. Letters and
 /// digits cost a table load; only "." and "-" are checked against the octet
-/// before them. With SSE2, sixteen octets at a time while a 16-octet load
-/// ends at or before \p limit (the end of the readable buffer, at or after
-/// the end of \p s; nullptr: the end of \p s); octets past the end of \p s
-/// are never taken.
+/// before them. With SSE2, the first 32 octets at once (scan_host32()), else
+/// sixteen at a time, while the loads end at or before \p limit (the end of
+/// the readable buffer, at or after the end of \p s; nullptr: the end of
+/// \p s); octets past the end of \p s are never taken.
 ///
-/// \p user (a SIP URI's userinfo-or-host): when the sixteen octets loaded
-/// show the run ending at an "@", *\p user is set to its index and the scan
-/// goes on from the octet after it as a host scan of its own, with the same
-/// load (the result then describes that host; its end is still an index
-/// into \p s). Otherwise *\p user is left alone.
+/// \p user (a SIP URI's userinfo-or-host): when the octets loaded show the
+/// run ending at an "@", *\p user is set to its index and the scan goes on
+/// from the octet after it as a host scan of its own, with the same loads
+/// (the result then describes that host; its end is still an index into
+/// \p s). Otherwise *\p user is left alone.
 SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_t i,
                                  const char* limit = nullptr, std::size_t* user = nullptr) noexcept {
     const char* d = s.data();
     std::size_t n = s.size();
+#if defined(__SSE2__)
+    if (limit == nullptr) limit = d + n;
+    {
+        // the usual host (and user) within 32 octets
+        std::size_t user_end = ~std::size_t{0};
+        host_scan h;
+        if (i <= n && scan_host32(d + i, d + n, limit, user != nullptr, user_end, h)) {
+            if (user_end != ~std::size_t{0}) *user = i + user_end;
+            h.end += i;
+            return h;
+        }
+    }
+#endif
     std::uint8_t seen = 0;
     bool bad_label = false;
     // position and class of the last "." or "-"; a label starts at i as if
@@ -192,7 +245,6 @@ SIPWS_SIP_ALWAYS_INLINE host_scan scan_host_chars(std::string_view s, std::size_
     std::size_t sep_at = i - 1;
     std::uint8_t sep = hc_dot;
 #if defined(__SSE2__)
-    if (limit == nullptr) limit = d + n;
     // the octet before the block: a separator (a label start counts as "."), a "-"
     unsigned carry_sep = 1, carry_hyphen = 0;
     bool simd = false;
@@ -360,26 +412,96 @@ inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls
     }
 }
 
+#if defined(__SSE2__)
+/// Sixteen octets from \p p as bit masks (bit k for p[k]): \p usual for the
+/// letters, digits, "-", ".", "/" and ":" that make up most URI parameters
+/// (all of them pname / pvalue octets), \p eq for "=".
+struct uri_param_masks {
+    unsigned usual, eq;
+};
+SIPWS_SIP_ALWAYS_INLINE uri_param_masks classify_uri_param16(const char* p) noexcept {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // lo <= octet <= lo + span as one unsigned comparison
+    auto in_range = [](__m128i v, char lo, char span) {
+        __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+        return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
+    };
+    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
+    __m128i punct_digit = in_range(x, '-', ':' - '-'); // - . / 0-9 :
+    return {static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, punct_digit))),
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('='))))};
+}
+#endif
+
+/// The usual `pname [ "=" pvalue ]` from \p nb (after its ";"): letters,
+/// digits, "-", ".", "/" and ":" with at most one "=", read sixteen octets
+/// at a time while a load ends at or before \p limit. On success \p name
+/// is the pname and the return value where the parameter ends: \p end or a
+/// ";", "?" or (\p AtGt) ">" after a non-empty name and value. nullptr
+/// for anything else (an escape, another octet, a bad parameter, too little
+/// readable room), which the caller then scans octet by octet.
+template <bool AtGt>
+SIPWS_SIP_ALWAYS_INLINE const char* scan_usual_uri_param(const char* nb, const char* const end,
+                                                        const char* limit, name_ref& name) noexcept {
+#if defined(__SSE2__)
+    const char* q = nb;
+    const char* eq = nullptr;
+    for (;;) {
+        if (limit - q < 16) return nullptr;
+        uri_param_masks k = classify_uri_param16(q);
+        unsigned stop = ~(k.usual | k.eq); // bits 16 and up set
+        if (end - q < 16) stop |= ~0u << (end - q);
+        unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
+        unsigned eqs = k.eq & ((1u << e) - 1);
+        if (eqs != 0) {
+            if (eq != nullptr || (eqs & (eqs - 1)) != 0) return nullptr;
+            eq = q + __builtin_ctz(eqs);
+        }
+        if (e < 16) {
+            q += e;
+            break;
+        }
+        q += 16;
+    }
+    if (q < end && *q != ';' && *q != '?' && !(AtGt && *q == '>')) return nullptr;
+    const char* ne = eq != nullptr ? eq : q;
+    if (ne == nb || (eq != nullptr && q == eq + 1)) return nullptr;
+    name = name_ref{nb, static_cast<std::size_t>(ne - nb)};
+    return q;
+#else
+    (void)nb, (void)end, (void)limit, (void)name;
+    return nullptr;
+#endif
+}
+
 /// Validates `*( ";" pname [ "=" pvalue ] )` of a SIP URI from \p p,
 /// duplicates included, in one pass. Returns where the parameters end (the
 /// "?" of the headers or \p end), or nullptr with \p ec set. \p AtGt: a ">"
 /// ends them too (a URI in `<...>` scanned before its end is known).
+/// \p limit: the end of the readable buffer (nullptr: \p end).
 template <bool AtGt = false>
-inline const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec) {
+SIPWS_SIP_ALWAYS_INLINE const char* scan_uri_params(const char* p, const char* const end, std::error_code& ec,
+                                                    const char* limit = nullptr) {
+    if (limit == nullptr) limit = end;
     name_ref names[max_parameters];
     std::size_t count = 0;
     while (p < end && *p != '?' && !(AtGt && *p == '>')) {
         if (*p != ';') return ec = errc::bad_uri, nullptr;
         const char* nb = ++p;
-        p = scan_escaped(p, end, uc_param);
-        if (p == nb) return ec = errc::bad_uri, nullptr;
-        name_ref name{nb, static_cast<std::size_t>(p - nb)};
-        if (p < end && *p == '=') {
-            const char* vb = ++p;
+        name_ref name;
+        if (const char* q = scan_usual_uri_param<AtGt>(nb, end, limit, name)) {
+            p = q;
+        } else {
             p = scan_escaped(p, end, uc_param);
-            if (p == vb) return ec = errc::bad_uri, nullptr;
+            if (p == nb) return ec = errc::bad_uri, nullptr;
+            name = name_ref{nb, static_cast<std::size_t>(p - nb)};
+            if (p < end && *p == '=') {
+                const char* vb = ++p;
+                p = scan_escaped(p, end, uc_param);
+                if (p == vb) return ec = errc::bad_uri, nullptr;
+            }
+            if (p < end && *p != ';' && *p != '?' && !(AtGt && *p == '>')) return ec = errc::bad_uri, nullptr;
         }
-        if (p < end && *p != ';' && *p != '?' && !(AtGt && *p == '>')) return ec = errc::bad_uri, nullptr;
         if (count == max_parameters) return ec = errc::too_many_parameters, nullptr;
         for (std::size_t k = 0; k < count; ++k)
             if (names[k].n == name.n && iequals(names[k].view(), name.view()))
@@ -435,15 +557,18 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
         p = he;
     }
     if (p < end && *p == ':') {
+        // one to five digits, at most 65535 (parse_port() in the same walk)
         const char* pb = ++p;
-        while (p < end && is_digit(*p)) ++p;
-        if (!parse_port(view(pb, p), u.port)) return ec = errc::bad_uri, false;
+        unsigned v = 0;
+        while (p < end && is_digit(*p) && p - pb < 6) v = v * 10 + unsigned(*p++ - '0');
+        if (p == pb || p - pb > 5 || v > 65535) return ec = errc::bad_uri, false;
+        u.port = static_cast<std::uint16_t>(v);
         u.has_port = true;
     }
     const char* pb = p;
     if (gt != nullptr) {
         if (p < end && *p == ';') {
-            p = scan_uri_params<true>(p, end, ec);
+            p = scan_uri_params<true>(p, end, ec, limit);
             if (p == nullptr) return false;
         }
         if (p == end || *p != '>') return false;
@@ -453,7 +578,7 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_sip_hostport_tail(const char* p, const char* 
     }
     if (p < end && *p != '?') {
         // (without parameters, as usual, no call)
-        p = scan_uri_params(p, end, ec);
+        p = scan_uri_params(p, end, ec, limit);
         if (p == nullptr) return false;
     }
     u.parameters = parameter_list(view(pb, p));
@@ -632,9 +757,11 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_uri_into(std::string_view text, uri& u, std::
 /// parse_uri_into() gives for the text from \p b to *\p gt (the ">") and
 /// \p ec is left clear. False for anything else (\p u and \p ec then hold
 /// partial results): the caller parses the URI the usual way.
+/// \p fresh: \p u is default-constructed already; otherwise it may hold any
+/// values, and on success every member is written.
 SIPWS_SIP_ALWAYS_INLINE bool parse_bracketed_sip_uri(const char* b, const char* const end, uri& u,
                                                     std::error_code& ec, const char* limit,
-                                                    const char*& gt) {
+                                                    const char*& gt, bool fresh = true) {
     auto view = [](const char* x, const char* y) {
         return std::string_view(x, static_cast<std::size_t>(y - x));
     };
@@ -656,6 +783,18 @@ SIPWS_SIP_ALWAYS_INLINE bool parse_bracketed_sip_uri(const char* b, const char* 
         hp = r + user_end + 1;
     } else if (r + h.end < end && r[h.end] == '@') {
         return false;
+    } else if (!fresh) {
+        u.user = {};
+        u.has_user = false;
+    }
+    if (!fresh) {
+        // what the walk below does not write (the port only when present)
+        u.port = 0;
+        u.has_port = false;
+        u.password = {};
+        u.has_password = false;
+        u.headers = {};
+        u.opaque = {};
     }
     if (!parse_sip_hostport_tail(hp, end, u, ec, {}, &h, limit, &gt)) return false;
     u.raw = view(b, gt);

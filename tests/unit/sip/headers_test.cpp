@@ -2,6 +2,7 @@
 
 #include "support/test.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,54 @@ TEST_CASE("via: protocol, transport, sent-by and parameters", "[sip][via][SIP326
     CHECK(ec == errc::duplicate_parameter);
 }
 
+TEST_CASE("hosts: the Request-URI and Via sent-by read the same with and without room to load past them", "[sip][via][uri][SIP3261-19.1-b]") {
+    // Inside a message the host scans load up to 32 octets past the host's
+    // end; alone they may not: both must give the same host or error.
+    std::vector<std::string> hosts = {"192.168.100.200", "1.2.3.4", "1.2.3.400", "10.0.0.1.", "example.com", "a-b", "a--b"};
+    for (std::size_t n : {14, 15, 16, 17, 30, 31, 32, 33, 47})
+        for (std::size_t at : {std::size_t{0}, std::size_t{14}, std::size_t{15}, std::size_t{16}, n - 1})
+            for (char c : {'.', '-', '_'}) {
+                std::string h(n, 'h');
+                if (at < n) h[at] = c;
+                hosts.push_back(h);
+                if (at + 1 < n) {
+                    h[at + 1] = c == '.' ? '-' : c;
+                    hosts.push_back(h);
+                }
+            }
+    for (const std::string& host : hosts)
+        for (const char* user : {"", "bob@", "0123456789abcdef@"}) {
+            std::string ru = "sip:" + std::string(user) + host;
+            std::string sent = "SIP/2.0/WS " + host + ":5060;branch=z9hG4bK1";
+            INFO(ru << " / " << sent);
+            std::string wire = "OPTIONS " + ru + " SIP/2.0\r\nVia: " + sent +
+                               "\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:b@c>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n";
+            std::error_code ue, ve;
+            uri u = parse_uri(ru, ue, {false});
+            via v = parse_via(sent, ve);
+            basic_message<16> m;
+            parse_error e = parse(wire, m);
+            if (ue) {
+                CHECK(e.code == errc::bad_request_uri);
+                continue;
+            }
+            if (ve) {
+                CHECK(e.code == errc::bad_via);
+                continue;
+            }
+            REQUIRE_FALSE(e);
+            std::error_code ec;
+            via top = m.top_via(ec);
+            CHECK(top.host == v.host);
+            CHECK(top.host_type == v.host_type);
+            CHECK(top.port == 5060);
+            uri r = m.request_uri_parsed(ec);
+            CHECK(r.host == u.host);
+            CHECK(r.user == u.user);
+            CHECK(r.host_type == u.host_type);
+        }
+}
+
 TEST_CASE("name-addr: display names, URI and header parameters", "[sip][name_addr][SIP3261-20.10-a]") {
     std::error_code ec;
     name_addr a = parse_name_addr("\"Alice \\\"A\\\" Smith\" <sip:alice@example.com;transport=ws>;tag=1928301774", ec);
@@ -106,13 +155,30 @@ TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between 
     // The usual <sip:...> is scanned up to its ">" in one walk, any other
     // once its ">" is found: both give what parse_uri() gives, or its error.
     const std::string uris[] = {"sip:alice@example.com", "SIP:alice@example.com", "sip:example.com", "sip:a@b:5060",
-                                "sip:a@b:65536", "sip:a@b:", "sip:a@1.2.3.4:1;transport=ws;lr", "sip:a@b;x=%41;y",
+                                "sip:a@b:65536", "sip:a@b:65535", "sip:a@b:00443", "sip:a@b:000443", "sip:a@b:1x", "sip:a@b:", "sip:a@1.2.3.4:1;transport=ws;lr", "sip:a@b;x=%41;y",
                                 "sip:a@b;x=%4g", "sip:a@b;lr;LR", "sip:a@[::1]:5", "sip:b?x=y", "sip:a:pw@b", "sip:a%41@b",
                                 "sip:@b", "sip:a@", "sip:a@b-", "sip:a@999.1.1.1", "sips:a@b", "tel:+1234", "sip:a@b;x=\"q\"",
                                 "sip:abcdefghijklmnopqrstuvwxyz0123@host.example.com",
-                                "sip:h7kjh12s@proxy.example.com:443;transport=ws;lr"};
+                                "sip:h7kjh12s@proxy.example.com:443;transport=ws;lr",
+                                "sip:alice@example.com;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6;ob",
+                                "sip:a@b;gr=urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6;GR", "sip:a@b;x==1", "sip:a@b;x=1=2",
+                                "sip:a@b;x=", "sip:a@b;=1", "sip:a@b;;x", "sip:a@b;x;", "sip:a@b;x_y=~z!;w=[::1]", "sip:a@b;x=a%2",
+                                "sip:a@b;abcdefghijklmnop=0123456789abcdef;q", "sip:a@b;x=0123456789abcdef0123%41;y=1",
+                                "sip:a@b;x=y?h=v", "sip:a@b;x=\"y\"", "sip:a@b;x=<y"};
+    // users and hosts that end on either side of the 16th and 32nd octet,
+    // with the labels a hostname may not have
+    std::vector<std::string> all(std::begin(uris), std::end(uris));
+    const std::string hosts[] = {"example.com", "a-b.c", "-a.com", "a-.com", "a..b", "a--b.c", ".a", "a.", "a.b-", "1.2.3.4",
+                                 "1.2.3.400", "1.2-3.4", "x", "", "0123456789abcdefghijklmnopqrstu", "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p"};
+    for (std::size_t n : {0, 1, 14, 15, 16, 17, 26, 29, 30, 31, 32, 33})
+        for (const std::string& host : hosts)
+            for (const char* tail : {"", ":5060", ";lr", "!"}) {
+                std::string user(n, 'u');
+                if (n > 3) user[n / 2] = '-';
+                all.push_back("sip:" + user + (n != 0 || host.size() % 2 ? "@" : "") + host + tail);
+            }
     const std::string afters[] = {"", ";tag=1", " ;tag=abcdefghijklmnopqrstuvwxyz0123456789", ">"};
-    for (const std::string& u : uris)
+    for (const std::string& u : all)
         for (const std::string& after : afters) {
             std::string value = "<" + u + ">" + after;
             INFO(value);
@@ -153,6 +219,164 @@ TEST_CASE("name-addr: <URI> holds the URI parse_uri() makes of the text between 
                 CHECK(a->parameters.str() == (after.empty() ? std::string_view{} : std::string_view(after).substr(after[0] == ' ')));
             }
         }
+}
+
+TEST_CASE("name-addr: header parameters read the same alone and inside a message", "[sip][name_addr][SIP3261-20.10-a][SIP3261-7.3-d]") {
+    // Inside a message the scans may load sixteen octets past the value's
+    // end; alone they may not: both must give the same parameters or error.
+    const std::string params[] = {"", ";tag=1", ";tag=65bnmj.34asd", ";TAG=a;tag=b", ";tag=", ";=1", ";tag==1", ";a=1=2",
+                                  ";a;b;c;A", ";tag=abcdefghijklmnopqrstuvwxyz0123456789", ";abcdefghijklmnopqrstuvwxyz=1",
+                                  ";+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\";reg-id=1",
+                                  ";q=\"a\\\"b\";r", ";q=\"open", ";q=\"\"", ";a=b\"c\"", ";a=[::1]", ";a=b:c", ";a=%41",
+                                  ";a_b=c~d", ";a ;b", ";a= b", ";a;", ";;a", ";a,b", ";expires=600;expires=60",
+                                  ";x=0123456789abcdef;y=0123456789abcdef0;z"};
+    std::string many;
+    for (int k = 0; k < 70; ++k) many += ";p" + std::to_string(k);
+    std::vector<std::string> all(std::begin(params), std::end(params));
+    all.push_back(many);
+    for (const std::string& after : all) {
+        std::string value = "<sip:alice@example.com>" + after;
+        INFO(value);
+        std::error_code ne;
+        name_addr alone = parse_name_addr(value, ne);
+        std::string wire = "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bK1\r\nFrom: " + value +
+                           "\r\nTo: <sip:b@example.com>\r\nCall-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n";
+        basic_message<16> m;
+        parse_error e = parse(wire, m);
+        if (ne) {
+            CHECK(e.code == (ne == errc::bad_name_addr ? errc::bad_name_addr : static_cast<errc>(ne.value())));
+            continue;
+        }
+        REQUIRE_FALSE(e);
+        std::error_code ec;
+        name_addr kept = m.from(ec);
+        CHECK(kept.parameters.str() == alone.parameters.str());
+        CHECK(kept.parameters.str() == after);
+        CHECK(kept.tag() == alone.tag());
+    }
+    std::error_code ec;
+    std::string dup = "<sip:a@b>;tag=1;x=\"2\";TAG=3" + std::string(20, ' ');
+    parse_name_addr(dup, ec);
+    CHECK(ec == errc::duplicate_parameter);
+    std::string quoted = "<sip:a@b>;x=\"<sip:c@d;gr>\";tag=1" + std::string(20, ' ');
+    name_addr q = parse_name_addr(quoted, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(q.param("x") == "\"<sip:c@d;gr>\"");
+    CHECK(q.tag() == "1");
+}
+
+namespace {
+void check_same_uri(const uri& a, const uri& b) {
+    CHECK(a.raw == b.raw);
+    CHECK(a.scheme == b.scheme);
+    CHECK(a.scheme_name == b.scheme_name);
+    CHECK(a.user == b.user);
+    CHECK(a.password == b.password);
+    CHECK(a.has_user == b.has_user);
+    CHECK(a.has_password == b.has_password);
+    CHECK(a.host == b.host);
+    CHECK(a.host_type == b.host_type);
+    CHECK(a.port == b.port);
+    CHECK(a.has_port == b.has_port);
+    CHECK(a.parameters.str() == b.parameters.str());
+    CHECK(a.headers == b.headers);
+    CHECK(a.opaque == b.opaque);
+}
+void check_same_name_addr(const name_addr& a, const name_addr& b) {
+    CHECK(a.raw == b.raw);
+    CHECK(a.display_name == b.display_name);
+    CHECK(a.uri_text == b.uri_text);
+    CHECK(a.bracketed == b.bracketed);
+    CHECK(a.star == b.star);
+    CHECK(a.parameters.str() == b.parameters.str());
+    check_same_uri(a.uri, b.uri);
+}
+} // namespace
+
+TEST_CASE("name-addr: a value parsed over a kept one keeps nothing of it", "[sip][name_addr][SIP3261-20.10-a]") {
+    // A message parsed into the same object reuses its kept From, To and
+    // Contact: each member must come from the new value alone.
+    const std::string values[] = {"\"A\" <sip:a:pw@[::1]:5060;lr?x=y>;tag=1", "<sip:b@example.com>", "*",
+                                  "<sip:example.com;transport=ws>", "Bob <sip:c@192.0.2.1:5>;tag=2", "sip:d@e;ob",
+                                  "<tel:+1234>;x", "<sip:%41@f:1>", "<sip:g@h", "<sips:i@j>;expires=1", "<sip:k@l>"};
+    for (const std::string& first : values)
+        for (const std::string& second : values) {
+            INFO(first << " then " << second);
+            for (name_addr_options o : {name_addr_options{}, name_addr_options{false, true}}) {
+                std::error_code e1, e2, e3;
+                name_addr kept, want = parse_name_addr(second, e2, o);
+                detail::parse_name_addr_into(first, kept, e1, o);
+                detail::parse_name_addr_into(second, kept, e3, o);
+                CHECK(e3 == e2);
+                check_same_name_addr(kept, want);
+            }
+            // and inside messages parsed into the same object
+            auto wire = [](const std::string& v) {
+                return "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bK1\r\nFrom: " + v +
+                       "\r\nTo: <sip:b@example.com>\r\nCall-ID: c\r\nCSeq: 1 MESSAGE\r\nContact: " + v + "\r\n\r\n";
+            };
+            std::string m1 = wire(first), m2 = wire(second);
+            basic_message<16> m;
+            parse(m1, m);
+            if (parse(m2, m)) continue;
+            std::error_code ec;
+            name_addr from = m.from(ec), contact = m.contact(ec);
+            std::string_view v = second;
+            name_addr want_from = parse_name_addr(v, ec), want_contact = parse_name_addr(v, ec, {false, true});
+            check_same_name_addr(from, want_from);
+            check_same_name_addr(contact, want_contact);
+        }
+}
+
+TEST_CASE("name-addr: the first element of a list parsed in the walk over the whole value", "[sip][name_addr][SIP3261-7.3-c]") {
+    // parse_first_name_addr_into() gives what the first element split off
+    // by next_list_element() parses to, and where the next one starts;
+    // when it declines, the split is left to the caller.
+    const std::string firsts[] = {"<sip:h7kjh12s@proxy.example.com:443;transport=ws;lr>", "<sip:a@b>;tag=1", "\"A, B\" <sip:a@b>",
+                                  "A <sip:a@b;lr>;x=\"1,2\"", "<sip:a@b>;x=[::1]", "<sip:a@b>;x=y:z", "<sip:a@b> ;x ;y=1",
+                                  "sip:a@b", "sip:a@b;x", "<tel:+1,2>", "<sip:a@b", "<sip:a@b>;x=", "*", "<sip:a@b>;x;X",
+                                  "<sip:a@[::1]:5>;p=\"<,>\"", "<sip:a@b>x", "\"A\\\",\" <sip:a@b>", ""};
+    const std::string seps[] = {"", ",", ", ", " ,", " , ", ",,", "\r\n ,\t"};
+    const std::string seconds[] = {"", "<sip:proxy.example.com;transport=udp;lr>", "x", "<sip:c@d>, <sip:e@f>"};
+    for (name_addr_options o : {name_addr_options{}, name_addr_options{true, false}, name_addr_options{false, true}})
+        for (const std::string& first : firsts)
+            for (const std::string& sep : seps)
+                for (const std::string& second : seconds) {
+                    std::string value = first + sep + second;
+                    std::string_view v = detail::trim_lws(value);
+                    INFO(value);
+                    // inside a longer buffer, as in a message
+                    std::string buf = std::string(v) + "\r\nCall-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n";
+                    std::string_view in(buf.data(), v.size());
+                    name_addr got;
+                    std::error_code ec;
+                    std::size_t comma = 0;
+                    bool ok = detail::parse_first_name_addr_into(in, got, ec, comma, o, buf.data() + buf.size());
+                    std::size_t pos = 0;
+                    std::string_view el;
+                    REQUIRE(detail::next_list_element(in, pos, el));
+                    name_addr want;
+                    std::error_code we;
+                    bool want_ok = detail::parse_name_addr_into(el, want, we, o, buf.data() + buf.size(), true, true);
+                    if (!ok) {
+                        CHECK(ec);
+                        check_same_name_addr(got, name_addr{});
+                        continue;
+                    }
+                    CHECK_FALSE(ec);
+                    REQUIRE(want_ok);
+                    check_same_name_addr(got, want);
+                    CHECK(comma == std::min(pos - 1, in.size()));
+                }
+    // the usual two-element Route: the first element in one walk
+    std::string route = "<sip:h7kjh12s@proxy.example.com:443;transport=ws;lr>,<sip:proxy.example.com;transport=udp;lr>";
+    name_addr first;
+    std::error_code ec;
+    std::size_t comma = 0;
+    REQUIRE(detail::parse_first_name_addr_into(route, first, ec, comma, {true, false}));
+    CHECK(first.uri.host == "proxy.example.com");
+    CHECK(first.uri.user == "h7kjh12s");
+    CHECK(comma == route.find(','));
 }
 
 TEST_CASE("name-addr: RFC 5626/5627 Contact parameters", "[sip][name_addr][GR5627-3.1-a][E1-F4-c][E1-F4-d]") {

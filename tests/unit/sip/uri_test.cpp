@@ -76,13 +76,18 @@ TEST_CASE("uri: malformed URIs are rejected", "[sip][uri][SIP3261-19.1-a]") {
     for (std::string s : {"", "sip:", "sip:user@", "sip:host:99999", "sip:host:", "sip:a b", "sip:[::1",
                           "sip:host;lr;lr", "sip:user%4@host", "sip:ho_st", "1sip:host", "sip:host?x",
                           "tel:", "sip:host;transport=ws;TRANSPORT=udp", "sip:[zz::1]", "sip:-host.com",
-                          "sip:a..b", "sip:256.1.1.1"}) {
+                          "sip:a..b", "sip:256.1.1.1", "sip:host:65536", "sip:host:000443", "sip:host:1x",
+                          "sip:host:1234567"}) {
         INFO(s);
         std::error_code ec;
         parse_uri(s, ec);
         CHECK(ec);
     }
     std::error_code ec;
+    // a port has one to five digits and is at most 65535
+    CHECK(must_parse("sip:host:00443").port == 443);
+    CHECK(must_parse("sip:host:65535;lr").port == 65535);
+    CHECK(must_parse("sip:a@host:0").port == 0);
     parse_uri("sip:host;lr;lr", ec);
     CHECK(ec == errc::duplicate_parameter);
     parse_uri("sip:a@b?Route=%3Csip:x%3E", ec, {false});
