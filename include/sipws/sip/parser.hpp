@@ -312,6 +312,22 @@ inline bool quoted_pair_at(const char*& pos, bool& in_quote, const char* q) noex
     return false;
 }
 
+/// for_each_element() from \p pos, the start of an element (\p any: an
+/// element came before).
+template <class F>
+inline bool for_each_element_from(std::string_view v, std::size_t pos, bool allow_empty, bool any, F&& f) {
+    std::string_view el;
+    while (pos <= v.size() && next_list_element(v, pos, el)) {
+        if (el.empty()) {
+            if (!allow_empty) return false;
+            continue;
+        }
+        any = true;
+        if (!f(el)) return false;
+    }
+    return any || allow_empty;
+}
+
 /// Validates the elements of a list header value, as parse() keeps it
 /// (without leading or trailing LWS); \p f receives each trimmed element.
 template <class F>
@@ -325,18 +341,7 @@ inline bool for_each_element(std::string_view v, bool allow_empty, F&& f) {
         if (f(t)) return true;
         if (find_octet(t.data(), t.data() + t.size(), ',') == t.data() + t.size()) return false;
     }
-    std::size_t pos = 0;
-    std::string_view el;
-    bool any = false;
-    while (pos <= v.size() && next_list_element(v, pos, el)) {
-        if (el.empty()) {
-            if (!allow_empty) return false;
-            continue;
-        }
-        any = true;
-        if (!f(el)) return false;
-    }
-    return any || allow_empty;
+    return for_each_element_from(v, 0, allow_empty, false, f);
 }
 
 inline errc param_or(const std::error_code& ec, errc fallback) noexcept {
@@ -392,14 +397,27 @@ inline parse_error validate(message& m, const parse_options& opt, const char* li
         case header_id::path: {
             bool contact = h.id == header_id::contact;
             name_addr_options o{!contact, contact};
-            if (!for_each_element(value, opt.allow_empty_list_elements, [&](std::string_view e) {
-                    if (!contact || (typed.have & T::has_contact)) {
-                        parse_name_addr_into(e, typed.other, ec, o, limit, false, true);
-                    } else if (parse_name_addr_into(e, typed.contact, ec, o, limit, false, true)) {
-                        typed.have |= T::has_contact;
-                    }
-                    return !ec;
-                })) {
+            auto one = [&](std::string_view e) {
+                if (!contact || (typed.have & T::has_contact)) {
+                    parse_name_addr_into(e, typed.other, ec, o, limit, false, true);
+                } else if (parse_name_addr_into(e, typed.contact, ec, o, limit, false, true)) {
+                    typed.have |= T::has_contact;
+                }
+                return !ec;
+            };
+            // The usual value: its first element parsed in the walk over the
+            // whole value (not twice), the others split after its comma.
+            const bool keep = contact && !(typed.have & T::has_contact);
+            std::size_t comma;
+            bool ok;
+            if (parse_first_name_addr_into(value, keep ? typed.contact : typed.other, ec, comma, o, limit)) {
+                if (keep) typed.have |= T::has_contact;
+                ok = comma == value.size() ||
+                     for_each_element_from(value, comma + 1, opt.allow_empty_list_elements, true, one);
+            } else {
+                ok = for_each_element(value, opt.allow_empty_list_elements, one);
+            }
+            if (!ok) {
                 std::string_view what = contact                       ? "malformed Contact"
                                         : h.id == header_id::route ? "malformed Route"
                                         : h.id == header_id::path  ? "malformed Path"
