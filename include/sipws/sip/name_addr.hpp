@@ -85,21 +85,13 @@ inline void clear(name_addr& na) noexcept {
 }
 
 #if defined(__SSE2__)
-/// Sixteen octets from \p p as bit masks (bit k for p[k]): \p usual for
-/// letters, digits, "-", "." and "+" (token octets), \p eq for "=".
-struct header_param_masks {
-    unsigned usual, eq;
-};
-SIPWS_SIP_ALWAYS_INLINE header_param_masks classify_header_param16(const char* p) noexcept {
+/// Sixteen octets from \p p: \p usual for letters, digits, "-", "." and
+/// "+" (token octets).
+SIPWS_SIP_ALWAYS_INLINE param_masks classify_header_param16(const char* p) noexcept {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // lo <= octet <= lo + span as one unsigned comparison
-    auto in_range = [](__m128i v, char lo, char span) {
-        __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-        return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
-    };
-    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
+    __m128i letter = in_range16(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
     // - . / 0-9 without the "/", and "+"
-    __m128i other = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), in_range(x, '-', '9' - '-'));
+    __m128i other = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), in_range16(x, '-', '9' - '-'));
     other = _mm_or_si128(other, _mm_cmpeq_epi8(x, _mm_set1_epi8('+')));
     return {static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, other))),
             static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('='))))};
@@ -124,25 +116,9 @@ SIPWS_SIP_ALWAYS_INLINE bool scan_usual_header_params(std::string_view s, std::s
     while (p < end) {
         if (*p != ';' || count == max_parameters) return false;
         const char* const nb = p + 1;
-        const char* q = nb;
-        const char* eq = nullptr;
-        for (;;) {
-            if (limit - q < 16) return false;
-            header_param_masks k = classify_header_param16(q);
-            unsigned stop = ~(k.usual | k.eq); // bits 16 and up set
-            if (end - q < 16) stop |= ~0u << (end - q);
-            unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
-            unsigned eqs = k.eq & ((1u << e) - 1);
-            if (eqs != 0) {
-                if (eq != nullptr || (eqs & (eqs - 1)) != 0) return false;
-                eq = q + __builtin_ctz(eqs);
-            }
-            if (e < 16) {
-                q += e;
-                break;
-            }
-            q += 16;
-        }
+        const char* eq;
+        const char* q = scan_param_run16(nb, end, limit, eq, classify_header_param16);
+        if (q == nullptr) return false;
         const char* ne = eq != nullptr ? eq : q;
         if (ne == nb) return false;
         if (eq != nullptr && q == eq + 1) {

@@ -413,21 +413,13 @@ inline const char* scan_escaped(const char* p, const char* end, std::uint8_t cls
 }
 
 #if defined(__SSE2__)
-/// Sixteen octets from \p p as bit masks (bit k for p[k]): \p usual for the
-/// letters, digits, "-", ".", "/" and ":" that make up most URI parameters
-/// (all of them pname / pvalue octets), \p eq for "=".
-struct uri_param_masks {
-    unsigned usual, eq;
-};
-SIPWS_SIP_ALWAYS_INLINE uri_param_masks classify_uri_param16(const char* p) noexcept {
+/// Sixteen octets from \p p: \p usual for the letters, digits, "-", ".",
+/// "/" and ":" that make up most URI parameters (all of them pname /
+/// pvalue octets).
+SIPWS_SIP_ALWAYS_INLINE param_masks classify_uri_param16(const char* p) noexcept {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // lo <= octet <= lo + span as one unsigned comparison
-    auto in_range = [](__m128i v, char lo, char span) {
-        __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-        return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
-    };
-    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
-    __m128i punct_digit = in_range(x, '-', ':' - '-'); // - . / 0-9 :
+    __m128i letter = in_range16(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
+    __m128i punct_digit = in_range16(x, '-', ':' - '-'); // - . / 0-9 :
     return {static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, punct_digit))),
             static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('='))))};
 }
@@ -444,25 +436,9 @@ template <bool AtGt>
 SIPWS_SIP_ALWAYS_INLINE const char* scan_usual_uri_param(const char* nb, const char* const end,
                                                         const char* limit, name_ref& name) noexcept {
 #if defined(__SSE2__)
-    const char* q = nb;
-    const char* eq = nullptr;
-    for (;;) {
-        if (limit - q < 16) return nullptr;
-        uri_param_masks k = classify_uri_param16(q);
-        unsigned stop = ~(k.usual | k.eq); // bits 16 and up set
-        if (end - q < 16) stop |= ~0u << (end - q);
-        unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
-        unsigned eqs = k.eq & ((1u << e) - 1);
-        if (eqs != 0) {
-            if (eq != nullptr || (eqs & (eqs - 1)) != 0) return nullptr;
-            eq = q + __builtin_ctz(eqs);
-        }
-        if (e < 16) {
-            q += e;
-            break;
-        }
-        q += 16;
-    }
+    const char* eq;
+    const char* q = scan_param_run16(nb, end, limit, eq, classify_uri_param16);
+    if (q == nullptr) return nullptr;
     if (q < end && *q != ';' && *q != '?' && !(AtGt && *q == '>')) return nullptr;
     const char* ne = eq != nullptr ? eq : q;
     if (ne == nb || (eq != nullptr && q == eq + 1)) return nullptr;

@@ -261,11 +261,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
     unsigned seen = 0;
     const char* const b = s.data();
     const char* const end = b + s.size();
-    auto skip = [end](const char* p) {
-        while (p < end && is_lws(*p)) ++p;
-        return p;
-    };
-    const char* const begin = skip(b + i);
+    const char* const begin = skip_lws(b + i, end);
     const char* last = b + i;
     const char* p = begin;
     while (p < end && *p == ';') {
@@ -297,7 +293,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             }
         }
         if (kind == 0) {
-            p = skip(p);
+            p = skip_lws(p, end);
             ne = skip_chars(p, end, cc_token);
             if (ne == p) return ec = errc::bad_parameter, nullptr;
             kind = via_param_of(p, static_cast<std::size_t>(ne - p));
@@ -315,7 +311,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
         }
         ++count;
         last = ne;
-        p = eq ? ne : skip(ne);
+        p = eq ? ne : skip_lws(ne, end);
         if (eq || (p < end && *p == '=')) {
             ++p;
             // the usual branch token, received IPv4 address and rport number,
@@ -338,17 +334,17 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             }
             if (q != nullptr) {
                 last = q;
-                p = q < end && *q == ';' ? q : skip(q); // the usual next ";" at once
+                p = q < end && *q == ';' ? q : skip_lws(q, end); // the usual next ";" at once
                 continue;
             }
-            p = skip(p);
+            p = skip_lws(p, end);
             bool token;
             std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b), token);
             if (ve == s.npos) return ec = errc::bad_parameter, nullptr;
             std::string_view pv(p, static_cast<std::size_t>(b + ve - p));
             if (kind != 0 && !keep_via_param(v, kind, pv, true, token, limit)) bad_value = true;
             last = b + ve;
-            p = skip(last);
+            p = skip_lws(last, end);
         } else if (kind != 0 && !keep_via_param(v, kind, std::string_view{}, false, false, limit)) {
             bad_value = true;
         }

@@ -1,5 +1,6 @@
 #include <sipws/sip/parser.hpp>
 
+#include "support/sip_values.hpp"
 #include "support/test.hpp"
 
 #include <algorithm>
@@ -266,30 +267,8 @@ TEST_CASE("name-addr: header parameters read the same alone and inside a message
 }
 
 namespace {
-void check_same_uri(const uri& a, const uri& b) {
-    CHECK(a.raw == b.raw);
-    CHECK(a.scheme == b.scheme);
-    CHECK(a.scheme_name == b.scheme_name);
-    CHECK(a.user == b.user);
-    CHECK(a.password == b.password);
-    CHECK(a.has_user == b.has_user);
-    CHECK(a.has_password == b.has_password);
-    CHECK(a.host == b.host);
-    CHECK(a.host_type == b.host_type);
-    CHECK(a.port == b.port);
-    CHECK(a.has_port == b.has_port);
-    CHECK(a.parameters.str() == b.parameters.str());
-    CHECK(a.headers == b.headers);
-    CHECK(a.opaque == b.opaque);
-}
 void check_same_name_addr(const name_addr& a, const name_addr& b) {
-    CHECK(a.raw == b.raw);
-    CHECK(a.display_name == b.display_name);
-    CHECK(a.uri_text == b.uri_text);
-    CHECK(a.bracketed == b.bracketed);
-    CHECK(a.star == b.star);
-    CHECK(a.parameters.str() == b.parameters.str());
-    check_same_uri(a.uri, b.uri);
+    CHECK(sipws::test::describe(a) == sipws::test::describe(b));
 }
 } // namespace
 

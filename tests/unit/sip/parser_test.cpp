@@ -1,5 +1,6 @@
 #include <sipws/sip/parser.hpp>
 
+#include "support/sip_values.hpp"
 #include "support/test.hpp"
 
 #include <atomic>
@@ -527,27 +528,8 @@ TEST_CASE("parse: a request line with a method and nothing else is refused in bo
 }
 
 namespace {
-void check_same(const via& a, const via& b) {
-    CHECK(a.raw == b.raw);
-    CHECK(a.transport == b.transport);
-    CHECK(a.host == b.host);
-    CHECK(a.port == b.port);
-    CHECK(a.branch == b.branch);
-    CHECK(a.received == b.received);
-    CHECK(a.has_rport == b.has_rport);
-    CHECK(a.rport == b.rport);
-    CHECK(a.parameters.str() == b.parameters.str());
-}
-void check_same(const name_addr& a, const name_addr& b) {
-    CHECK(a.raw == b.raw);
-    CHECK(a.display_name == b.display_name);
-    CHECK(a.uri_text == b.uri_text);
-    CHECK(a.uri.host == b.uri.host);
-    CHECK(a.uri.user == b.uri.user);
-    CHECK(a.uri.parameters.str() == b.uri.parameters.str());
-    CHECK(a.star == b.star);
-    CHECK(a.parameters.str() == b.parameters.str());
-    CHECK(a.tag() == b.tag());
+template <class T> void check_same(const T& a, const T& b) {
+    CHECK(sipws::test::describe(a) == sipws::test::describe(b));
 }
 } // namespace
 

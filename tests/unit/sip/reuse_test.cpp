@@ -2,6 +2,7 @@
 // clear() and a message parsed twice.
 #include <sipws/sip.hpp>
 
+#include "support/sip_values.hpp"
 #include "support/test.hpp"
 
 #include <string>
@@ -9,23 +10,7 @@
 using namespace sipws::sip;
 
 namespace {
-bool same(const uri& a, const uri& b) {
-    return a.raw == b.raw && a.scheme == b.scheme && a.scheme_name == b.scheme_name && a.user == b.user &&
-           a.password == b.password && a.has_user == b.has_user && a.has_password == b.has_password &&
-           a.host == b.host && a.host_type == b.host_type && a.port == b.port && a.has_port == b.has_port &&
-           a.parameters.str() == b.parameters.str() && a.headers == b.headers && a.opaque == b.opaque;
-}
-bool same(const name_addr& a, const name_addr& b) {
-    return a.raw == b.raw && a.display_name == b.display_name && a.uri_text == b.uri_text && same(a.uri, b.uri) &&
-           a.bracketed == b.bracketed && a.star == b.star && a.parameters.str() == b.parameters.str();
-}
-bool same(const via& a, const via& b) {
-    return a.raw == b.raw && a.protocol_name == b.protocol_name && a.protocol_version == b.protocol_version &&
-           a.transport == b.transport && a.host == b.host && a.host_type == b.host_type && a.port == b.port &&
-           a.has_port == b.has_port && a.sent_by == b.sent_by && a.parameters.str() == b.parameters.str() &&
-           a.branch == b.branch && a.received == b.received && a.maddr == b.maddr && a.ttl == b.ttl &&
-           a.has_rport == b.has_rport && a.rport_has_value == b.rport_has_value && a.rport == b.rport;
-}
+template <class T> bool same(const T& a, const T& b) { return sipws::test::describe(a) == sipws::test::describe(b); }
 } // namespace
 
 TEST_CASE("clear(): a value that held a parse equals a new one", "[sip][parser]") {

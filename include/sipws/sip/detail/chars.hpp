@@ -221,6 +221,44 @@ SIPWS_SIP_ALWAYS_INLINE const char* skip_chars(const char* p, const char* end, s
 }
 
 #if defined(__SSE2__)
+/// Octets of \p v from \p lo to \p lo + \p span (one unsigned comparison each).
+SIPWS_SIP_ALWAYS_INLINE __m128i in_range16(__m128i v, char lo, char span) noexcept {
+    __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
+}
+
+/// Sixteen octets of parameters as bit masks (bit k for octet k): \p usual
+/// for the octets a fast path takes, \p eq for "=".
+struct param_masks {
+    unsigned usual, eq;
+};
+
+/// From \p q, a `name[=value]` run of the octets \p classify marks usual
+/// (and "="), sixteen octets at a time, each load ending at or before
+/// \p limit: where it ends (at most \p end), with its "=" in \p eq
+/// (nullptr: none). nullptr when it cannot tell: a load would pass
+/// \p limit, or a second "=" comes. \p classify(p) gives the masks (bit k
+/// for p[k]) `usual` and `eq` of sixteen octets.
+template <class Classify>
+SIPWS_SIP_ALWAYS_INLINE const char* scan_param_run16(const char* q, const char* end, const char* limit,
+                                                    const char*& eq, Classify classify) noexcept {
+    eq = nullptr;
+    for (;;) {
+        if (limit - q < 16) return nullptr;
+        const auto k = classify(q);
+        unsigned stop = ~(k.usual | k.eq); // bits 16 and up set
+        if (end - q < 16) stop |= ~0u << (end - q);
+        unsigned e = static_cast<unsigned>(__builtin_ctz(stop)); // 0..16
+        unsigned eqs = k.eq & ((1u << e) - 1);
+        if (eqs != 0) {
+            if (eq != nullptr || (eqs & (eqs - 1)) != 0) return nullptr;
+            eq = q + __builtin_ctz(eqs);
+        }
+        if (e < 16) return q + e;
+        q += 16;
+    }
+}
+
 /// Sixteen octets from \p p as bit masks (bit k for p[k]): letters, digits,
 /// "." and "-", the octets of hostnames and of most tokens.
 struct alnum_masks {
@@ -229,13 +267,8 @@ struct alnum_masks {
 };
 SIPWS_SIP_ALWAYS_INLINE alnum_masks classify16(const char* p) noexcept {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // lo <= octet <= lo + span as one unsigned comparison
-    auto in_range = [](__m128i v, char lo, char span) {
-        __m128i y = _mm_sub_epi8(v, _mm_set1_epi8(lo));
-        return _mm_cmpeq_epi8(_mm_min_epu8(y, _mm_set1_epi8(span)), y);
-    };
-    __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
-    __m128i digit = in_range(x, '0', 9);
+    __m128i letter = in_range16(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 25);
+    __m128i digit = in_range16(x, '0', 9);
     return {static_cast<unsigned>(_mm_movemask_epi8(letter)),
             static_cast<unsigned>(_mm_movemask_epi8(digit)),
             static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')))),

@@ -23,6 +23,12 @@ inline std::size_t skip_lws(std::string_view s, std::size_t i) noexcept {
     return i;
 }
 
+/// Past the LWS from \p p (at most \p end).
+inline const char* skip_lws(const char* p, const char* end) noexcept {
+    while (p < end && is_lws(*p)) ++p;
+    return p;
+}
+
 inline std::size_t scan_token(std::string_view s, std::size_t i) noexcept {
     return static_cast<std::size_t>(skip_chars(s.data() + i, s.data() + s.size(), cc_token) - s.data());
 }
@@ -119,15 +125,11 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
     std::size_t count = 0;
     const char* const b = s.data();
     const char* const end = b + s.size();
-    auto skip = [end](const char* p) {
-        while (p < end && is_lws(*p)) ++p;
-        return p;
-    };
-    const char* const begin = skip(b + i);
+    const char* const begin = skip_lws(b + i, end);
     const char* last = b + i;
     const char* p = begin;
     while (p < end && *p == ';') {
-        p = skip(p + 1);
+        p = skip_lws(p + 1, end);
         const char* ne = skip_chars(p, end, cc_token);
         if (ne == p) return ec = errc::bad_parameter, s.npos;
         name_ref name{p, static_cast<std::size_t>(ne - p)};
@@ -137,15 +139,15 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
                 return ec = errc::duplicate_parameter, s.npos;
         names[count++] = name;
         last = ne;
-        p = skip(ne);
+        p = skip_lws(ne, end);
         if (p < end && *p == '=') {
-            p = skip(p + 1);
+            p = skip_lws(p + 1, end);
             bool token;
             std::size_t ve = scan_gen_value(s, static_cast<std::size_t>(p - b), token);
             if (ve == s.npos) return ec = errc::bad_parameter, s.npos;
             on_param(name.view(), std::string_view(p, static_cast<std::size_t>(b + ve - p)), true, token);
             last = b + ve;
-            p = skip(last);
+            p = skip_lws(last, end);
         } else {
             on_param(name.view(), std::string_view{}, false, false);
         }
