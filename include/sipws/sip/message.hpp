@@ -424,13 +424,10 @@ private:
         return v;
     }
 
-    // (parse() resets these one by one; the two it sets to the input sit
-    // between the others, so that no compiler makes one block clear of them)
-    std::size_t head_size_ = 0;
-    std::string_view start_line_, method_, request_uri_;
     const char* data_ = "";
-    std::string_view version_, reason_, body_;
     std::size_t size_ = 0;
+    std::size_t head_size_ = 0;
+    std::string_view start_line_, method_, request_uri_, version_, reason_, body_;
     unsigned status_ = 0;
     bool has_content_length_ = false;
     std::size_t content_length_ = 0;

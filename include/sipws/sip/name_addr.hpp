@@ -130,8 +130,7 @@ SIPWS_SIP_ALWAYS_INLINE bool scan_usual_header_params(std::string_view s, std::s
         }
         if (q < end && *q != ';') return false;
         name_ref name{nb, static_cast<std::size_t>(ne - nb)};
-        for (std::size_t k = 0; k < count; ++k)
-            if (names[k].n == name.n && iequals(names[k].view(), name.view())) return false;
+        if (repeats(names, count, name)) return false;
         names[count++] = name;
         p = q;
     }

@@ -66,6 +66,41 @@ inline constexpr const std::uint8_t* param_value_octets = param_value_table.v;
 
 /// A view over `*( SEMI name [EQUAL value] )`.
 class parameter_list {
+    /// The parameter at or after \p i of \p text (LWS and ";" skipped) into
+    /// \p out; returns where it starts (\p text's size when none is left)
+    /// and sets \p next to where the one after it may start.
+    static std::size_t read_param(std::string_view text, std::size_t i, parameter& out, std::size_t& next) {
+        const std::size_t n = text.size();
+        auto run = [&text](std::size_t k, const std::uint8_t* table) {
+            return static_cast<std::size_t>(
+                detail::skip_class(text.data() + k, text.data() + text.size(), table, 1) - text.data());
+        };
+        while (i < n && (detail::is_lws(text[i]) || text[i] == ';')) ++i;
+        if (i >= n) return n;
+        const std::size_t b = i;
+        i = run(i, detail::param_name_octets);
+        out = parameter{detail::sub(text, b, i - b), {}, false};
+        std::size_t j = i;
+        while (j < n && detail::is_lws(text[j])) ++j;
+        if (j < n && text[j] == '=') {
+            ++j;
+            while (j < n && detail::is_lws(text[j])) ++j;
+            const std::size_t vb = j;
+            if (j < n && text[j] == '"') {
+                ++j;
+                while (j < n && text[j] != '"') j += (text[j] == '\\') ? 2 : 1;
+                j = (j < n) ? j + 1 : n;
+            } else {
+                j = run(j, detail::param_value_octets);
+            }
+            out.value = detail::sub(text, vb, j - vb);
+            out.has_value = true;
+            i = j;
+        }
+        next = i;
+        return b;
+    }
+
 public:
     class iterator {
     public:
@@ -96,42 +131,8 @@ public:
 
     private:
         void load() {
-            std::size_t n = text_.size();
-            std::size_t i = pos_;
-            while (i < n && (detail::is_lws(text_[i]) || text_[i] == ';')) ++i;
-            if (i >= n) {
-                pos_ = next_ = n;
-                return;
-            }
-            pos_ = i;
-            std::size_t b = i;
-            i = run(i, detail::param_name_octets);
-            cur_ = parameter{detail::sub(text_, b, i - b), {}, false};
-            std::size_t j = i;
-            while (j < n && detail::is_lws(text_[j])) ++j;
-            if (j < n && text_[j] == '=') {
-                ++j;
-                while (j < n && detail::is_lws(text_[j])) ++j;
-                std::size_t vb = j;
-                if (j < n && text_[j] == '"') {
-                    ++j;
-                    while (j < n && text_[j] != '"') j += (text_[j] == '\\') ? 2 : 1;
-                    j = (j < n) ? j + 1 : n;
-                } else {
-                    j = run(j, detail::param_value_octets);
-                }
-                cur_.value = detail::sub(text_, vb, j - vb);
-                cur_.has_value = true;
-                i = j;
-            }
-            next_ = i;
-        }
-
-        /// End of the run from \p i of octets whose entry in \p table is set.
-        std::size_t run(std::size_t i, const std::uint8_t* table) const noexcept {
-            return static_cast<std::size_t>(
-                detail::skip_class(text_.data() + i, text_.data() + text_.size(), table, 1) -
-                text_.data());
+            pos_ = read_param(text_, pos_, cur_, next_);
+            if (pos_ == text_.size()) next_ = pos_;
         }
 
         std::string_view text_;
@@ -149,43 +150,11 @@ public:
     /// The text as written, starting at the first ";" (or empty).
     std::string_view str() const noexcept { return text_; }
 
-    /// The parameter named \p name (case-insensitive), if present: the
-    /// walk of the iterator, with each name compared before its value is
-    /// read and no parameter built but the one found.
+    /// The parameter named \p name (case-insensitive), if present.
     const parameter* find(std::string_view name, parameter& storage) const {
-        const char* const b = text_.data();
-        const char* const e = b + text_.size();
-        const char* p = b;
-        for (;;) {
-            while (p < e && (detail::is_lws(*p) || *p == ';')) ++p;
-            if (p == e) return nullptr;
-            const char* nb = p;
-            p = detail::skip_class(p, e, detail::param_name_octets, 1);
-            bool match = static_cast<std::size_t>(p - nb) == name.size() &&
-                         detail::iequals(std::string_view(nb, name.size()), name);
-            const char* j = p;
-            while (j < e && detail::is_lws(*j)) ++j;
-            if (j < e && *j == '=') {
-                ++j;
-                while (j < e && detail::is_lws(*j)) ++j;
-                const char* vb = j;
-                if (j < e && *j == '"') {
-                    ++j;
-                    while (j < e && *j != '"') j += *j == '\\' ? (e - j >= 2 ? 2 : 1) : 1;
-                    if (j < e) ++j;
-                } else {
-                    j = detail::skip_class(j, e, detail::param_value_octets, 1);
-                }
-                if (match) {
-                    storage = parameter{std::string_view(nb, name.size()),
-                                        std::string_view(vb, static_cast<std::size_t>(j - vb)), true};
-                    return &storage;
-                }
-                p = j;
-            } else if (match) {
-                storage = parameter{std::string_view(nb, name.size()), {}, false};
-                return &storage;
-            }
+        for (std::size_t i = 0, next = 0;; i = next) {
+            if (read_param(text_, i, storage, next) == text_.size()) return nullptr;
+            if (detail::iequals(storage.name, name)) return &storage;
         }
     }
     bool has(std::string_view name) const {

@@ -479,9 +479,7 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_uri_params(const char* p, const char* c
             if (p < end && *p != ';' && *p != '?' && !(AtGt && *p == '>')) return ec = errc::bad_uri, nullptr;
         }
         if (count == max_parameters) return ec = errc::too_many_parameters, nullptr;
-        for (std::size_t k = 0; k < count; ++k)
-            if (names[k].n == name.n && iequals(names[k].view(), name.view()))
-                return ec = errc::duplicate_parameter, nullptr;
+        if (repeats(names, count, name)) return ec = errc::duplicate_parameter, nullptr;
         names[count++] = name;
     }
     return p;

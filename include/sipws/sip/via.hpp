@@ -304,10 +304,9 @@ SIPWS_SIP_ALWAYS_INLINE const char* scan_via_params(std::string_view s, std::siz
             if ((seen & kind) != 0) return ec = errc::duplicate_parameter, nullptr;
             seen |= kind;
         } else {
-            for (std::size_t k = 0; k < n_others; ++k)
-                if (others[k].n == n && iequals(others[k].view(), std::string_view(p, n)))
-                    return ec = errc::duplicate_parameter, nullptr;
-            others[n_others++] = name_ref{p, n};
+            const name_ref name{p, n};
+            if (repeats(others, n_others, name)) return ec = errc::duplicate_parameter, nullptr;
+            others[n_others++] = name;
         }
         ++count;
         last = ne;

@@ -182,6 +182,14 @@ struct name_ref {
     std::string_view view() const noexcept { return {p, n}; }
 };
 
+/// \p name is among the first \p count of \p names (case-insensitive): a
+/// parameter list's check for a repeated name (RFC 3261 7.3.1).
+SIPWS_SIP_ALWAYS_INLINE bool repeats(const name_ref* names, std::size_t count, const name_ref& name) noexcept {
+    for (std::size_t k = 0; k < count; ++k)
+        if (names[k].n == name.n && sipws::detail::iequals(names[k].view(), name.view())) return true;
+    return false;
+}
+
 constexpr bool is(char c, std::uint8_t cls) noexcept {
     return (chars.v[static_cast<unsigned char>(c)] & cls) != 0;
 }

@@ -134,9 +134,7 @@ inline std::size_t scan_params(std::string_view s, std::size_t i, parameter_list
         if (ne == p) return ec = errc::bad_parameter, s.npos;
         name_ref name{p, static_cast<std::size_t>(ne - p)};
         if (count == max_parameters) return ec = errc::too_many_parameters, s.npos;
-        for (std::size_t k = 0; k < count; ++k)
-            if (names[k].n == name.n && iequals(names[k].view(), name.view()))
-                return ec = errc::duplicate_parameter, s.npos;
+        if (repeats(names, count, name)) return ec = errc::duplicate_parameter, s.npos;
         names[count++] = name;
         last = ne;
         p = skip_lws(ne, end);
