@@ -381,10 +381,11 @@ private:
             if (l->flow == f && f != 0) return l.get();
         return nullptr;
     }
+    static bool up(const leg& l) { return l.flow != 0 && l.reg && l.reg->registered(); }
     /// Another leg has a working flow (listen keeps going on it).
     bool other_leg_up(const leg& l) const {
         for (auto& o : legs_)
-            if (o.get() != &l && o->flow != 0 && o->reg && o->reg->registered()) return true;
+            if (o.get() != &l && up(*o)) return true;
         return false;
     }
     /// Another leg has not failed its first connection: it is up, or on its
@@ -392,8 +393,7 @@ private:
     /// and keeps trying the others).
     bool other_leg_alive(const leg& l) const {
         for (auto& o : legs_)
-            if (o.get() != &l && (!o->start_failed || (o->flow != 0 && o->reg && o->reg->registered())))
-                return true;
+            if (o.get() != &l && (!o->start_failed || up(*o))) return true;
         return false;
     }
 
@@ -417,8 +417,7 @@ private:
                     return connect(l);
                 }
                 l.hops.rewind();
-                const bool first = !l.recovering;
-                if (first && o_.command == "listen") l.start_failed = true;
+                if (!l.recovering && o_.command == "listen") l.start_failed = true;
                 if ((l.recovering || (o_.command == "listen" && other_leg_alive(l))) && !stopping_) {
                     l.recovering = true;
                     ++l.failures;

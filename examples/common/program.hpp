@@ -102,16 +102,24 @@ inline std::optional<int> read_options(int argc, char** argv, const std::vector<
     return std::nullopt;
 }
 
-/// `--threads N`: 1 to 256 worker threads; empty text when \p v is one.
-inline std::string parse_threads(const std::string& v, unsigned& out) {
+/// A whole number from \p lo to \p hi into \p out; empty text when \p v
+/// is one, else why not (\p what: the option and its unit, for the message).
+inline std::string parse_number(const std::string& v, unsigned lo, unsigned hi, unsigned& out,
+                                const std::string& what) {
     unsigned long n = 0;
     for (char c : v) {
-        if (c < '0' || c > '9' || n > 256) return "--threads is a number from 1 to 256";
+        if (c < '0' || c > '9' || n > hi) break;
         n = n * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (v.empty() || n == 0 || n > 256) return "--threads is a number from 1 to 256";
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || n < lo || n > hi)
+        return what + " from " + std::to_string(lo) + " to " + std::to_string(hi);
     out = static_cast<unsigned>(n);
     return {};
+}
+
+/// `--threads N`: 1 to 256 worker threads; empty text when \p v is one.
+inline std::string parse_threads(const std::string& v, unsigned& out) {
+    return parse_number(v, 1, 256, out, "--threads is a number");
 }
 
 // ---- counters (SIGUSR1) -----------------------------------------------------

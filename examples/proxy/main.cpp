@@ -634,7 +634,7 @@ private:
             if (status >= 200) {
                 // A non-2xx final response is ACKed here (RFC 3261 17.1.1.3):
                 // the caller's ACK stops at this proxy.
-                if (e->invite && status >= 300) send_ack(*e, resp);
+                if (e->invite && status >= 300) send_ack(e->downstream, e->forwarded, resp);
                 pending_.answered(key);
             } else if (invite) {
                 pending_.proceeding(key, sipws_program::pending_requests::clock::now());
@@ -643,12 +643,9 @@ private:
         }
         if (auto fin = finished_.find(key); fin != finished_.end() && !(invite && status >= 200 && status < 300)) {
             if (invite && status >= 300 && !fin->second.forwarded.empty()) {
-                sipws_program::pending_requests::entry e;
-                e.downstream = fin->second.downstream;
-                e.forwarded = fin->second.forwarded;
                 log(level::info, "late %u to an INVITE whose branch had ended: ACKed on flow %llu", status,
-                    static_cast<unsigned long long>(e.downstream));
-                send_ack(e, resp);
+                    static_cast<unsigned long long>(fin->second.downstream));
+                send_ack(fin->second.downstream, fin->second.forwarded, resp);
             }
             return;
         }
@@ -845,21 +842,21 @@ private:
     /// number (RFC 3261 section 9.1). Its answer is ours (see on_response).
     void send_cancel(const sipws_program::pending_requests::entry& e) {
         log(level::info, "CANCEL of the INVITE on flow %llu", static_cast<unsigned long long>(e.downstream));
-        send_for_invite(e, "CANCEL", {});
+        send_for_invite(e.downstream, e.forwarded, "CANCEL", {});
     }
 
-    /// The ACK of the non-2xx final response \p resp to the forwarded
-    /// INVITE of \p e (RFC 3261 section 17.1.1.3): as its CANCEL, with the
-    /// To of the response.
-    void send_ack(const sipws_program::pending_requests::entry& e, const sip::message& resp) {
-        send_for_invite(e, "ACK", resp.value(sip::header_id::to));
+    /// The ACK of the non-2xx final response \p resp to the INVITE
+    /// \p forwarded on flow \p downstream (RFC 3261 section 17.1.1.3): as
+    /// its CANCEL, with the To of the response.
+    void send_ack(tr::flow_id downstream, const std::string& forwarded, const sip::message& resp) {
+        send_for_invite(downstream, forwarded, "ACK", resp.value(sip::header_id::to));
     }
 
-    /// \p method (CANCEL or ACK) for the forwarded INVITE of \p e, on its
-    /// flow; \p to: its To (empty: the INVITE's).
-    void send_for_invite(const sipws_program::pending_requests::entry& e, std::string_view method,
+    /// \p method (CANCEL or ACK) for the INVITE \p forwarded on flow
+    /// \p downstream; \p to: its To (empty: the INVITE's).
+    void send_for_invite(tr::flow_id downstream, const std::string& forwarded, std::string_view method,
                          std::string_view to) {
-        auto inv = sip::parse(e.forwarded);
+        auto inv = sip::parse(forwarded);
         if (!inv) return;
         auto cseq = inv->cseq();
         auto vias = inv->values(sip::header_id::via);
@@ -871,7 +868,7 @@ private:
              std::string(to.empty() ? inv->value(sip::header_id::to) : to) + "\r\nCall-ID: " +
              std::string(inv->call_id()) + "\r\nCSeq: " + std::to_string(cseq->number) + " " + std::string(method) +
              "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
-        send(e.downstream, c);
+        send(downstream, c);
     }
 
     /// An ACK of a non-2xx final response to an INVITE this proxy forked:
@@ -1078,8 +1075,8 @@ private:
     std::unordered_map<std::string, std::uint64_t> fork_of_transaction_; // INVITE server transaction -> fork
     std::uint64_t last_fork_ = 0;
     // Fork branches the proxy ended itself and forked INVITE transactions
-    // that are over, for Timer F: their late responses and ACKs stop here.
-    /// What a late final response to an INVITE branch needs for its ACK.
+    // that are over, for Timer F: their late responses and ACKs stop here;
+    // an INVITE branch keeps what the ACK of a late final response needs.
     struct finished_branch {
         tr::flow_id downstream = 0;
         std::string forwarded; ///< the INVITE as sent ("" when not an INVITE the proxy ended)
@@ -1112,12 +1109,7 @@ int main(int argc, char** argv) {
             else if (a == "--http-root") o.http_root = v;
             else if (a == "--print-web-token") print_token = v;
             else if (a == "--threads") return sipws_program::parse_threads(v, o.threads);
-            else if (a == "--t1") {
-                if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos ||
-                    std::stoul(v) < 10 || std::stoul(v) > 10000)
-                    return "--t1 takes milliseconds from 10 to 10000";
-                o.t1_ms = static_cast<unsigned>(std::stoul(v));
-            }
+            else if (a == "--t1") return sipws_program::parse_number(v, 10, 10000, o.t1_ms, "--t1 takes milliseconds");
             else if (a == "--deflate") {
                 if (v != "on" && v != "off") return "--deflate is on or off";
 #if !defined(SIPWS_HAS_ZLIB)
@@ -1125,12 +1117,8 @@ int main(int argc, char** argv) {
 #endif
                 o.deflate = v == "on";
             }
-            else if (a == "--flow-timer") {
-                if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos ||
-                    std::stoul(v) == 0 || std::stoul(v) > 3600)
-                    return "--flow-timer takes seconds from 1 to 3600";
-                o.flow_timer = static_cast<unsigned>(std::stoul(v));
-            }
+            else if (a == "--flow-timer")
+                return sipws_program::parse_number(v, 1, 3600, o.flow_timer, "--flow-timer takes seconds");
             else if (auto l = sipws_program::parse_level(v)) sipws_program::log_threshold() = *l;
             else return "--log-level is error, warn, info or debug";
             return {};
